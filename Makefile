@@ -1,0 +1,80 @@
+# microlearn: one entry point for building and testing on a PC and for MicroPython.
+#   make demo           train -> convert -> load -> predict (also on MicroPython if MICROPYTHON/MPY_DIR given)
+#   make check          the whole test suite (core under ASan+UBSan, api on CPython, host, fuzz smoke,
+#                       and api on real MicroPython when MPY_DIR and MICROPYTHON are given)
+#   make host           CPython modules into build/host
+#   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy
+#   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
+#   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
+PYTHON ?= /usr/bin/python3
+JOBS ?= 2
+ARCH ?= x64
+ARCHS ?= $(ARCH)
+FUZZ_SECONDS ?= 20
+MPY_ABI = 6.3
+
+include src/bindings/micropython/modules.mk
+
+.PHONY: all host core-tests test-core test-api test-host check check-natmod dist fuzz demo bench clean format
+
+all: host
+
+host:
+	cmake -S . -B build/host -DCMAKE_BUILD_TYPE=Release -DMICROLEARN_TESTS=OFF -DPython_EXECUTABLE=$(PYTHON) >/dev/null
+	cmake --build build/host -j$(JOBS)
+
+core-tests:
+	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMICROLEARN_SANITIZE=ON -DMICROLEARN_PYTHON=OFF >/dev/null
+	cmake --build build/asan -j$(JOBS)
+
+test-core: core-tests
+	cd build/asan && ctest --output-on-failure -j$(JOBS)
+
+test-api: host
+	$(PYTHON) tests/api/run.py --python $(PYTHON)
+
+test-host: host
+	PYTHONPATH=build/host:python $(PYTHON) -m pytest -q tests/host
+
+fuzz:
+	cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROLEARN_FUZZ=ON -DMICROLEARN_TESTS=OFF -DMICROLEARN_PYTHON=OFF >/dev/null
+	cmake --build build/fuzz -j$(JOBS)
+	@for f in build/fuzz/fuzz_*; do \
+	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
+	  echo "fuzz $$name for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} 2>&1 | tail -n 2 || exit 1; \
+	done
+
+dist:
+ifndef MPY_DIR
+	$(error MPY_DIR is not set: point it at a MicroPython source tree with mpy-cross built)
+endif
+	@for arch in $(ARCHS); do for mod in $(NATMODS); do \
+	  $(MAKE) --no-print-directory -f src/bindings/micropython/natmod.mk MOD=$$mod ARCH=$$arch MPY_DIR=$(MPY_DIR) PYTHON=$(PYTHON) $$mod.mpy || exit 1; \
+	  mkdir -p dist/$${arch}_$(MPY_ABI); mv $$mod.mpy dist/$${arch}_$(MPY_ABI)/$$mod.mpy; \
+	done; done
+	@ls -l dist/*_$(MPY_ABI)/*.mpy
+
+check-natmod:
+ifdef MICROPYTHON
+	$(MAKE) --no-print-directory dist ARCHS=x64
+	$(PYTHON) tests/api/run.py --micropython $(MICROPYTHON) --natmod-dir dist/x64_$(MPY_ABI)
+else
+	@echo "SKIPPED: tests/api on real MicroPython (set MPY_DIR=<micropython tree> MICROPYTHON=<unix port binary>)"
+endif
+
+check: test-core test-api test-host
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) --no-print-directory check-natmod
+
+demo: host
+	$(PYTHON) examples/xor_trees/run_demo.py
+
+bench: host
+	$(PYTHON) benchmarks/trees/bench_trees.py
+
+format:
+	clang-format -i src/*/*.h src/*/*.cpp src/bindings/*/*.cpp src/bindings/*/*.h tests/core/*.cpp tests/fuzz/*.cpp
+
+clean:
+	rm -rf build dist

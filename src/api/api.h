@@ -1,0 +1,51 @@
+// What every module's contract shares: buffers as the bindings hand them over, and errors as the
+// bindings raise them. The api layer decides every check and writes every message; a binding only
+// converts objects into BufferViews and an Error into its runtime's exception.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace microlearn {
+namespace api {
+
+// A contiguous buffer with an array.array typecode ('b','B','h','H','i','I','f','d'; bytes and
+// bytearray are 'B').
+struct BufferView {
+    void* data;
+    size_t bytes;
+    char typecode;
+};
+
+size_t typecode_size(char typecode); // 0 for an unknown typecode
+// Number of elements; 0 when the typecode is unknown.
+inline size_t element_count(const BufferView& b) {
+    const size_t size = typecode_size(b.typecode);
+    return size ? b.bytes / size : 0;
+}
+
+enum class ErrorType : uint8_t { None = 0, ValueError, TypeError, MemoryError, RuntimeError };
+
+struct Error {
+    ErrorType type;
+    uint8_t length;
+    char message[94];
+};
+
+// Builds a message in place: fail(err, ValueError).text("line ").number(7).text(": x").
+class MessageBuilder {
+  public:
+    explicit MessageBuilder(Error* error) : error_(error) {}
+    MessageBuilder& text(const char* s);
+    MessageBuilder& number(int32_t value);
+
+  private:
+    Error* error_;
+};
+
+MessageBuilder fail(Error* error, ErrorType type);
+// Shorthand for the common case; returns false so callers can `return raise_value(err, "...")`.
+bool raise_value(Error* error, const char* message);
+bool raise_type(Error* error, const char* message);
+
+} // namespace api
+} // namespace microlearn

@@ -1,0 +1,237 @@
+#include "trees_api.h"
+
+namespace microlearn {
+namespace api {
+
+namespace {
+
+// Attaches leaf storage for the current leaf kind unless what is attached already fits.
+bool ensure_leaf_storage(TreesHandle* h) {
+    TreeEnsemble* e = &h->ensemble;
+    if (trees_has_leaf_storage(e)) {
+        return true;
+    }
+    const size_t bytes = size_t(e->max_leaves) * trees_leaf_bytes(e->leaf_kind, e->n_classes);
+    void* storage = bytes ? h->allocate(h, bytes) : nullptr;
+    return storage != nullptr && trees_attach_leaves(e, storage, bytes) == Status::Ok;
+}
+
+Status prepare_leaves(void* context, TreeEnsemble*) {
+    return ensure_leaf_storage(static_cast<TreesHandle*>(context)) ? Status::Ok
+                                                                   : Status::CapacityFull;
+}
+
+// ceil() for the threshold of addnode(), saturated well outside int16.
+int32_t ceil_threshold(float value) {
+    if (!(value < 40000.0f)) {
+        return 40000; // also NaN: no int16 value is below it, the node always goes right... left
+    }
+    if (value <= -40000.0f) {
+        return -40000;
+    }
+    const int32_t t = int32_t(value);
+    return float(t) < value ? t + 1 : t;
+}
+
+const char* fault_text(TreesFault fault) {
+    switch (fault) {
+    case TreesFault::NoData: return "model not loaded";
+    case TreesFault::NoTrees: return "model has no trees";
+    case TreesFault::Root: return "root points past the last node, tree ";
+    case TreesFault::Feature: return "feature index out of range, node ";
+    case TreesFault::Child: return "child points past the last node, node ";
+    case TreesFault::Leaf: return "leaf index past the last leaf, node ";
+    case TreesFault::LeafValue: return "class index out of range, leaf ";
+    case TreesFault::None: break;
+    }
+    return "invalid model";
+}
+
+const char* csv_fault_text(CsvFault fault) {
+    switch (fault) {
+    case CsvFault::Syntax: return "invalid number or character";
+    case CsvFault::FieldCount: return "wrong number of values";
+    case CsvFault::MissingHeader: return "model data before the f and c lines";
+    case CsvFault::HeaderValue: return "invalid or changed f/c/lb value";
+    case CsvFault::MaxNodes: return "max nodes";
+    case CsvFault::MaxTrees: return "max trees";
+    case CsvFault::MaxLeaves: return "max leaves";
+    case CsvFault::Feature: return "feature index out of range";
+    case CsvFault::Child: return "child must be a forward jump >= 1 or a leaf < 0, within int16";
+    case CsvFault::DanglingChild: return "child points past the last node";
+    case CsvFault::DanglingRoot: return "root points past the last node";
+    case CsvFault::DanglingLeaf: return "leaf index past the last leaf";
+    case CsvFault::LeafValue: return "invalid leaf value";
+    case CsvFault::NoTrees: return "no trees in model";
+    case CsvFault::Storage: return "cannot allocate leaf storage";
+    case CsvFault::None: break;
+    }
+    return "invalid model file";
+}
+
+bool capacity_error(Status s, const char* what, Error* err) {
+    if (s == Status::CapacityFull) {
+        return raise_value(err, what);
+    }
+    return raise_value(err, "invalid value");
+}
+
+} // namespace
+
+size_t trees_storage_bytes(int32_t max_trees, int32_t max_nodes, int32_t max_leaves, Error* err) {
+    if (max_trees < 1 || max_trees > int32_t(kTreesMaxTrees)) {
+        fail(err, ErrorType::ValueError).text("max_trees must be 1..").number(kTreesMaxTrees);
+        return 0;
+    }
+    if (max_nodes < 1 || max_nodes > int32_t(kTreesMaxNodes)) {
+        fail(err, ErrorType::ValueError).text("max_nodes must be 1..").number(kTreesMaxNodes);
+        return 0;
+    }
+    if (max_leaves < 1 || max_leaves > int32_t(kTreesMaxLeaves)) {
+        fail(err, ErrorType::ValueError).text("max_leaves must be 1..").number(kTreesMaxLeaves);
+        return 0;
+    }
+    return microlearn::trees_storage_bytes(uint32_t(max_trees), uint32_t(max_nodes));
+}
+
+bool trees_new(TreesHandle* h, int32_t max_trees, int32_t max_nodes, int32_t max_leaves,
+               void* storage, size_t bytes, TreesAllocate allocate, Error* err) {
+    h->allocate = allocate;
+    if (trees_init(&h->ensemble, uint32_t(max_trees), uint32_t(max_nodes), uint32_t(max_leaves),
+                   storage, bytes) != Status::Ok) {
+        return raise_value(err, "invalid capacities");
+    }
+    return true;
+}
+
+bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature, float threshold,
+                   Error* err) {
+    if (feature < 0 || feature > int32_t(kTreesMaxFeatures)) {
+        return raise_value(err, "feature out of bounds");
+    }
+    const Status s =
+        trees_add_node(&h->ensemble, uint32_t(feature), ceil_threshold(threshold), left, right);
+    if (s == Status::Ok) {
+        return true;
+    }
+    if (s == Status::CapacityFull) {
+        return raise_value(err, "max nodes");
+    }
+    return raise_value(err, "child must be a forward jump >= 1 or a leaf < 0, within int16");
+}
+
+bool trees_addroot(TreesHandle* h, int32_t root, Error* err) {
+    const Status s = trees_add_root(&h->ensemble, root);
+    return s == Status::Ok || capacity_error(s, "max trees", err);
+}
+
+bool trees_addleaf(TreesHandle* h, const float* values, uint32_t n, Error* err) {
+    TreeEnsemble* e = &h->ensemble;
+    if (e->n_leaves >= e->max_leaves) {
+        return raise_value(err, "max leaves");
+    }
+    // A leaf added before setdata() is a class index, as in the reference.
+    if (!ensure_leaf_storage(h)) {
+        fail(err, ErrorType::MemoryError).text("cannot allocate leaf storage");
+        return false;
+    }
+    const Status s = trees_add_leaf_values(e, values, n);
+    if (s == Status::SizeMismatch) {
+        fail(err, ErrorType::ValueError)
+            .text("leaf needs ")
+            .number(int32_t(e->leaf_kind == LeafKind::Class ? 1u : trees_n_outputs(e)))
+            .text(" values");
+        return false;
+    }
+    return s == Status::Ok || raise_value(err, "invalid leaf value");
+}
+
+bool trees_setdata(TreesHandle* h, int32_t n_features, int32_t n_classes, int32_t leaf_bits,
+                   Error* err) {
+    LeafKind kind;
+    if (!trees_leaf_kind_from_bits(leaf_bits, &kind)) {
+        return raise_value(err, "leaf_bits must be 0, 8 or 32");
+    }
+    if (n_features < 1 || n_classes < 0 ||
+        trees_set_data(&h->ensemble, uint32_t(n_features), uint32_t(n_classes), kind) !=
+            Status::Ok) {
+        return raise_value(err, "invalid n_features, n_classes or leaf kind");
+    }
+    if (!ensure_leaf_storage(h)) {
+        fail(err, ErrorType::MemoryError).text("cannot allocate leaf storage");
+        return false;
+    }
+    return true;
+}
+
+int32_t trees_outputs(TreesHandle* h, Error* err) {
+    if (!h->ensemble.configured) {
+        raise_value(err, "model not loaded");
+        return -1;
+    }
+    return int32_t(trees_n_outputs(&h->ensemble));
+}
+
+bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, Error* err) {
+    TreeEnsemble* e = &h->ensemble;
+    if (x.typecode != 'h') {
+        return raise_value(err, "expecting int16 (h) array");
+    }
+    if (out.typecode != 'f') {
+        return raise_value(err, "expecting float output array");
+    }
+    if (!e->validated) {
+        const TreesCheck check = trees_validate(e);
+        if (check.status != Status::Ok) {
+            MessageBuilder m = fail(err, ErrorType::ValueError).text(fault_text(check.fault));
+            if (check.fault != TreesFault::NoData && check.fault != TreesFault::NoTrees) {
+                m.number(int32_t(check.index));
+            }
+            return false;
+        }
+    }
+    const uint32_t n_x = uint32_t(x.bytes / 2u);
+    const uint32_t n_out = uint32_t(out.bytes / 4u);
+    if (trees_predict(e, static_cast<const int16_t*>(x.data), n_x, static_cast<float*>(out.data),
+                      n_out) == Status::Ok) {
+        return true;
+    }
+    if (n_x != e->n_features) {
+        fail(err, ErrorType::ValueError)
+            .text("expecting ")
+            .number(int32_t(e->n_features))
+            .text(" features, got ")
+            .number(int32_t(n_x));
+        return false;
+    }
+    fail(err, ErrorType::ValueError)
+        .text("expecting output of length ")
+        .number(int32_t(trees_n_outputs(e)))
+        .text(", got ")
+        .number(int32_t(n_out));
+    return false;
+}
+
+void trees_load_begin(TreesLoader* loader, TreesHandle* h) {
+    trees_csv_begin(&loader->parser, &h->ensemble, prepare_leaves, h);
+}
+
+static bool load_error(TreesLoader* loader, Error* err) {
+    fail(err, ErrorType::ValueError)
+        .text("line ")
+        .number(int32_t(loader->parser.fault_line))
+        .text(": ")
+        .text(csv_fault_text(loader->parser.fault));
+    return false;
+}
+
+bool trees_load_feed(TreesLoader* loader, const char* text, size_t len, Error* err) {
+    return trees_csv_feed(&loader->parser, text, len) == Status::Ok || load_error(loader, err);
+}
+
+bool trees_load_end(TreesLoader* loader, Error* err) {
+    return trees_csv_end(&loader->parser) == Status::Ok || load_error(loader, err);
+}
+
+} // namespace api
+} // namespace microlearn

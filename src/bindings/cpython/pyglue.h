@@ -1,0 +1,80 @@
+// Shared glue for the CPython modules (pybind11): buffers as api::BufferView with the same
+// typecodes MicroPython reports, and api::Error raised as the matching Python exception.
+#pragma once
+#include <pybind11/pybind11.h>
+
+#include <climits>
+#include <string>
+
+#include "api.h"
+
+namespace pyglue {
+
+namespace py = pybind11;
+using microlearn::api::BufferView;
+using microlearn::api::Error;
+using microlearn::api::ErrorType;
+
+[[noreturn]] inline void raise(const Error& err) {
+    PyObject* type = PyExc_ValueError;
+    if (err.type == ErrorType::TypeError) {
+        type = PyExc_TypeError;
+    } else if (err.type == ErrorType::MemoryError) {
+        type = PyExc_MemoryError;
+    } else if (err.type == ErrorType::RuntimeError) {
+        type = PyExc_RuntimeError;
+    }
+    PyErr_SetString(type, std::string(err.message, err.length).c_str());
+    throw py::error_already_set();
+}
+
+// A contiguous buffer held for the lifetime of this object (array.array, bytes, bytearray,
+// memoryview, numpy arrays). The typecode is the struct format without byte-order prefix.
+class Buffer {
+  public:
+    Buffer(const py::handle& obj, bool writable) {
+        const int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+        if (PyObject_GetBuffer(obj.ptr(), &view_, flags) != 0) {
+            throw py::error_already_set();
+        }
+        const char* format = view_.format ? view_.format : "B";
+        while (*format == '@' || *format == '=' || *format == '<') {
+            format++;
+        }
+        // Only single-letter formats are typecodes; anything else ("2h", "q", ...) is rejected
+        // by the api's typecode checks.
+        typecode_ = (format[0] != '\0' && format[1] == '\0') ? format[0] : '?';
+    }
+    ~Buffer() { PyBuffer_Release(&view_); }
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+
+    BufferView view() const { return BufferView{view_.buf, size_t(view_.len), typecode_}; }
+
+  private:
+    Py_buffer view_{};
+    char typecode_ = '?';
+};
+
+// An int argument clamped to int32, like the MicroPython binding (the api rejects the range).
+inline int32_t get_int32(const py::handle& obj) {
+    if (!PyLong_Check(obj.ptr())) {
+        throw py::type_error("expecting an int");
+    }
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow != 0 || v > INT_MAX) {
+        return overflow < 0 ? -INT_MAX : INT_MAX;
+    }
+    return v < -INT_MAX ? -INT_MAX : int32_t(v);
+}
+
+inline float get_float(const py::handle& obj) {
+    const double v = PyFloat_AsDouble(obj.ptr());
+    if (v == -1.0 && PyErr_Occurred()) {
+        throw py::error_already_set();
+    }
+    return float(v);
+}
+
+} // namespace pyglue

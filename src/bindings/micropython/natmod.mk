@@ -1,0 +1,35 @@
+# Builds one MicroPython native module from C++ sources with MicroPython's own dynruntime.mk.
+# Invoked by the top-level Makefile: make -f src/bindings/micropython/natmod.mk MOD=... ARCH=...
+# MPY_DIR=... Sources are listed per module in modules.mk.
+include src/bindings/micropython/modules.mk
+
+SRC = src/bindings/micropython/$(MOD).cpp $(SRC_$(MOD))
+BUILD = build/natmod/$(ARCH)/$(MOD)
+
+# mpy_ld.py reads libgcc.a through a PyPI module `ar`; ours stands in for it.
+export PYTHONPATH := $(CURDIR)/tools/natmod:$(PYTHONPATH)
+
+# Must precede the include: the link rule's prerequisites are expanded where it is read.
+SRC_O += $(addprefix $(BUILD)/, $(patsubst %.cpp,%.o,$(filter %.cpp,$(SRC))))
+
+include $(MPY_DIR)/py/dynruntime.mk
+
+# dynruntime.mk knows .c and .S only: compile the C++ sources with the same target flags.
+# -fpermissive -w: py/dynruntime.h converts void* implicitly, which C++ only allows this way;
+# the engine itself is compiled with -Werror on the host.
+CXX = $(CROSS)g++
+CXXFLAGS = $(filter-out -std=c99,$(CFLAGS)) -std=gnu++17 -fpermissive -w \
+	-fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-math-errno \
+	-Isrc/core -Isrc/api -Isrc/bindings/micropython -Os $(CXXFLAGS_EXTRA)
+
+$(BUILD)/%.o: %.cpp $(CONFIG_H) $(wildcard src/core/*.h src/api/*.h src/bindings/micropython/*.h)
+	$(ECHO) "CXX $<"
+	$(Q)$(MKDIR) -p $(dir $@)
+	$(Q)$(CXX) $(CXXFLAGS) -o $@ -c $<
+
+# Only libgcc (soft-float and division helpers): the toolchains' libm does not link in a natmod.
+LIBGCC_FILE := $(realpath $(shell $(CC) $(CFLAGS_ARCH) --print-libgcc-file-name 2>/dev/null))
+ifneq ($(LIBGCC_FILE),)
+MPY_LD_FLAGS += -l$(LIBGCC_FILE)
+endif

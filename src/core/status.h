@@ -1,0 +1,20 @@
+// Result codes shared by every engine. The core never throws and never formats text:
+// it reports what went wrong with one of these, and the api layer turns it into a message.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace microlearn {
+
+enum class Status : uint8_t {
+    Ok = 0,
+    InvalidArgument, // a value outside what the algorithm accepts
+    SizeMismatch,    // a buffer of the wrong length
+    CapacityFull,    // the fixed capacity reserved at init is used up
+    NotReady,        // used before it was initialised or loaded
+    Corrupt,         // a model/file whose structure is inconsistent
+    Syntax,          // a text or binary format that could not be parsed
+    Unsupported,     // valid input that this engine does not implement
+};
+
+} // namespace microlearn

@@ -1,0 +1,350 @@
+#include "trees.h"
+
+namespace microlearn {
+
+namespace {
+
+inline size_t align4(size_t n) { return (n + 3u) & ~size_t(3u); }
+
+// Walks one tree from its root to a leaf. Validation guarantees that every jump is forward and
+// lands inside the node table, so the loop ends and never reads out of bounds.
+inline uint32_t leaf_index(const TreeNode* node, const int16_t* x) {
+    for (;;) {
+        const int32_t child = (x[node->feature] < node->threshold) ? node->left : node->right;
+        if (child < 0) {
+            return static_cast<uint32_t>(~child);
+        }
+        node += child;
+    }
+}
+
+inline void mark_changed(TreeEnsemble* e) { e->validated = false; }
+
+inline uint8_t* current_leaf(TreeEnsemble* e) {
+    return e->leaves + (e->n_leaves - 1) * trees_leaf_bytes(e->leaf_kind, e->n_classes);
+}
+
+} // namespace
+
+size_t trees_storage_bytes(uint32_t max_trees, uint32_t max_nodes) {
+    return align4(size_t(max_nodes) * sizeof(TreeNode)) + align4(size_t(max_trees) * 2u);
+}
+
+Status trees_init(TreeEnsemble* e, uint32_t max_trees, uint32_t max_nodes, uint32_t max_leaves,
+                  void* storage, size_t storage_bytes) {
+    if (max_trees < 1 || max_trees > kTreesMaxTrees || max_nodes < 1 ||
+        max_nodes > kTreesMaxNodes || max_leaves < 1 || max_leaves > kTreesMaxLeaves) {
+        return Status::InvalidArgument;
+    }
+    if (storage == nullptr || storage_bytes < trees_storage_bytes(max_trees, max_nodes)) {
+        return Status::SizeMismatch;
+    }
+    uint8_t* base = static_cast<uint8_t*>(storage);
+    e->nodes = reinterpret_cast<TreeNode*>(base);
+    e->roots = reinterpret_cast<uint16_t*>(base + align4(size_t(max_nodes) * sizeof(TreeNode)));
+    e->leaves = nullptr;
+    e->leaf_capacity_bytes = 0;
+    e->max_nodes = max_nodes;
+    e->max_trees = max_trees;
+    e->max_leaves = max_leaves;
+    trees_reset(e);
+    return Status::Ok;
+}
+
+void trees_reset(TreeEnsemble* e) {
+    e->n_nodes = 0;
+    e->n_trees = 0;
+    e->n_leaves = 0;
+    e->n_features = 0;
+    e->n_classes = 0;
+    e->leaf_kind = LeafKind::Class;
+    e->configured = false;
+    e->validated = false;
+}
+
+uint32_t trees_leaf_bytes(LeafKind kind, uint32_t n_classes) {
+    switch (kind) {
+    case LeafKind::Class:
+        return 1u; // the class index; its range is checked against n_classes by validation
+    case LeafKind::Proba8:
+        return (n_classes >= 1 && n_classes <= kTreesMaxClasses) ? n_classes : 0u;
+    case LeafKind::Float32:
+        return (n_classes <= kTreesMaxClasses) ? 4u * (n_classes ? n_classes : 1u) : 0u;
+    }
+    return 0;
+}
+
+bool trees_leaf_kind_from_bits(int32_t bits, LeafKind* kind) {
+    if (bits == 0 || bits == 8 || bits == 32) {
+        *kind = static_cast<LeafKind>(bits);
+        return true;
+    }
+    return false;
+}
+
+uint32_t trees_n_outputs(const TreeEnsemble* e) {
+    return (e->leaf_kind == LeafKind::Float32 && e->n_classes == 0) ? 1u : e->n_classes;
+}
+
+Status trees_set_data(TreeEnsemble* e, uint32_t n_features, uint32_t n_classes, LeafKind kind) {
+    const uint32_t min_classes = kind == LeafKind::Float32 ? 0u : 1u;
+    if (n_features < 1 || n_features > kTreesMaxFeatures || n_classes < min_classes ||
+        n_classes > kTreesMaxClasses) {
+        return Status::InvalidArgument;
+    }
+    if (e->n_leaves > 0 && (kind != e->leaf_kind || trees_leaf_bytes(kind, n_classes) !=
+                                                        trees_leaf_bytes(e->leaf_kind, e->n_classes))) {
+        // Leaves already stored were laid out for another kind: they cannot be reinterpreted.
+        return Status::InvalidArgument;
+    }
+    e->n_features = n_features;
+    e->n_classes = n_classes;
+    e->leaf_kind = kind;
+    e->configured = true;
+    mark_changed(e);
+    return Status::Ok;
+}
+
+Status trees_attach_leaves(TreeEnsemble* e, void* leaves, size_t bytes) {
+    if (leaves == nullptr ||
+        bytes < size_t(e->max_leaves) * trees_leaf_bytes(e->leaf_kind, e->n_classes)) {
+        return Status::SizeMismatch;
+    }
+    e->leaves = static_cast<uint8_t*>(leaves);
+    e->leaf_capacity_bytes = static_cast<uint32_t>(bytes);
+    return Status::Ok;
+}
+
+bool trees_has_leaf_storage(const TreeEnsemble* e) {
+    return e->leaves != nullptr &&
+           e->leaf_capacity_bytes >=
+               size_t(e->max_leaves) * trees_leaf_bytes(e->leaf_kind, e->n_classes);
+}
+
+Status trees_add_node(TreeEnsemble* e, uint32_t feature, int32_t threshold_ceil, int32_t left,
+                      int32_t right) {
+    if (e->n_nodes >= e->max_nodes) {
+        return Status::CapacityFull;
+    }
+    if (feature > kTreesMaxFeatures || left == 0 || right == 0 || left < -32768 || left > 32767 ||
+        right < -32768 || right > 32767) {
+        return Status::InvalidArgument;
+    }
+    // Every int16 x satisfies x < t for t > 32767, and none does for t <= -32768: such a node
+    // always takes one branch, which both children pointing the same way expresses exactly.
+    if (threshold_ceil > 32767) {
+        right = left;
+        threshold_ceil = 0;
+    } else if (threshold_ceil <= -32768) {
+        left = right;
+        threshold_ceil = 0;
+    }
+    TreeNode& n = e->nodes[e->n_nodes++];
+    n.threshold = static_cast<int16_t>(threshold_ceil);
+    n.feature = static_cast<uint16_t>(feature);
+    n.left = static_cast<int16_t>(left);
+    n.right = static_cast<int16_t>(right);
+    mark_changed(e);
+    return Status::Ok;
+}
+
+Status trees_add_root(TreeEnsemble* e, int32_t root) {
+    if (e->n_trees >= e->max_trees) {
+        return Status::CapacityFull;
+    }
+    if (root < 0 || root >= int32_t(kTreesMaxNodes)) {
+        return Status::InvalidArgument;
+    }
+    e->roots[e->n_trees++] = static_cast<uint16_t>(root);
+    mark_changed(e);
+    return Status::Ok;
+}
+
+Status trees_begin_leaf(TreeEnsemble* e) {
+    if (!trees_has_leaf_storage(e)) {
+        return Status::NotReady;
+    }
+    if (e->n_leaves >= e->max_leaves) {
+        return Status::CapacityFull;
+    }
+    e->n_leaves++;
+    uint8_t* leaf = current_leaf(e);
+    const uint32_t bytes = trees_leaf_bytes(e->leaf_kind, e->n_classes);
+    for (uint32_t i = 0; i < bytes; i++) {
+        leaf[i] = 0;
+    }
+    mark_changed(e);
+    return Status::Ok;
+}
+
+Status trees_set_leaf_value(TreeEnsemble* e, uint32_t index, float value) {
+    if (e->n_leaves == 0) {
+        return Status::NotReady;
+    }
+    uint8_t* leaf = current_leaf(e);
+    switch (e->leaf_kind) {
+    case LeafKind::Class:
+        if (index != 0 || !(value >= 0.0f && value <= 255.0f) || value != float(int32_t(value))) {
+            return Status::InvalidArgument;
+        }
+        leaf[0] = static_cast<uint8_t>(value);
+        return Status::Ok;
+    case LeafKind::Proba8:
+        if (index >= e->n_classes || !(value >= 0.0f && value <= 255.0f)) {
+            return Status::InvalidArgument;
+        }
+        leaf[index] = static_cast<uint8_t>(value + 0.5f);
+        return Status::Ok;
+    case LeafKind::Float32: {
+        // A NaN or infinite leaf would poison every prediction that reaches it.
+        if (index >= trees_n_outputs(e) || !(value - value == 0.0f)) {
+            return Status::InvalidArgument;
+        }
+        float* values = reinterpret_cast<float*>(leaf);
+        values[index] = value;
+        return Status::Ok;
+    }
+    }
+    return Status::InvalidArgument;
+}
+
+Status trees_add_leaf_class(TreeEnsemble* e, int32_t klass) {
+    if (e->configured && e->leaf_kind != LeafKind::Class) {
+        return Status::InvalidArgument;
+    }
+    if (klass < 0 || klass > 255) {
+        return Status::InvalidArgument;
+    }
+    Status s = trees_begin_leaf(e);
+    if (s != Status::Ok) {
+        return s;
+    }
+    return trees_set_leaf_value(e, 0, float(klass));
+}
+
+Status trees_add_leaf_values(TreeEnsemble* e, const float* values, uint32_t n) {
+    const uint32_t expected = e->leaf_kind == LeafKind::Class ? 1u : trees_n_outputs(e);
+    if (n != expected) {
+        return Status::SizeMismatch;
+    }
+    // Check all values before the leaf is committed, so a rejected leaf leaves no trace.
+    for (uint32_t i = 0; i < n; i++) {
+        const float v = values[i];
+        const bool ok = e->leaf_kind == LeafKind::Float32
+                            ? (v - v == 0.0f)
+                            : (v >= 0.0f && v <= 255.0f &&
+                               (e->leaf_kind == LeafKind::Proba8 || v == float(int32_t(v))));
+        if (!ok) {
+            return Status::InvalidArgument;
+        }
+    }
+    Status s = trees_begin_leaf(e);
+    for (uint32_t i = 0; s == Status::Ok && i < n; i++) {
+        s = trees_set_leaf_value(e, i, values[i]);
+    }
+    return s;
+}
+
+TreesCheck trees_validate(TreeEnsemble* e) {
+    TreesCheck check{Status::Corrupt, TreesFault::None, 0};
+    if (!e->configured) {
+        check.status = Status::NotReady;
+        check.fault = TreesFault::NoData;
+        return check;
+    }
+    if (e->n_trees == 0) {
+        check.status = Status::NotReady;
+        check.fault = TreesFault::NoTrees;
+        return check;
+    }
+    for (uint32_t t = 0; t < e->n_trees; t++) {
+        if (e->roots[t] >= e->n_nodes) {
+            check.fault = TreesFault::Root;
+            check.index = t;
+            return check;
+        }
+    }
+    for (uint32_t i = 0; i < e->n_nodes; i++) {
+        const TreeNode& n = e->nodes[i];
+        if (n.feature >= e->n_features) {
+            check.fault = TreesFault::Feature;
+            check.index = i;
+            return check;
+        }
+        const int32_t children[2] = {n.left, n.right};
+        for (int32_t child : children) {
+            const bool ok = child > 0 ? (i + uint32_t(child) < e->n_nodes)
+                                      : (child < 0 && uint32_t(~child) < e->n_leaves);
+            if (!ok) {
+                check.fault = child > 0 ? TreesFault::Child : TreesFault::Leaf;
+                check.index = i;
+                return check;
+            }
+        }
+    }
+    if (e->leaf_kind == LeafKind::Class) {
+        for (uint32_t l = 0; l < e->n_leaves; l++) {
+            if (e->leaves[l] >= e->n_classes) {
+                check.fault = TreesFault::LeafValue;
+                check.index = l;
+                return check;
+            }
+        }
+    }
+    e->validated = true;
+    check.status = Status::Ok;
+    return check;
+}
+
+Status trees_predict(const TreeEnsemble* e, const int16_t* x, uint32_t x_len, float* out,
+                     uint32_t out_len) {
+    if (!e->validated) {
+        return Status::NotReady;
+    }
+    const uint32_t n_out = trees_n_outputs(e);
+    if (x_len != e->n_features || out_len != n_out) {
+        return Status::SizeMismatch;
+    }
+    for (uint32_t o = 0; o < n_out; o++) {
+        out[o] = 0.0f;
+    }
+    const TreeNode* nodes = e->nodes;
+    const uint16_t* roots = e->roots;
+    const uint32_t n_trees = e->n_trees;
+    float scale = 1.0f / float(n_trees);
+    switch (e->leaf_kind) {
+    case LeafKind::Class: {
+        const uint8_t* classes = e->leaves;
+        for (uint32_t t = 0; t < n_trees; t++) {
+            out[classes[leaf_index(nodes + roots[t], x)]] += 1.0f;
+        }
+        break;
+    }
+    case LeafKind::Proba8: {
+        for (uint32_t t = 0; t < n_trees; t++) {
+            const uint8_t* p = e->leaves + leaf_index(nodes + roots[t], x) * n_out;
+            for (uint32_t o = 0; o < n_out; o++) {
+                out[o] += float(p[o]);
+            }
+        }
+        scale *= 1.0f / 255.0f;
+        break;
+    }
+    case LeafKind::Float32: {
+        const float* values = reinterpret_cast<const float*>(e->leaves);
+        for (uint32_t t = 0; t < n_trees; t++) {
+            const float* v = values + leaf_index(nodes + roots[t], x) * n_out;
+            for (uint32_t o = 0; o < n_out; o++) {
+                out[o] += v[o];
+            }
+        }
+        break;
+    }
+    }
+    for (uint32_t o = 0; o < n_out; o++) {
+        out[o] *= scale;
+    }
+    return Status::Ok;
+}
+
+} // namespace microlearn
