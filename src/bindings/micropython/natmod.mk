@@ -4,7 +4,7 @@
 include src/bindings/micropython/modules.mk
 
 SRC = src/bindings/micropython/$(MOD).cpp $(SRC_$(MOD))
-BUILD = build/natmod/$(ARCH)/$(MOD)
+BUILD = build/natmod/$(notdir $(abspath $(MPY_DIR)))/$(ARCH)/$(MOD)
 
 # mpy_ld.py reads libgcc.a through a PyPI module `ar`; ours stands in for it.
 export PYTHONPATH := $(CURDIR)/tools/natmod:$(PYTHONPATH)

@@ -1,0 +1,50 @@
+# A tiny test harness that runs on MicroPython and CPython alike (no unittest on MicroPython).
+# Usage in a test file:  from harness import test, run, raises ...  @test def name(): ...  run()
+import sys
+
+_tests = []
+
+
+def test(fn):
+    _tests.append(fn)
+    return fn
+
+
+def raises(exc_type, fn, *args, contains=None):
+    """Assert that fn(*args) raises exc_type (and that its message contains `contains`)."""
+    try:
+        fn(*args)
+    except exc_type as e:
+        if contains is not None and contains not in str(e):
+            raise AssertionError("message %r lacks %r" % (str(e), contains))
+        return e
+    raise AssertionError("%s not raised" % exc_type.__name__)
+
+
+def close(a, b, tol):
+    return abs(a - b) <= tol
+
+
+def data_path(name):
+    # Tests run from the repository root.
+    return "tests/data/" + name
+
+
+def run():
+    passed = failed = 0
+    for fn in _tests:
+        try:
+            fn()
+            passed += 1
+        except Exception as e:  # report every failure, keep going
+            failed += 1
+            print("FAIL", fn.__name__, type(e).__name__, e)
+            if hasattr(sys, "print_exception"):
+                sys.print_exception(e)
+            else:
+                import traceback
+
+                traceback.print_exc()
+    print("%d passed, %d failed" % (passed, failed))
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,355 @@
+# emlearn_trees contract tests. MicroPython-style: runs unchanged on CPython (host module) and on a
+# MicroPython Unix port (the .mpy). Expected values are worked out by hand from the tiny models.
+import array
+import gc
+import io
+
+import emlearn_trees
+from harness import close, data_path, raises, run, test
+
+XOR_INPUTS = ([0, 0], [32767, 32767], [0, 32767], [32767, 0])
+
+# One tree: x0 < 5.5 (i.e. x0 <= 5) -> class 0 else (x1 < -2.5 -> class 1 else class 2)
+THREE_CLASS = """f,2
+c,3
+l,0
+l,1
+l,2
+r,0
+n,0,5.5,-1,1
+n,1,-2.5,-2,-3
+"""
+
+
+def argmax(values):
+    best = 0
+    for i in range(1, len(values)):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
+def load_text(text, max_trees=4, max_nodes=20, max_leaves=8):
+    model = emlearn_trees.new(max_trees, max_nodes, max_leaves)
+    emlearn_trees.load_model(model, io.StringIO(text))
+    return model
+
+
+def predict(model, x):
+    out = array.array("f", [0] * model.outputs())
+    model.predict(array.array("h", x), out)
+    return out
+
+
+@test
+def compat_xor_model_from_reference():
+    model = emlearn_trees.new(5, 30, 2)
+    with open(data_path("xor_model.csv")) as f:
+        emlearn_trees.load_model(model, f)
+    assert model.outputs() == 2
+    results = [argmax(predict(model, x)) for x in XOR_INPUTS]
+    assert results == [0, 0, 1, 1], results
+    for x in XOR_INPUTS:
+        out = predict(model, x)
+        assert close(out[0] + out[1], 1.0, 1e-6)
+
+
+@test
+def load_from_list_of_lines_and_crlf():
+    with open(data_path("xor_model.csv")) as f:
+        text = f.read()
+    lines = text.split("\n")
+    model = emlearn_trees.new(5, 30, 2)
+    emlearn_trees.load_model(model, lines)
+    crlf = load_text(text.replace("\n", "\r\n"), 5, 30, 2)
+    for x in XOR_INPUTS:
+        assert list(predict(model, x)) == list(predict(crlf, x))
+
+
+@test
+def threshold_is_exact_for_fractional_values():
+    model = load_text(THREE_CLASS)
+    assert model.outputs() == 3
+    # x0 < 5.5: 5 goes left, 6 goes right (the reference truncated 5.5 to 5 and sent 5 right)
+    assert argmax(predict(model, [5, 0])) == 0
+    assert argmax(predict(model, [6, -3])) == 1
+    # x1 < -2.5: -3 goes left, -2 goes right (ceil(-2.5) = -2)
+    assert argmax(predict(model, [6, -2])) == 2
+    assert argmax(predict(model, [-32768, 32767])) == 0
+    assert argmax(predict(model, [32767, -32768])) == 1
+
+
+@test
+def thresholds_beyond_int16_send_everything_one_way():
+    left = load_text("f,1\nc,2\nl,0\nl,1\nr,0\nn,0,40000.5,-1,-2\n")
+    right = load_text("f,1\nc,2\nl,0\nl,1\nr,0\nn,0,-32768,-1,-2\n")
+    for v in (-32768, 0, 32767):
+        assert argmax(predict(left, [v])) == 0
+        assert argmax(predict(right, [v])) == 1
+
+
+@test
+def hard_vote_is_mean_of_votes():
+    # Three stumps on x0 with thresholds 0, 10, 20: votes for class 1 grow with x0.
+    text = "f,1\nc,2\nl,0\nl,1\nr,0\nr,1\nr,2\nn,0,0,-1,-2\nn,0,10,-1,-2\nn,0,20,-1,-2\n"
+    model = load_text(text)
+    out = predict(model, [15])
+    assert close(out[0], 1 / 3, 1e-6) and close(out[1], 2 / 3, 1e-6), list(out)
+
+
+@test
+def soft_vote_probability_leaves():
+    text = "f,1\nc,3\nlb,8\nl,255,0,0\nl,0,51,204\nr,0\nr,1\nn,0,1,-1,-2\nn,0,100,-1,-2\n"
+    model = load_text(text)
+    out = predict(model, [50])  # tree 0 -> leaf 1, tree 1 -> leaf 0
+    expected = [0.5, 0.1, 0.4]
+    for o, e in zip(out, expected):
+        assert close(o, e, 1e-6), list(out)
+
+
+@test
+def regression_float_leaves_single_and_multi_output():
+    single = load_text("f,1\nc,0\nlb,32\nl,-1.5\nl,2.25e1\nr,0\nr,1\nn,0,0,-1,-2\nn,0,5,-2,-1\n")
+    assert single.outputs() == 1
+    out = predict(single, [3])  # tree 0: x >= 0 -> 22.5 ; tree 1: x < 5 -> 22.5
+    assert close(out[0], 22.5, 1e-5), list(out)
+    out = predict(single, [-1])  # -1.5 and 22.5
+    assert close(out[0], 10.5, 1e-5), list(out)
+    multi = load_text("f,1\nc,2\nlb,32\nl,1,2\nl,3,4\nr,0\nn,0,0,-1,-2\n")
+    assert multi.outputs() == 2
+    assert list(predict(multi, [5])) == [3.0, 4.0]
+
+
+@test
+def manual_building_api_matches_file():
+    model = emlearn_trees.new(2, 4, 4)
+    model.setdata(2, 3)
+    for leaf in (0, 1, 2):
+        model.addleaf(leaf)
+    model.addroot(0)
+    model.addnode(-1, 1, 0, 5.5)
+    model.addnode(-2, -3, 1, -2.5)
+    reference = load_text(THREE_CLASS)
+    for x in ([5, 0], [6, -3], [6, -2], [0, 0]):
+        assert list(predict(model, x)) == list(predict(reference, x))
+    # leaves added before setdata are class indices, as in the reference
+    early = emlearn_trees.new(1, 1, 2)
+    early.addleaf(0)
+    early.addleaf(1)
+    early.addroot(0)
+    early.addnode(-1, -2, 0, 3)
+    early.setdata(1, 2)
+    assert argmax(predict(early, [2])) == 0 and argmax(predict(early, [3])) == 1
+
+
+@test
+def capacity_errors():
+    model = emlearn_trees.new(1, 1, 1)
+    model.setdata(1, 2)
+    model.addnode(-1, -1, 0, 0)
+    raises(ValueError, model.addnode, -1, -1, 0, 0, contains="max nodes")
+    model.addroot(0)
+    raises(ValueError, model.addroot, 0, contains="max trees")
+    model.addleaf(0)
+    raises(ValueError, model.addleaf, 1, contains="max leaves")
+    with open(data_path("xor_model.csv")) as f:
+        raises(ValueError, emlearn_trees.load_model, emlearn_trees.new(5, 10, 2), f,
+               contains="max nodes")
+    with open(data_path("xor_model.csv")) as f:
+        raises(ValueError, emlearn_trees.load_model, emlearn_trees.new(2, 30, 2), f,
+               contains="max trees")
+    with open(data_path("xor_model.csv")) as f:
+        raises(ValueError, emlearn_trees.load_model, emlearn_trees.new(5, 30, 1), f,
+               contains="max leaves")
+
+
+@test
+def new_rejects_bad_capacities():
+    for args in ((0, 10, 10), (1, 0, 10), (1, 10, 0), (-1, 10, 10), (1, 100000, 10), (1, 10, 40000)):
+        raises(ValueError, emlearn_trees.new, *args)
+    raises(TypeError, emlearn_trees.new, "1", 10, 10)
+
+
+@test
+def predict_rejects_wrong_types_and_lengths():
+    model = load_text(THREE_CLASS)
+    out = array.array("f", [0, 0, 0])
+    raises(ValueError, model.predict, array.array("f", [0, 0]), out, contains="int16")
+    raises(ValueError, model.predict, array.array("i", [0, 0]), out, contains="int16")
+    raises(ValueError, model.predict, bytearray(4), out, contains="int16")
+    raises(ValueError, model.predict, array.array("h", [0, 0]), array.array("h", [0, 0, 0]),
+           contains="float")
+    raises(ValueError, model.predict, array.array("h", [0]), out, contains="expecting 2 features")
+    raises(ValueError, model.predict, array.array("h", [0, 0, 0]), out, contains="features")
+    raises(ValueError, model.predict, array.array("h", []), out, contains="features")
+    raises(ValueError, model.predict, array.array("h", [0, 0]), array.array("f", [0, 0]),
+           contains="output of length 3")
+    raises(ValueError, model.predict, array.array("h", [0, 0]), array.array("f", [0] * 4),
+           contains="output")
+    raises(TypeError, model.predict, [0, 0], out)
+    raises(TypeError, model.predict, array.array("h", [0, 0]), None)
+
+
+@test
+def use_before_load_is_an_error():
+    model = emlearn_trees.new(2, 10, 4)
+    raises(ValueError, model.outputs, contains="model not loaded")
+    raises(ValueError, model.predict, array.array("h", [0]), array.array("f", [0]),
+           contains="model not loaded")
+    model.setdata(1, 2)
+    raises(ValueError, model.predict, array.array("h", [0]), array.array("f", [0, 0]),
+           contains="no trees")
+    raises(TypeError, emlearn_trees.load_model, object(), io.StringIO(THREE_CLASS))
+    raises(TypeError, emlearn_trees.load_model, model, 42)
+
+
+@test
+def manual_model_with_dangling_references_is_rejected_at_predict():
+    model = emlearn_trees.new(1, 2, 2)
+    model.setdata(1, 2)
+    model.addleaf(0)
+    model.addroot(0)
+    model.addnode(5, -1, 0, 0)  # jumps past the last node
+    raises(ValueError, model.predict, array.array("h", [0]), array.array("f", [0, 0]),
+           contains="past the last node")
+    model = emlearn_trees.new(1, 2, 2)
+    model.setdata(1, 2)
+    model.addleaf(0)
+    model.addroot(0)
+    model.addnode(-1, -2, 0, 0)  # leaf 1 does not exist
+    raises(ValueError, model.predict, array.array("h", [0]), array.array("f", [0, 0]),
+           contains="leaf")
+    model = emlearn_trees.new(1, 2, 2)
+    model.setdata(1, 2)
+    model.addleaf(5)  # class 5 of 2
+    model.addroot(0)
+    model.addnode(-1, -1, 0, 0)
+    raises(ValueError, model.predict, array.array("h", [0]), array.array("f", [0, 0]),
+           contains="class")
+    raises(ValueError, model.addnode, 0, -1, 0, 0, contains="child")
+
+
+MALFORMED = (
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1\n", "line 5"),  # too few values
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1,-1,7\n", "line 5"),  # too many values
+    ("f,2\nc,2\nl,0\nr,0\nn,0,x1,-1,-1\n", "line 5"),  # not a number
+    ("f,2\nc,2\nl,0\nr,0\nn,2,1,-1,-1\n", "line 5"),  # feature 2 of 2
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,0,-1\n", "line 5"),  # child 0 would loop forever
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,40000,-1\n", "line 5"),  # child beyond int16
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,1,-1\n", "line 5"),  # jumps past the last node
+    ("f,2\nc,2\nl,0\nr,3\nn,0,1,-1,-1\n", "line 4"),  # root past the last node
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1,-3\n", "line 5"),  # leaf 2 does not exist
+    ("f,2\nc,2\nl,2\nr,0\nn,0,1,-1,-1\n", "line 3"),  # class 2 of 2
+    ("f,2\nc,2\nl,-1\nr,0\nn,0,1,-1,-1\n", "line 3"),  # negative class
+    ("l,0\nf,2\nc,2\nr,0\nn,0,1,-1,-1\n", "line 1"),  # leaf before the header
+    ("f,-2\nc,2\nl,0\nr,0\nn,0,1,-1,-1\n", "line 1"),  # negative feature count
+    ("f,2\nc,-2\nl,0\nr,0\nn,0,1,-1,-1\n", "line 2"),  # negative class count
+    ("f,2\nc,2\nlb,7\nl,0\nr,0\nn,0,1,-1,-1\n", "line 4"),  # unknown leaf kind
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1,-1\nf,3\n", "line 6"),  # header changed after data
+    ("f,2\nc,2\nl,0\n", "line 3"),  # no trees
+    ("", "line 1"),  # empty file
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1,-1e", "line 5"),  # truncated number
+    ("f,2\nc,2\nlb,32\nl,nan\nr,0\nn,0,1,-1,-1\n", "line 4"),
+    ("f,2\nc,2\nlb,8\nl,0,300\nr,0\nn,0,1,-1,-1\n", "line 4"),  # probability > 255
+    ("f,2\nc,2\nlb,8\nl,0\nr,0\nn,0,1,-1,-1\n", "line 4"),  # too few probabilities
+    ("f,2\nc,2\nl,0\nr,0\nn,0,1 2,-1,-1\n", "line 5"),  # two numbers in one field
+    ("f,2\nc,2\nl,0\nr,99999999999\nn,0,1,-1,-1\n", "line 4"),
+)
+
+
+@test
+def malformed_files_name_the_line_and_leave_no_model():
+    for text, where in MALFORMED:
+        model = emlearn_trees.new(4, 8, 4)
+        e = raises(ValueError, emlearn_trees.load_model, model, io.StringIO(text))
+        assert str(e).startswith(where + ":"), (text, str(e))
+        raises(ValueError, model.predict, array.array("h", [0, 0]), array.array("f", [0, 0]))
+
+
+@test
+def failed_load_clears_a_previous_model_and_reload_works():
+    model = load_text(THREE_CLASS)
+    raises(ValueError, emlearn_trees.load_model, model, io.StringIO("f,2\nc,3\nr,0\n"))
+    raises(ValueError, model.outputs)
+    emlearn_trees.load_model(model, io.StringIO(THREE_CLASS))
+    assert argmax(predict(model, [6, -3])) == 1
+
+
+def lcg(seed):
+    state = [seed]
+
+    def next_int(n):
+        state[0] = (state[0] * 1103515245 + 12345) & 0x7FFFFFFF
+        return state[0] % n
+
+    return next_int
+
+
+@test
+def corrupt_variants_raise_or_load_never_crash():
+    with open(data_path("xor_model.csv")) as f:
+        text = f.read()
+    rand = lcg(1234)
+    garbage = "0123456789,-.e\n\rnlrfcb x\x00\xff"
+    variants = []
+    for cut in range(0, len(text), max(1, len(text) // 200)):
+        variants.append(text[:cut])  # truncated
+    while len(variants) < 1000:
+        kind = rand(4)
+        chars = list(text)
+        if kind == 0:  # flip characters
+            for _ in range(1 + rand(4)):
+                chars[rand(len(chars))] = garbage[rand(len(garbage))]
+        elif kind == 1:  # huge or negative numbers
+            pos = rand(len(chars))
+            chars.insert(pos, ("99999999999", "-7", "-32769", "65536", "1e9")[rand(5)])
+        elif kind == 2:  # drop a span
+            a = rand(len(chars))
+            del chars[a : a + 1 + rand(12)]
+        else:  # duplicate a line
+            lines = text.split("\n")
+            lines.insert(rand(len(lines)), lines[rand(len(lines))])
+            chars = list("\n".join(lines))
+        variants.append("".join(chars))
+    loaded = failed = 0
+    x = array.array("h", [100, 20000])
+    out = array.array("f", [0, 0])
+    for v in variants:
+        model = emlearn_trees.new(5, 30, 4)
+        try:
+            emlearn_trees.load_model(model, io.StringIO(v))
+        except ValueError as e:
+            assert str(e).startswith("line "), str(e)
+            raises(ValueError, model.predict, x, out)
+            failed += 1
+            continue
+        loaded += 1
+        try:
+            model.predict(x, out)
+        except ValueError:
+            pass  # e.g. a changed feature count: rejected with a message, not a crash
+    assert loaded + failed == len(variants) and failed > 500, (loaded, failed)
+
+
+@test
+def memory_is_returned_after_del():
+    if not hasattr(gc, "mem_alloc"):
+        return  # CPython: nothing to measure
+    def use_model():
+        model = emlearn_trees.new(5, 30, 2)
+        with open(data_path("xor_model.csv")) as f:
+            emlearn_trees.load_model(model, f)
+        predict(model, [0, 0])
+        del model
+
+    use_model()  # first use may intern strings and grow tables; measure from the second
+    gc.collect()
+    before = gc.mem_alloc()
+    for _ in range(3):
+        use_model()
+    gc.collect()
+    after = gc.mem_alloc()
+    assert after <= before, (before, after)
+
+
+run()
