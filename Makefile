@@ -42,7 +42,9 @@ fuzz:
 	@for f in build/fuzz/fuzz_*; do \
 	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
 	  echo "fuzz $$name for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} 2>&1 | tail -n 2 || exit 1; \
+	  if ! $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} >build/fuzz/$$name.log 2>&1; then \
+	    tail -n 40 build/fuzz/$$name.log; echo "FUZZ FAILURE: $$name (crash input saved beside the log)"; exit 1; fi; \
+	  tail -n 1 build/fuzz/$$name.log; \
 	done
 
 dist:
