@@ -14,6 +14,8 @@ FUZZ_SECONDS ?= 20
 MPY_ABI = 6.3
 
 include src/bindings/micropython/modules.mk
+# The demo, benchmarks and natmod checks read these from the environment too.
+export MICROPYTHON MPY_DIR
 
 .PHONY: all host core-tests test-core test-api test-host check check-natmod dist fuzz demo bench clean format
 
@@ -21,11 +23,11 @@ all: host
 
 host:
 	cmake -S . -B build/host -DCMAKE_BUILD_TYPE=Release -DMICROLEARN_TESTS=OFF -DPython_EXECUTABLE=$(PYTHON) >/dev/null
-	cmake --build build/host -j$(JOBS)
+	cmake --build build/host -j$(JOBS) -- --no-print-directory
 
 core-tests:
 	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DMICROLEARN_SANITIZE=ON -DMICROLEARN_PYTHON=OFF >/dev/null
-	cmake --build build/asan -j$(JOBS)
+	cmake --build build/asan -j$(JOBS) -- --no-print-directory
 
 test-core: core-tests
 	cd build/asan && ctest --output-on-failure -j$(JOBS)
@@ -42,7 +44,7 @@ fuzz:
 	@for f in build/fuzz/fuzz_*; do \
 	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
 	  echo "fuzz $$name for $(FUZZ_SECONDS)s"; \
-	  if ! $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} >build/fuzz/$$name.log 2>&1; then \
+	  if ! $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=build/fuzz/ build/fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} >build/fuzz/$$name.log 2>&1; then \
 	    tail -n 40 build/fuzz/$$name.log; echo "FUZZ FAILURE: $$name (crash input saved beside the log)"; exit 1; fi; \
 	  tail -n 1 build/fuzz/$$name.log; \
 	done
