@@ -1,0 +1,145 @@
+"""Tree-ensemble benchmark: sklearn digits, RandomForestClassifier(n_estimators=10,
+max_leaf_nodes=100), int16 features.
+
+Measures on a MicroPython Unix port (MICROPYTHON, with MPY_DIR to build the .mpy):
+  - instructions per predict() call with valgrind's callgrind, as the slope between two loop
+    lengths so that start-up and loading cancel out;
+  - microseconds per predict() (wall clock, noisy; instructions are the number to compare);
+  - load time and gc.mem_alloc() of the loaded model;
+  - .mpy sizes for x64, armv6m, armv7emsp;
+and the same for the reference emlearn-micropython when --reference DIR is given (a folder of
+its .mpy files as DIR/<arch>_6.3/emlearn_trees.mpy, built by hand outside this repository).
+
+    /usr/bin/python3 benchmarks/trees/bench_trees.py [--reference DIR] [--output FILE]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+import numpy  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+import microlearn.trees  # noqa: E402
+
+ARCHS = ("x64", "armv6m", "armv7emsp")
+LOOPS = (200, 1200)
+
+
+def make_model(workdir):
+    X, y = load_digits(return_X_y=True)
+    X = X.astype(numpy.int16)  # pixel intensities 0..16 are already integers
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=1)
+    estimator = RandomForestClassifier(n_estimators=10, max_leaf_nodes=100, random_state=1)
+    estimator.fit(X_train, y_train)
+    model = microlearn.trees.convert(estimator, method="hard")
+    model_path = os.path.join(workdir, "digits_rf.csv")
+    model.save(model_path)
+    rows_path = os.path.join(workdir, "digits_rows.csv")
+    numpy.savetxt(rows_path, X_test[:100], fmt="%d", delimiter=",")
+    # Hard vote: the majority of the trees' own predictions, ties to the lowest class index.
+    votes = numpy.zeros((100, len(estimator.classes_)))
+    for tree in estimator.estimators_:
+        votes[numpy.arange(100), tree.predict(X_test[:100]).astype(int)] += 1
+    expected = 0
+    for c in votes.argmax(axis=1):
+        expected = expected * 31 + int(c)
+    return model, model_path, rows_path, expected % 1000000007
+
+
+def run_device(micropython, natmod_dir, args, valgrind=False):
+    env = dict(os.environ, MICROPYPATH=natmod_dir)
+    cmd = [micropython, os.path.join(HERE, "bench_device.py")] + [str(a) for a in args]
+    if valgrind:
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("device run failed: " + r.stdout + r.stderr)
+    values = dict(kv.split("=") for kv in r.stdout.split())
+    if valgrind:
+        values["instructions"] = int(re.search(r"Collected : (\d+)", r.stderr).group(1))
+    return values
+
+
+def measure(micropython, natmod_dir, model, model_path, rows_path, expected):
+    capacity = list(model.capacity)
+    base = [model_path, rows_path]
+    timing = run_device(micropython, natmod_dir, base + [20000] + capacity)
+    if int(timing["checksum"]) != expected:
+        raise RuntimeError("predictions differ from the trees' majority vote in " + natmod_dir)
+    counts = [run_device(micropython, natmod_dir, base + [n] + capacity, valgrind=True)
+              for n in LOOPS]
+    per_call = (counts[1]["instructions"] - counts[0]["instructions"]) / (LOOPS[1] - LOOPS[0])
+    return {
+        "instructions": per_call,
+        "predict_us": float(timing["predict_us"]),
+        "load_us": int(timing["load_us"]),
+        "model_bytes": int(timing["model_bytes"]),
+    }
+
+
+def mpy_sizes(folder):
+    sizes = {}
+    for arch in ARCHS:
+        path = os.path.join(folder, arch + "_6.3", "emlearn_trees.mpy")
+        sizes[arch] = os.path.getsize(path) if os.path.exists(path) else None
+    return sizes
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"))
+    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"))
+    ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy")
+    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
+    args = ap.parse_args()
+    if not (args.micropython and args.mpy_dir):
+        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
+    workdir = os.path.join(ROOT, "build", "bench", "trees")
+    os.makedirs(workdir, exist_ok=True)
+    subprocess.run(["make", "-s", "-C", ROOT, "dist", "ARCHS=" + " ".join(ARCHS),
+                    "MPY_DIR=" + args.mpy_dir], check=True, stdout=subprocess.DEVNULL)
+    model, model_path, rows_path, expected = make_model(workdir)
+    version = subprocess.run([args.micropython, "-c", "import sys; print(sys.version)"],
+                             capture_output=True, text=True).stdout.strip()
+
+    systems = [("microlearn", os.path.join(ROOT, "dist"))]
+    if args.reference:
+        systems.append(("reference", os.path.abspath(args.reference)))
+    rows = []
+    for name, folder in systems:
+        result = measure(args.micropython, os.path.join(folder, "x64_6.3"), model, model_path,
+                         rows_path, expected)
+        result["sizes"] = mpy_sizes(folder)
+        rows.append((name, result))
+
+    lines = [
+        "Model: sklearn digits, RandomForestClassifier(n_estimators=10, max_leaf_nodes=100), "
+        "hard vote, %d trees, %d decision nodes, %d leaves." % (model.n_trees, model.n_nodes,
+                                                                model.n_leaves),
+        "Runtime: MicroPython %s, Unix port (x64)." % version,
+        "",
+        "| library | instructions / predict | µs / predict | load ms | model RAM (bytes) | "
+        + " | ".join(".mpy %s" % a for a in ARCHS) + " |",
+        "|---|---:|---:|---:|---:|" + "---:|" * len(ARCHS),
+    ]
+    for name, r in rows:
+        lines.append("| %s | %.0f | %.2f | %.1f | %d | %s |" % (
+            name, r["instructions"], r["predict_us"], r["load_us"] / 1000.0, r["model_bytes"],
+            " | ".join(str(r["sizes"][a]) if r["sizes"][a] else "-" for a in ARCHS)))
+    table = "\n".join(lines)
+    print(table)
+    with open(args.output, "w") as f:
+        f.write(table + "\n")
+    print("wrote", os.path.relpath(args.output, ROOT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""microlearn host tools: convert trained models into the files microlearn's engine loads.
+
+* :mod:`microlearn.trees` converts scikit-learn decision trees, random forests and extra trees
+  to the emlearn trees CSV (``emlearn_trees.load_model``).
+* :mod:`microlearn.quantize` maps float features to the int16 values the engine takes.
+
+Command line: ``python3 -m microlearn --help``.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["trees", "quantize", "__version__"]
+
+
+def __getattr__(name):
+    # Submodules load on first use, so that `import microlearn` stays cheap (trees imports
+    # scikit-learn) and the command line can print --help quickly.
+    if name in ("trees", "quantize"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,113 @@
+"""Command line: ``python3 -m microlearn <group> <command> ...``.
+
+    python3 -m microlearn trees convert model.pkl -o model.csv [--method hard|soft]
+
+reads a pickled, fitted scikit-learn tree estimator and writes the emlearn trees CSV that
+``emlearn_trees.load_model`` reads. Errors (unreadable file, unsupported estimator) are printed
+as one ``error: ...`` line on stderr with exit status 1; usage errors exit with status 2.
+"""
+
+import argparse
+import pickle
+import sys
+
+from . import __version__
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed without a traceback."""
+
+
+def _load_estimator(path):
+    """Unpickles the estimator in ``path``.
+
+    Plain pickle is tried first; a file written by ``joblib.dump`` (which stores arrays outside
+    the pickle stream) is read with joblib when joblib is installed. Unpickling runs code from
+    the file: only load files you trust.
+    """
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except OSError as e:
+        raise CommandError(f"cannot read {path}: {e.strerror or e}") from e
+    except Exception as pickle_error:  # noqa: BLE001 - any unpickling failure is reported
+        try:
+            import joblib
+        except ImportError:
+            joblib = None
+        if joblib is not None:
+            try:
+                return joblib.load(path)
+            except Exception:  # noqa: BLE001 - report the pickle error below
+                pass
+        raise CommandError(f"cannot unpickle {path}: {type(pickle_error).__name__}: "
+                           f"{pickle_error}") from pickle_error
+
+
+def _trees_convert(args):
+    from . import trees
+
+    estimator = _load_estimator(args.model)
+    try:
+        model = trees.convert(estimator, method=args.method)
+    except trees.UnsupportedEstimatorError as e:
+        raise CommandError(str(e)) from e
+    except ValueError as e:  # not fitted, multi-output classifier, beyond the format's limits
+        raise CommandError(f"cannot convert {type(estimator).__name__}: {e}") from e
+    if args.output == "-":
+        sys.stdout.write(model.to_csv())
+        return
+    try:
+        model.save(args.output)
+    except OSError as e:
+        raise CommandError(f"cannot write {args.output}: {e.strerror or e}") from e
+    max_trees, max_nodes, max_leaves = model.capacity
+    print(f"wrote {args.output}: {model.method}, {model.n_features} features, "
+          f"{model.n_classes} {'outputs' if model.method == 'regression' else 'classes'}, "
+          f"{max_trees} trees, {max_nodes} nodes, {max_leaves} leaves; load it with "
+          f"emlearn_trees.new({max_trees}, {max_nodes}, {max_leaves})")
+
+
+def build_parser():
+    """The argument parser (exposed so the command line can be documented and tested)."""
+    parser = argparse.ArgumentParser(
+        prog="python3 -m microlearn",
+        description="Convert trained models into files that microlearn's engine loads.")
+    parser.add_argument("--version", action="version", version=f"microlearn {__version__}")
+    groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
+
+    trees_parser = groups.add_parser(
+        "trees", help="decision trees, random forests, extra trees (emlearn_trees)",
+        description="Tree ensembles for emlearn_trees.")
+    commands = trees_parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    convert_parser = commands.add_parser(
+        "convert", help="pickled scikit-learn estimator -> emlearn trees CSV",
+        description="Convert a pickled, fitted scikit-learn DecisionTree, RandomForest or "
+                    "ExtraTrees classifier or regressor (trained on int16-valued features) "
+                    "into the emlearn trees CSV. Unpickling runs code from the file: only "
+                    "convert files you trust.")
+    convert_parser.add_argument("model", help="pickle (or joblib) file with the fitted estimator")
+    convert_parser.add_argument("-o", "--output", default="-",
+                                help="CSV file to write (default: standard output)")
+    convert_parser.add_argument(
+        "--method", choices=("hard", "soft"), default="hard",
+        help="classifiers: 'hard' = majority vote, class index leaves, loads in the reference "
+             "emlearn_trees too (default); 'soft' = mean of class probabilities quantised to "
+             "1/255. Regressors always use float leaves.")
+    convert_parser.set_defaults(handler=_trees_convert)
+    return parser
+
+
+def main(argv=None):
+    """Runs the command line; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except CommandError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
