@@ -56,6 +56,14 @@ MessageBuilder fail(Error* error, ErrorType type) {
     return MessageBuilder(error);
 }
 
+const char* nth_text(const char* packed, uint32_t index) {
+    for (; index > 0; index--) {
+        while (*packed++ != '\0') {
+        }
+    }
+    return packed;
+}
+
 bool raise_value(Error* error, const char* message) {
     fail(error, ErrorType::ValueError).text(message);
     return false;

@@ -43,6 +43,9 @@ class MessageBuilder {
 };
 
 MessageBuilder fail(Error* error, ErrorType type);
+// The index-th of several '\0'-separated strings: message tables without a pointer per entry
+// (each pointer would cost a relocation in a native module).
+const char* nth_text(const char* packed, uint32_t index);
 // Shorthand for the common case; returns false so callers can `return raise_value(err, "...")`.
 bool raise_value(Error* error, const char* message);
 bool raise_type(Error* error, const char* message);

@@ -24,7 +24,7 @@ Status prepare_leaves(void* context, TreeEnsemble*) {
 // ceil() for the threshold of addnode(), saturated well outside int16.
 int32_t ceil_threshold(float value) {
     if (!(value < 40000.0f)) {
-        return 40000; // also NaN: no int16 value is below it, the node always goes right... left
+        return 40000; // NaN too: the node then sends every input left
     }
     if (value <= -40000.0f) {
         return -40000;
@@ -33,47 +33,39 @@ int32_t ceil_threshold(float value) {
     return float(t) < value ? t + 1 : t;
 }
 
-const char* fault_text(TreesFault fault) {
-    switch (fault) {
-    case TreesFault::NoData: return "model not loaded";
-    case TreesFault::NoTrees: return "model has no trees";
-    case TreesFault::Root: return "root points past the last node, tree ";
-    case TreesFault::Feature: return "feature index out of range, node ";
-    case TreesFault::Child: return "child points past the last node, node ";
-    case TreesFault::Leaf: return "leaf index past the last leaf, node ";
-    case TreesFault::LeafValue: return "class index out of range, leaf ";
-    case TreesFault::None: break;
-    }
-    return "invalid model";
-}
+// In TreesFault order. The ones followed by an index end in a space.
+constexpr char kFaultTexts[] = "invalid model\0"
+                               "model not loaded\0"
+                               "model has no trees\0"
+                               "root points past the last node, tree \0"
+                               "feature index out of range, node \0"
+                               "child points past the last node, node \0"
+                               "leaf index past the last leaf, node \0"
+                               "class index out of range, leaf ";
 
-const char* csv_fault_text(CsvFault fault) {
-    switch (fault) {
-    case CsvFault::Syntax: return "invalid number or character";
-    case CsvFault::FieldCount: return "wrong number of values";
-    case CsvFault::MissingHeader: return "model data before the f and c lines";
-    case CsvFault::HeaderValue: return "invalid or changed f/c/lb value";
-    case CsvFault::MaxNodes: return "max nodes";
-    case CsvFault::MaxTrees: return "max trees";
-    case CsvFault::MaxLeaves: return "max leaves";
-    case CsvFault::Feature: return "feature index out of range";
-    case CsvFault::Child: return "child must be a forward jump >= 1 or a leaf < 0, within int16";
-    case CsvFault::DanglingChild: return "child points past the last node";
-    case CsvFault::DanglingRoot: return "root points past the last node";
-    case CsvFault::DanglingLeaf: return "leaf index past the last leaf";
-    case CsvFault::LeafValue: return "invalid leaf value";
-    case CsvFault::NoTrees: return "no trees in model";
-    case CsvFault::Storage: return "cannot allocate leaf storage";
-    case CsvFault::None: break;
-    }
-    return "invalid model file";
-}
+// In CsvFault order.
+constexpr char kCsvFaultTexts[] = "invalid model file\0"
+                                  "invalid number or character\0"
+                                  "wrong number of values\0"
+                                  "model data before the f and c lines\0"
+                                  "invalid or changed f/c/lb value\0"
+                                  "max nodes\0"
+                                  "max trees\0"
+                                  "max leaves\0"
+                                  "feature index out of range\0"
+                                  "child must be a forward jump >= 1 or a leaf < 0, within int16\0"
+                                  "child points past the last node\0"
+                                  "root points past the last node\0"
+                                  "leaf index past the last leaf\0"
+                                  "invalid leaf value\0"
+                                  "no trees in model\0"
+                                  "cannot allocate leaf storage";
 
 bool capacity_error(Status s, const char* what, Error* err) {
     if (s == Status::CapacityFull) {
         return raise_value(err, what);
     }
-    return raise_value(err, "invalid value");
+    return raise_value(err, "root index out of range");
 }
 
 } // namespace
@@ -117,7 +109,7 @@ bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature,
     if (s == Status::CapacityFull) {
         return raise_value(err, "max nodes");
     }
-    return raise_value(err, "child must be a forward jump >= 1 or a leaf < 0, within int16");
+    return raise_value(err, nth_text(kCsvFaultTexts, uint32_t(CsvFault::Child)));
 }
 
 bool trees_addroot(TreesHandle* h, int32_t root, Error* err) {
@@ -183,7 +175,7 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
     if (!e->validated) {
         const TreesCheck check = trees_validate(e);
         if (check.status != Status::Ok) {
-            MessageBuilder m = fail(err, ErrorType::ValueError).text(fault_text(check.fault));
+            MessageBuilder m = fail(err, ErrorType::ValueError).text(nth_text(kFaultTexts, uint32_t(check.fault)));
             if (check.fault != TreesFault::NoData && check.fault != TreesFault::NoTrees) {
                 m.number(int32_t(check.index));
             }
@@ -221,7 +213,7 @@ static bool load_error(TreesLoader* loader, Error* err) {
         .text("line ")
         .number(int32_t(loader->parser.fault_line))
         .text(": ")
-        .text(csv_fault_text(loader->parser.fault));
+        .text(nth_text(kCsvFaultTexts, uint32_t(loader->parser.fault)));
     return false;
 }
 

@@ -208,39 +208,17 @@ Status trees_set_leaf_value(TreeEnsemble* e, uint32_t index, float value) {
     return Status::InvalidArgument;
 }
 
-Status trees_add_leaf_class(TreeEnsemble* e, int32_t klass) {
-    if (e->configured && e->leaf_kind != LeafKind::Class) {
-        return Status::InvalidArgument;
-    }
-    if (klass < 0 || klass > 255) {
-        return Status::InvalidArgument;
-    }
-    Status s = trees_begin_leaf(e);
-    if (s != Status::Ok) {
-        return s;
-    }
-    return trees_set_leaf_value(e, 0, float(klass));
-}
-
 Status trees_add_leaf_values(TreeEnsemble* e, const float* values, uint32_t n) {
     const uint32_t expected = e->leaf_kind == LeafKind::Class ? 1u : trees_n_outputs(e);
     if (n != expected) {
         return Status::SizeMismatch;
     }
-    // Check all values before the leaf is committed, so a rejected leaf leaves no trace.
-    for (uint32_t i = 0; i < n; i++) {
-        const float v = values[i];
-        const bool ok = e->leaf_kind == LeafKind::Float32
-                            ? (v - v == 0.0f)
-                            : (v >= 0.0f && v <= 255.0f &&
-                               (e->leaf_kind == LeafKind::Proba8 || v == float(int32_t(v))));
-        if (!ok) {
-            return Status::InvalidArgument;
-        }
-    }
     Status s = trees_begin_leaf(e);
     for (uint32_t i = 0; s == Status::Ok && i < n; i++) {
         s = trees_set_leaf_value(e, i, values[i]);
+    }
+    if (s == Status::InvalidArgument) {
+        e->n_leaves--; // a rejected leaf leaves no trace
     }
     return s;
 }

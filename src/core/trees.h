@@ -74,7 +74,7 @@ Status trees_add_node(TreeEnsemble* e, uint32_t feature, int32_t threshold_ceil,
                       int32_t right);
 Status trees_add_root(TreeEnsemble* e, int32_t root);
 // Leaf values: one class index, n_classes probabilities in [0, 255], or n_outputs floats.
-Status trees_add_leaf_class(TreeEnsemble* e, int32_t klass);
+// A rejected value leaves the leaf table as it was.
 Status trees_add_leaf_values(TreeEnsemble* e, const float* values, uint32_t n);
 // Streaming variant used by parsers: begin a leaf, then set its values one by one.
 Status trees_begin_leaf(TreeEnsemble* e);

@@ -141,7 +141,8 @@ TEST(TreesEngine, PredictBeforeValidationOrWithWrongSizesFails) {
     ASSERT_EQ(Status::Ok, trees_set_data(&m.e, 2, 2, LeafKind::Class));
     EXPECT_EQ(TreesFault::NoTrees, trees_validate(&m.e).fault);
     ASSERT_EQ(Status::Ok, prepare(&m, &m.e));
-    ASSERT_EQ(Status::Ok, trees_add_leaf_class(&m.e, 1));
+    const float klass = 1.0f;
+    ASSERT_EQ(Status::Ok, trees_add_leaf_values(&m.e, &klass, 1));
     ASSERT_EQ(Status::Ok, trees_add_root(&m.e, 0));
     ASSERT_EQ(Status::Ok, trees_add_node(&m.e, 1, 0, -1, -1));
     ASSERT_EQ(Status::Ok, trees_validate(&m.e).status);
@@ -168,13 +169,27 @@ TEST(TreesEngine, ValidationFindsEachKindOfDanglingReference) {
         Model m(1, 1, 1);
         ASSERT_EQ(Status::Ok, trees_set_data(&m.e, 3, 2, LeafKind::Class));
         ASSERT_EQ(Status::Ok, prepare(&m, &m.e));
-        ASSERT_EQ(Status::Ok, trees_add_leaf_class(&m.e, c.leaf_class));
+        const float klass = float(c.leaf_class);
+        ASSERT_EQ(Status::Ok, trees_add_leaf_values(&m.e, &klass, 1));
         ASSERT_EQ(Status::Ok, trees_add_root(&m.e, c.root));
         ASSERT_EQ(Status::Ok, trees_add_node(&m.e, uint32_t(c.feature), 0, c.left, c.right));
         const TreesCheck check = trees_validate(&m.e);
         EXPECT_EQ(Status::Corrupt, check.status);
         EXPECT_EQ(c.fault, check.fault);
     }
+}
+
+TEST(TreesEngine, RejectedLeafLeavesNoTrace) {
+    Model m(1, 1, 2);
+    ASSERT_EQ(Status::Ok, trees_set_data(&m.e, 1, 2, LeafKind::Proba8));
+    ASSERT_EQ(Status::Ok, prepare(&m, &m.e));
+    const float bad[2] = {10.0f, 300.0f};
+    EXPECT_EQ(Status::InvalidArgument, trees_add_leaf_values(&m.e, bad, 2));
+    EXPECT_EQ(Status::SizeMismatch, trees_add_leaf_values(&m.e, bad, 1));
+    EXPECT_EQ(0u, m.e.n_leaves);
+    const float good[2] = {10.0f, 245.0f};
+    EXPECT_EQ(Status::Ok, trees_add_leaf_values(&m.e, good, 2));
+    EXPECT_EQ(1u, m.e.n_leaves);
 }
 
 TEST(TreesEngine, AddNodeRejectsLoopsAndOutOfRangeChildren) {
