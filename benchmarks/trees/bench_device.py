@@ -27,7 +27,10 @@ def builder_load(model, f):
             header[kind] = int(tok[1])
             continue
         if not started and kind in ("l", "r", "n"):
-            model.setdata(header["f"], header["c"], header.get("lb", 0))
+            if header.get("lb", 0):
+                model.setdata(header["f"], header["c"], header["lb"])
+            else:
+                model.setdata(header["f"], header["c"])
             started = True
         if kind == "l":
             model.addleaf(int(tok[1]))

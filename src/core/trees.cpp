@@ -289,35 +289,33 @@ Status trees_predict(const TreeEnsemble* e, const int16_t* x, uint32_t x_len, fl
     const TreeNode* nodes = e->nodes;
     const uint16_t* roots = e->roots;
     const uint32_t n_trees = e->n_trees;
-    float scale = 1.0f / float(n_trees);
-    switch (e->leaf_kind) {
-    case LeafKind::Class: {
+    const float scale = 1.0f / float(n_trees);
+    if (e->leaf_kind == LeafKind::Class) {
+        // Each vote adds 1/n_trees directly: no scaling pass afterwards.
         const uint8_t* classes = e->leaves;
         for (uint32_t t = 0; t < n_trees; t++) {
-            out[classes[leaf_index(nodes + roots[t], x)]] += 1.0f;
+            out[classes[leaf_index(nodes + roots[t], x)]] += scale;
         }
-        break;
+        return Status::Ok;
     }
-    case LeafKind::Proba8: {
+    if (e->leaf_kind == LeafKind::Proba8) {
         for (uint32_t t = 0; t < n_trees; t++) {
             const uint8_t* p = e->leaves + leaf_index(nodes + roots[t], x) * n_out;
             for (uint32_t o = 0; o < n_out; o++) {
                 out[o] += float(p[o]);
             }
         }
-        scale *= 1.0f / 255.0f;
-        break;
-    }
-    case LeafKind::Float32: {
-        const float* values = reinterpret_cast<const float*>(e->leaves);
-        for (uint32_t t = 0; t < n_trees; t++) {
-            const float* v = values + leaf_index(nodes + roots[t], x) * n_out;
-            for (uint32_t o = 0; o < n_out; o++) {
-                out[o] += v[o];
-            }
+        for (uint32_t o = 0; o < n_out; o++) {
+            out[o] *= scale * (1.0f / 255.0f);
         }
-        break;
+        return Status::Ok;
     }
+    const float* values = reinterpret_cast<const float*>(e->leaves);
+    for (uint32_t t = 0; t < n_trees; t++) {
+        const float* v = values + leaf_index(nodes + roots[t], x) * n_out;
+        for (uint32_t o = 0; o < n_out; o++) {
+            out[o] += v[o];
+        }
     }
     for (uint32_t o = 0; o < n_out; o++) {
         out[o] *= scale;
