@@ -26,6 +26,10 @@ CXXFLAGS = $(filter-out -std=c99,$(CFLAGS)) -std=gnu++17 -fpermissive -w \
 # Size first (-Os); the inner loops of each engine are listed in HOT_$(MOD) and built for speed.
 $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o)): CXXFLAGS += -O2
 
+ifneq ($(filter $(ARCH),rv32imc xtensa),)
+CXXFLAGS += -isystem src/bindings/micropython/cxxshim
+endif
+
 $(BUILD)/%.o: %.cpp $(CONFIG_H) $(wildcard src/core/*.h src/api/*.h src/bindings/micropython/*.h)
 	$(ECHO) "CXX $<"
 	$(Q)$(MKDIR) -p $(dir $@)
