@@ -1,0 +1,590 @@
+#include "fft.h"
+
+namespace microlearn {
+
+namespace {
+
+// sin(pi/4 * x) = x * Ps(x^2) and cos(pi/4 * x) = Pc(x^2) for x in [0, 1], Taylor polynomials
+// evaluated in Q31 fixed point (int64 products), then rounded to float once. Every fixed-point
+// step errs by at most 2^-32 and the first omitted terms are below 1e-11 (sin) and 1.2e-10
+// (cos), so besides that one final rounding the error is a few hundredths of an ulp. (Float
+// Horner evaluation is simpler but reaches 1.6 ulp.) This runs only at init; on Cortex-M0 it
+// costs libgcc's 64-bit multiply, no libm and no double.
+constexpr int64_t q31(double v) {
+    return int64_t(v * 2147483648.0 + (v >= 0 ? 0.5 : -0.5));
+}
+constexpr int64_t kQ31One = int64_t(1) << 31;
+constexpr int64_t kSin1 = q31(0.785398163397448310);  // (pi/4)
+constexpr int64_t kSin3 = q31(-0.080745512188280782); // -(pi/4)^3 / 3!
+constexpr int64_t kSin5 = q31(0.002490394570192719);  // (pi/4)^5 / 5!
+constexpr int64_t kSin7 = q31(-3.6576204182161e-05);  // -(pi/4)^7 / 7!
+constexpr int64_t kSin9 = q31(3.13361688966e-07);     // (pi/4)^9 / 9!
+constexpr int64_t kSin11 = q31(-1.75724741232e-09);   // -(pi/4)^11 / 11!
+constexpr int64_t kCos2 = q31(-0.308425137534042457); // -(pi/4)^2 / 2!
+constexpr int64_t kCos4 = q31(0.015854344243815500);  // (pi/4)^4 / 4!
+constexpr int64_t kCos6 = q31(-3.2599188692739e-04);  // -(pi/4)^6 / 6!
+constexpr int64_t kCos8 = q31(3.590860448591e-06);    // (pi/4)^8 / 8!
+constexpr int64_t kCos10 = q31(-2.4611369501e-08);    // -(pi/4)^10 / 10!
+
+// (a * b) / 2^31 rounded to nearest; |a|, |b| <= 2^31 so the product fits in int64.
+inline int64_t q31_mul(int64_t a, int64_t b) {
+    return (a * b + (int64_t(1) << 30)) >> 31;
+}
+
+constexpr float kHalfSqrt2 = 0.707106781186547524f;
+
+inline size_t align4(size_t n) {
+    return (n + 3u) & ~size_t(3u);
+}
+
+inline bool aligned_for_float(const void* p) {
+    return (reinterpret_cast<uintptr_t>(p) & (alignof(float) - 1u)) == 0;
+}
+
+inline uint32_t log2_exact(uint32_t n) {
+    uint32_t p = 0;
+    while ((1u << p) < n) {
+        ++p;
+    }
+    return p;
+}
+
+// Passes of the transform, in order. Radix-4 passes with twiddles ("generic") run over blocks of
+// L = n, n/4, ... points down to L = 16 (even log2 n) or L = 32 (odd log2 n); the tail is a
+// twiddle-free radix-4 pass over blocks of 4 (even) or a fused 8-point kernel (odd), or for
+// n = 2 a single radix-2 butterfly.
+inline uint32_t generic_passes(uint32_t log2_n) {
+    if (log2_n < 4) {
+        return 0;
+    }
+    return (log2_n % 2u == 0) ? (log2_n - 2u) / 2u : (log2_n - 3u) / 2u;
+}
+
+// Floats of twiddles: 6 * (q - 1) per generic pass with quarter length q = L/4.
+size_t twiddle_floats(uint32_t log2_n) {
+    size_t total = 0;
+    uint32_t log2_q = log2_n - 2u;
+    for (uint32_t s = 0; s < generic_passes(log2_n); ++s, log2_q -= 2u) {
+        total += 6u * ((size_t(1) << log2_q) - 1u);
+    }
+    return total;
+}
+
+// Fills the per-pass tables. angle(k, log2_l, &s, &c) must give sin/cos of 2*pi*k/2^log2_l.
+// Layout of one pass with quarter length q: six arrays of q-1 floats, c1 s1 c2 s2 c3 s3, where
+// (cm[j-1], sm[j-1]) = (cos, sin)(2*pi*m*j/L); the butterfly multiplies by cm - i*sm.
+template <typename Angle> void build_twiddles(float* tw, uint32_t log2_n, Angle angle) {
+    uint32_t log2_l = log2_n;
+    for (uint32_t s = 0; s < generic_passes(log2_n); ++s, log2_l -= 2u) {
+        const uint32_t q = 1u << (log2_l - 2u);
+        const uint32_t m = q - 1u;
+        for (uint32_t j = 1; j < q; ++j) {
+            for (uint32_t k = 0; k < 3u; ++k) {
+                angle((k + 1u) * j, log2_l, &tw[(2u * k + 1u) * m + (j - 1u)],
+                      &tw[2u * k * m + (j - 1u)]);
+            }
+        }
+        tw += 6u * m;
+    }
+}
+
+// Butterflies j = 1..q-1 of one block (j = 0 needs no twiddles and is done by the caller). The
+// eight data streams and six twiddle streams never overlap; restrict-qualified parameters say
+// so (GCC ignores restrict on local pointers), which lets compilers vectorise this loop on hosts
+// with SIMD (GCC -O3 on x64: about 30% fewer instructions than the scalar loop).
+inline void radix4_butterflies(float* __restrict r0, float* __restrict r1, float* __restrict r2,
+                               float* __restrict r3, float* __restrict i0, float* __restrict i1,
+                               float* __restrict i2, float* __restrict i3,
+                               const float* __restrict c1, const float* __restrict s1,
+                               const float* __restrict c2, const float* __restrict s2,
+                               const float* __restrict c3, const float* __restrict s3, size_t q) {
+    for (size_t j = 1; j < q; ++j) {
+        const size_t t = j - 1u;
+        const float t0r = r0[j] + r2[j], t0i = i0[j] + i2[j];
+        const float t2r = r0[j] - r2[j], t2i = i0[j] - i2[j];
+        const float t1r = r1[j] + r3[j], t1i = i1[j] + i3[j];
+        const float dr = r1[j] - r3[j], di = i1[j] - i3[j];
+        r0[j] = t0r + t1r;
+        i0[j] = t0i + t1i;
+        // (a + ib)(c - is) = (ac + bs) + i(bc - as)
+        const float y2r = t0r - t1r, y2i = t0i - t1i;
+        r1[j] = y2r * c2[t] + y2i * s2[t];
+        i1[j] = y2i * c2[t] - y2r * s2[t];
+        const float y1r = t2r + di, y1i = t2i - dr;
+        r2[j] = y1r * c1[t] + y1i * s1[t];
+        i2[j] = y1i * c1[t] - y1r * s1[t];
+        const float y3r = t2r - di, y3i = t2i + dr;
+        r3[j] = y3r * c3[t] + y3i * s3[t];
+        i3[j] = y3i * c3[t] - y3r * s3[t];
+    }
+}
+
+// One radix-2^2 pass over blocks of L = 4q points: a radix-4 butterfly on (j, j+q, j+2q, j+3q)
+// whose outputs go to the positions two radix-2 DIF passes would give them (X0, X2, X1, X3), so
+// the final order is the plain bit reversal and odd powers of two need only a radix-2 tail.
+void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw) {
+    for (uint32_t base = 0; base < n; base += 4u * q) {
+        float* r0 = re + base;
+        float* r1 = r0 + q;
+        float* r2 = r1 + q;
+        float* r3 = r2 + q;
+        float* i0 = im + base;
+        float* i1 = i0 + q;
+        float* i2 = i1 + q;
+        float* i3 = i2 + q;
+        {
+            // j = 0: every twiddle is 1.
+            const float t0r = r0[0] + r2[0], t0i = i0[0] + i2[0];
+            const float t2r = r0[0] - r2[0], t2i = i0[0] - i2[0];
+            const float t1r = r1[0] + r3[0], t1i = i1[0] + i3[0];
+            const float dr = r1[0] - r3[0], di = i1[0] - i3[0];
+            r0[0] = t0r + t1r;
+            i0[0] = t0i + t1i;
+            r1[0] = t0r - t1r;
+            i1[0] = t0i - t1i;
+            r2[0] = t2r + di;
+            i2[0] = t2i - dr;
+            r3[0] = t2r - di;
+            i3[0] = t2i + dr;
+        }
+        const size_t m = q - 1u;
+        radix4_butterflies(r0, r1, r2, r3, i0, i1, i2, i3, tw, tw + m, tw + 2u * m, tw + 3u * m,
+                           tw + 4u * m, tw + 5u * m, q);
+    }
+}
+
+// Last pass for even log2 n: twiddle-free radix-4 butterflies on consecutive groups of four.
+// The stride (always 1) comes in as a run-time value on purpose: with adjacent addresses known,
+// GCC's straight-line vectoriser turns this butterfly into shuffles that cost about 40% more
+// instructions on x64 than the scalar code.
+void radix4_tail(float* __restrict re, float* __restrict im, uint32_t n, uint32_t stride) {
+    const size_t s1 = stride, s2 = 2u * s1, s3 = 3u * s1;
+    float* r = re;
+    float* i = im;
+    for (uint32_t groups = n / (4u * stride); groups > 0; --groups, r += 4u * s1, i += 4u * s1) {
+        const float t0r = r[0] + r[s2], t0i = i[0] + i[s2];
+        const float t2r = r[0] - r[s2], t2i = i[0] - i[s2];
+        const float t1r = r[s1] + r[s3], t1i = i[s1] + i[s3];
+        const float dr = r[s1] - r[s3], di = i[s1] - i[s3];
+        r[0] = t0r + t1r;
+        i[0] = t0i + t1i;
+        r[s1] = t0r - t1r;
+        i[s1] = t0i - t1i;
+        r[s2] = t2r + di;
+        i[s2] = t2i - dr;
+        r[s3] = t2r - di;
+        i[s3] = t2i + dr;
+    }
+}
+
+// Last passes for odd log2 n: the radix-4 pass over blocks of 8 (twiddles 1, w8, w8^2 = -i,
+// w8^3) and the final radix-2 pass, fused so each group of 8 is loaded and stored once.
+void radix8_tail(float* __restrict re, float* __restrict im, uint32_t n) {
+    for (uint32_t b = 0; b < n; b += 8u) {
+        float* r = re + b;
+        float* i = im + b;
+        // j = 0 of the radix-4 pass: points 0, 2, 4, 6.
+        const float a0r = r[0] + r[4], a0i = i[0] + i[4];
+        const float a2r = r[0] - r[4], a2i = i[0] - i[4];
+        const float a1r = r[2] + r[6], a1i = i[2] + i[6];
+        const float adr = r[2] - r[6], adi = i[2] - i[6];
+        const float p0r = a0r + a1r, p0i = a0i + a1i;
+        const float p2r = a0r - a1r, p2i = a0i - a1i;
+        const float p4r = a2r + adi, p4i = a2i - adr;
+        const float p6r = a2r - adi, p6i = a2i + adr;
+        // j = 1: points 1, 3, 5, 7.
+        const float b0r = r[1] + r[5], b0i = i[1] + i[5];
+        const float b2r = r[1] - r[5], b2i = i[1] - i[5];
+        const float b1r = r[3] + r[7], b1i = i[3] + i[7];
+        const float bdr = r[3] - r[7], bdi = i[3] - i[7];
+        const float p1r = b0r + b1r, p1i = b0i + b1i;
+        // times w8^2 = -i
+        const float p3r = b0i - b1i, p3i = b1r - b0r;
+        // times w8 = (1 - i)/sqrt2
+        const float u5r = b2r + bdi, u5i = b2i - bdr;
+        const float p5r = (u5r + u5i) * kHalfSqrt2, p5i = (u5i - u5r) * kHalfSqrt2;
+        // times w8^3 = -(1 + i)/sqrt2
+        const float u7r = b2r - bdi, u7i = b2i + bdr;
+        const float p7r = (u7i - u7r) * kHalfSqrt2, p7i = -(u7r + u7i) * kHalfSqrt2;
+        // radix-2 pass on neighbouring pairs.
+        r[0] = p0r + p1r;
+        i[0] = p0i + p1i;
+        r[1] = p0r - p1r;
+        i[1] = p0i - p1i;
+        r[2] = p2r + p3r;
+        i[2] = p2i + p3i;
+        r[3] = p2r - p3r;
+        i[3] = p2i - p3i;
+        r[4] = p4r + p5r;
+        i[4] = p4i + p5i;
+        r[5] = p4r - p5r;
+        i[5] = p4i - p5i;
+        r[6] = p6r + p7r;
+        i[6] = p6i + p7i;
+        r[7] = p6r - p7r;
+        i[7] = p6i - p7i;
+    }
+}
+
+inline void swap_pair(float* re, float* im, uint32_t a, uint32_t b) {
+    const float tr = re[a];
+    re[a] = re[b];
+    re[b] = tr;
+    const float ti = im[a];
+    im[a] = im[b];
+    im[b] = ti;
+}
+
+// In-place bit-reversal permutation, table-free (J. Arndt, "Matters Computational", revbin
+// permute). Only x < n/2 is visited, two at a time: an odd x always pairs with rev(x) >= n/2,
+// and for an even x the pair (x, rev x) comes with its mirror (n-1-x, n-1-rev x), so the
+// reversed counter is advanced n/4 times instead of n. n >= 4.
+void bit_reverse(float* re, float* im, uint32_t n) {
+    const uint32_t half = n >> 1;
+    const uint32_t last = n - 1u;
+    uint32_t r = 0; // rev(x - 1) at the top of the loop
+    for (uint32_t x = 1; x < half; x += 2u) {
+        r += half; // rev(x) for odd x
+        swap_pair(re, im, x, r);
+        // rev(x + 1): add one at the top end of r, carrying downwards.
+        uint32_t bit = half;
+        while (!((r ^= bit) & bit)) {
+            bit >>= 1;
+        }
+        if (r > x + 1u) {
+            swap_pair(re, im, x + 1u, r);
+            swap_pair(re, im, last - (x + 1u), last - r);
+        }
+    }
+}
+
+void transform(const Fft* f, float* re, float* im) {
+    const uint32_t n = f->n;
+    const uint32_t log2_n = f->log2_n;
+    if (n == 1u) {
+        return;
+    }
+    if (n == 2u) {
+        const float r0 = re[0], i0 = im[0];
+        re[0] = r0 + re[1];
+        im[0] = i0 + im[1];
+        re[1] = r0 - re[1];
+        im[1] = i0 - im[1];
+        return;
+    }
+    const float* tw = f->twiddles;
+    uint32_t q = n >> 2;
+    for (uint32_t s = 0; s < generic_passes(log2_n); ++s, q >>= 2) {
+        radix4_pass(re, im, n, q, tw);
+        tw += 6u * (q - 1u);
+    }
+    if (log2_n % 2u == 0) {
+        radix4_tail(re, im, n, q);
+    } else {
+        radix8_tail(re, im, n);
+    }
+    bit_reverse(re, im, n);
+}
+
+inline Status check_call(const Fft* f, const float* re, const float* im, uint32_t len) {
+    if (f == nullptr || !f->ready) {
+        return Status::NotReady;
+    }
+    if (re == nullptr || im == nullptr) {
+        return Status::InvalidArgument;
+    }
+    if (len != f->n) {
+        return Status::SizeMismatch;
+    }
+    return Status::Ok;
+}
+
+// Forward transform of length n (ready instance, arrays checked).
+inline void forward(const Fft* f, float* re, float* im) {
+    transform(f, re, im);
+}
+
+// With swap(a + ib) = b + ia = i*conj(a + ib): DFT(swap(x)) = swap(unscaled IDFT(x)), so the
+// inverse is the forward transform with the roles of the two arrays exchanged, then 1/n.
+void inverse_unscaled(const Fft* f, float* re, float* im) {
+    transform(f, im, re);
+}
+
+} // namespace
+
+void sincos_turn(uint32_t k, uint32_t log2_n, float* sin_out, float* cos_out) {
+    if (log2_n > 15u) { // finer than the grid: round the angle down to it instead of shifting
+        k = log2_n - 15u < 32u ? k >> (log2_n - 15u) : 0u; // by a negative amount
+        log2_n = 15u;
+    }
+    // Position on the circle in units of 2^-15 turns: octant = top 3 bits, 12 bits within it.
+    const uint32_t m = (k << (15u - log2_n)) & 0x7fffu;
+    const uint32_t octant = m >> 12;
+    uint32_t r = m & 0xfffu;
+    if (octant & 1u) {
+        r = 4096u - r; // measured back from the next octant boundary
+    }
+    // x = r / 4096 is exact; x^2 = r^2 / 2^24 is exact in Q31 (r^2 <= 2^24).
+    const int64_t x2 = int64_t(r * r) << 7;
+    int64_t ps = q31_mul(x2, kSin11) + kSin9;
+    ps = q31_mul(x2, ps) + kSin7;
+    ps = q31_mul(x2, ps) + kSin5;
+    ps = q31_mul(x2, ps) + kSin3;
+    ps = q31_mul(x2, ps) + kSin1;
+    int64_t pc = q31_mul(x2, kCos10) + kCos8;
+    pc = q31_mul(x2, pc) + kCos6;
+    pc = q31_mul(x2, pc) + kCos4;
+    pc = q31_mul(x2, pc) + kCos2;
+    pc = q31_mul(x2, pc) + kQ31One;
+    // sin = x * ps: the integer product r * ps (< 2^44) is exact, so small sines keep their full
+    // relative precision. int64 -> float is the one rounding; the power-of-two scalings are exact.
+    float s = float(int64_t(r) * ps) * (1.0f / 8796093022208.0f); // 2^-43
+    float c = float(pc) * (1.0f / 2147483648.0f);                 // 2^-31
+    if (((octant + 1u) >> 1) & 1u) { // octants 1, 2, 5, 6: sin and cos trade places
+        const float t = s;
+        s = c;
+        c = t;
+    }
+    if (octant >= 4u) {
+        s = -s;
+    }
+    if (octant >= 2u && octant <= 5u) {
+        c = -c;
+    }
+    *sin_out = s;
+    *cos_out = c;
+}
+
+bool fft_length_valid(uint32_t n) {
+    return n >= 1u && n <= kFftMaxLength && (n & (n - 1u)) == 0;
+}
+
+size_t fft_storage_bytes(uint32_t n) {
+    if (!fft_length_valid(n)) {
+        return 0;
+    }
+    return twiddle_floats(log2_exact(n)) * sizeof(float);
+}
+
+Status fft_init(Fft* f, uint32_t n, void* storage, size_t storage_bytes) {
+    if (f == nullptr) {
+        return Status::InvalidArgument;
+    }
+    f->ready = false;
+    if (!fft_length_valid(n)) {
+        return Status::InvalidArgument;
+    }
+    const size_t need = fft_storage_bytes(n);
+    if (need > 0 && (storage == nullptr || storage_bytes < need)) {
+        return Status::SizeMismatch;
+    }
+    if (need > 0 && !aligned_for_float(storage)) {
+        return Status::InvalidArgument;
+    }
+    f->n = n;
+    f->log2_n = static_cast<uint8_t>(log2_exact(n));
+    f->twiddles = need > 0 ? static_cast<float*>(storage) : nullptr;
+    build_twiddles(f->twiddles, f->log2_n, [](uint32_t k, uint32_t log2_l, float* s, float* c) {
+        sincos_turn(k, log2_l, s, c);
+    });
+    f->ready = true;
+    return Status::Ok;
+}
+
+Status fft_load_tables(Fft* f, const float* sin_table, const float* cos_table, uint32_t table_len) {
+    if (f == nullptr || !f->ready) {
+        return Status::NotReady;
+    }
+    const uint32_t n = f->n;
+    const uint32_t half = n / 2u;
+    if (table_len != half) {
+        return Status::SizeMismatch;
+    }
+    if (half > 0 && (sin_table == nullptr || cos_table == nullptr)) {
+        return Status::InvalidArgument;
+    }
+    const uint32_t log2_n = f->log2_n;
+    // Angle 2*pi*k/L is 2*pi*(k*n/L)/n; indices past n/2 use sin(a + pi) = -sin(a).
+    build_twiddles(f->twiddles, log2_n, [=](uint32_t k, uint32_t log2_l, float* s, float* c) {
+        const uint32_t idx = (k << (log2_n - log2_l)) & (n - 1u);
+        if (idx < half) {
+            *s = sin_table[idx];
+            *c = cos_table[idx];
+        } else {
+            *s = -sin_table[idx - half];
+            *c = -cos_table[idx - half];
+        }
+    });
+    return Status::Ok;
+}
+
+Status fft_forward(const Fft* f, float* re, float* im, uint32_t len) {
+    const Status st = check_call(f, re, im, len);
+    if (st != Status::Ok) {
+        return st;
+    }
+    forward(f, re, im);
+    return Status::Ok;
+}
+
+Status fft_inverse(const Fft* f, float* re, float* im, uint32_t len) {
+    const Status st = check_call(f, re, im, len);
+    if (st != Status::Ok) {
+        return st;
+    }
+    inverse_unscaled(f, re, im);
+    const uint32_t n = f->n;
+    const float scale = 1.0f / float(n); // exact: n is a power of two
+    for (uint32_t k = 0; k < n; ++k) {
+        re[k] *= scale;
+        im[k] *= scale;
+    }
+    return Status::Ok;
+}
+
+size_t rfft_storage_bytes(uint32_t n) {
+    if (!fft_length_valid(n)) {
+        return 0;
+    }
+    return align4(fft_storage_bytes(n > 1u ? n / 2u : 1u)) + size_t(n / 4u) * 2u * sizeof(float);
+}
+
+Status rfft_init(Rfft* r, uint32_t n, void* storage, size_t storage_bytes) {
+    if (r == nullptr) {
+        return Status::InvalidArgument;
+    }
+    r->ready = false;
+    if (!fft_length_valid(n)) {
+        return Status::InvalidArgument;
+    }
+    const size_t need = rfft_storage_bytes(n);
+    if (need > 0 && (storage == nullptr || storage_bytes < need)) {
+        return Status::SizeMismatch;
+    }
+    if (need > 0 && !aligned_for_float(storage)) {
+        return Status::InvalidArgument;
+    }
+    const uint32_t half = n > 1u ? n / 2u : 1u;
+    const size_t half_bytes = fft_storage_bytes(half);
+    uint8_t* base = static_cast<uint8_t*>(storage);
+    const Status st = fft_init(&r->half, half, half_bytes > 0 ? base : nullptr, half_bytes);
+    if (st != Status::Ok) {
+        return st;
+    }
+    const uint32_t quarter = n / 4u;
+    if (quarter > 0) {
+        r->post_cos = reinterpret_cast<float*>(base + align4(half_bytes));
+        r->post_sin = r->post_cos + quarter;
+        const uint32_t log2_n = log2_exact(n);
+        for (uint32_t k = 1; k <= quarter; ++k) {
+            sincos_turn(k, log2_n, &r->post_sin[k - 1u], &r->post_cos[k - 1u]);
+        }
+    } else {
+        r->post_cos = nullptr;
+        r->post_sin = nullptr;
+    }
+    r->n = n;
+    r->ready = true;
+    return Status::Ok;
+}
+
+Status rfft_forward(const Rfft* r, const float* x, uint32_t n, float* re, float* im,
+                    uint32_t bins) {
+    if (r == nullptr || !r->ready) {
+        return Status::NotReady;
+    }
+    if (x == nullptr || re == nullptr || im == nullptr) {
+        return Status::InvalidArgument;
+    }
+    if (n != r->n || bins != rfft_bins(r->n)) {
+        return Status::SizeMismatch;
+    }
+    if (n == 1u) {
+        re[0] = x[0];
+        im[0] = 0.0f;
+        return Status::Ok;
+    }
+    const uint32_t h = n / 2u;
+    // z[m] = x[2m] + i x[2m+1]
+    for (uint32_t m = 0; m < h; ++m) {
+        re[m] = x[2u * m];
+        im[m] = x[2u * m + 1u];
+    }
+    forward(&r->half, re, im);
+    // With Z = DFT_h(z), A = Z[k] and B = conj(Z[h-k]):
+    //   E = (A + B)/2 is the spectrum of the even samples, O = -i(A - B)/2 that of the odd ones,
+    //   X[k] = E + w^k O and X[h-k] = conj(E - w^k O), with w = exp(-2*pi*i/n).
+    const float z0r = re[0], z0i = im[0];
+    re[0] = z0r + z0i;
+    im[0] = 0.0f;
+    re[h] = z0r - z0i;
+    im[h] = 0.0f;
+    const float* pc = r->post_cos;
+    const float* ps = r->post_sin;
+    for (uint32_t k = 1; k <= h / 2u; ++k) {
+        const uint32_t k2 = h - k;
+        const float ar = re[k], ai = im[k];
+        const float br = re[k2], bi = -im[k2];
+        const float er = 0.5f * (ar + br), ei = 0.5f * (ai + bi);
+        // O = -i(A - B)/2 = ((ai - bi) - i(ar - br)) / 2
+        const float orr = 0.5f * (ai - bi), oi = -0.5f * (ar - br);
+        // w^k O with w^k = c - is
+        const float c = pc[k - 1u], s = ps[k - 1u];
+        const float wr = orr * c + oi * s, wi = oi * c - orr * s;
+        re[k] = er + wr;
+        im[k] = ei + wi;
+        re[k2] = er - wr;
+        im[k2] = -(ei - wi);
+    }
+    return Status::Ok;
+}
+
+Status rfft_inverse(const Rfft* r, float* re, float* im, uint32_t bins, float* x, uint32_t n) {
+    if (r == nullptr || !r->ready) {
+        return Status::NotReady;
+    }
+    if (x == nullptr || re == nullptr || im == nullptr) {
+        return Status::InvalidArgument;
+    }
+    if (n != r->n || bins != rfft_bins(r->n)) {
+        return Status::SizeMismatch;
+    }
+    if (n == 1u) {
+        x[0] = re[0];
+        return Status::Ok;
+    }
+    const uint32_t h = n / 2u;
+    // Undo the separation, keeping a factor 2 that the final 1/n absorbs:
+    //   2E = X[k] + conj(X[h-k]), 2O = conj(w^k) (X[k] - conj(X[h-k])), 2Z[k] = 2E + i 2O,
+    //   2Z[h-k] = conj(2E - i 2O).
+    const float x0 = re[0], xh = re[h];
+    re[0] = x0 + xh;
+    im[0] = x0 - xh;
+    const float* pc = r->post_cos;
+    const float* ps = r->post_sin;
+    for (uint32_t k = 1; k <= h / 2u; ++k) {
+        const uint32_t k2 = h - k;
+        const float ar = re[k], ai = im[k];
+        const float br = re[k2], bi = -im[k2];
+        const float er = ar + br, ei = ai + bi;
+        const float dr = ar - br, di = ai - bi;
+        // conj(w^k) = c + is
+        const float c = pc[k - 1u], s = ps[k - 1u];
+        const float orr = dr * c - di * s, oi = dr * s + di * c;
+        // 2E + i 2O
+        re[k] = er - oi;
+        im[k] = ei + orr;
+        // conj(2E - i 2O) = conj((er + oi) + i(ei - orr))
+        re[k2] = er + oi;
+        im[k2] = -(ei - orr);
+    }
+    inverse_unscaled(&r->half, re, im);
+    const float scale = 1.0f / float(n);
+    for (uint32_t m = 0; m < h; ++m) {
+        x[2u * m] = re[m] * scale;
+        x[2u * m + 1u] = im[m] * scale;
+    }
+    return Status::Ok;
+}
+
+} // namespace microlearn
