@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "refdata.h"
+
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -26,32 +28,8 @@ namespace {
 
 constexpr double kTolerance = 2e-6;
 
-// Records `<name> <count> <values...>` per line, '#' starts a comment line.
-std::map<std::string, std::vector<double>> load_refs(const char* file) {
-    std::map<std::string, std::vector<double>> refs;
-    std::ifstream in(std::string(MICROLEARN_TEST_DATA) + "/" + file);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') {
-            continue;
-        }
-        std::istringstream fields(line);
-        std::string name;
-        size_t count = 0;
-        fields >> name >> count;
-        std::vector<double> values(count);
-        for (double& v : values) {
-            fields >> v;
-        }
-        if (fields) {
-            refs[name] = values;
-        }
-    }
-    return refs;
-}
-
 const std::map<std::string, std::vector<double>>& fft_refs() {
-    static const auto refs = load_refs("fft_refs.txt");
+    static const auto refs = refdata::load_records("fft_refs.txt");
     return refs;
 }
 

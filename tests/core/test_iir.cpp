@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "refdata.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -32,32 +34,8 @@ double tolerance_for(const std::string& design) {
     return (design == "cheby1_low8" || design == "cheby1_high8") ? 5e-4 : kTolerance;
 }
 
-// Records `<name> <count> <values...>` per line, '#' starts a comment line.
-std::map<std::string, std::vector<double>> load_refs(const char* file) {
-    std::map<std::string, std::vector<double>> refs;
-    std::ifstream in(std::string(MICROLEARN_TEST_DATA) + "/" + file);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') {
-            continue;
-        }
-        std::istringstream fields(line);
-        std::string name;
-        size_t count = 0;
-        fields >> name >> count;
-        std::vector<double> values(count);
-        for (double& v : values) {
-            fields >> v;
-        }
-        if (fields) {
-            refs[name] = values;
-        }
-    }
-    return refs;
-}
-
 const std::map<std::string, std::vector<double>>& iir_refs() {
-    static const auto refs = load_refs("iir_refs.txt");
+    static const auto refs = refdata::load_records("iir_refs.txt");
     return refs;
 }
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "refdata.h"
+
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -16,54 +18,7 @@ using namespace microlearn;
 
 namespace {
 
-// ---- reference file reader (format in gen_learning_refs.py) ----
-struct RefArray {
-    size_t rows = 0, cols = 0;
-    std::vector<double> v;
-};
-
-std::map<std::string, RefArray> load_refs(const std::string& file) {
-    std::map<std::string, RefArray> out;
-    const std::string path = std::string(MICROLEARN_TEST_DATA) + "/" + file;
-    FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) {
-        ADD_FAILURE() << "cannot open " << path << " (run tests/data/gen_learning_refs.py)";
-        return out;
-    }
-    char line[256];
-    for (;;) {
-        const int c = std::fgetc(f);
-        if (c == EOF) {
-            break;
-        }
-        if (c == '#' || c == '\n') {
-            if (c == '#' && std::fgets(line, sizeof line, f) == nullptr) {
-                break;
-            }
-            continue;
-        }
-        std::ungetc(c, f);
-        char name[128];
-        RefArray a;
-        if (std::fscanf(f, "%127s %zu %zu", name, &a.rows, &a.cols) != 3) {
-            ADD_FAILURE() << "bad header in " << path;
-            break;
-        }
-        a.v.resize(a.rows * a.cols);
-        for (double& x : a.v) {
-            if (std::fscanf(f, "%lf", &x) != 1) {
-                ADD_FAILURE() << "short array " << name << " in " << path;
-                break;
-            }
-        }
-        out[name] = a;
-        std::fscanf(f, "%*[ \n]");
-    }
-    std::fclose(f);
-    return out;
-}
-
-template <typename T> std::vector<T> as(const RefArray& a) {
+template <typename T> std::vector<T> as(const refdata::RefArray& a) {
     return std::vector<T>(a.v.begin(), a.v.end());
 }
 
@@ -109,10 +64,10 @@ std::vector<uint32_t> run_cluster_iter(const std::vector<T>& values, std::vector
 template <typename T>
 void check_blobs(const char* name, const char* rounding_name, KmeansRounding rounding,
                  double tolerance) {
-    auto refs = load_refs("learn_kmeans_blobs.txt");
+    auto refs = refdata::load_arrays("learn_kmeans_blobs.txt");
     ASSERT_FALSE(refs.empty());
     const std::string tag = std::string(name) + "_" + rounding_name;
-    const RefArray& values_ref = refs[std::string(name) + "_values"];
+    const refdata::RefArray& values_ref = refs[std::string(name) + "_values"];
     const uint32_t f = uint32_t(values_ref.cols);
     const auto values = as<T>(values_ref);
     auto centroids = as<T>(refs[std::string(name) + "_init"]);
@@ -135,8 +90,8 @@ void check_blobs(const char* name, const char* rounding_name, KmeansRounding rou
 }
 
 template <typename T> void check_max_iter(const char* name, double tolerance) {
-    auto refs = load_refs("learn_kmeans_blobs.txt");
-    const RefArray& values_ref = refs[std::string(name) + "_values"];
+    auto refs = refdata::load_arrays("learn_kmeans_blobs.txt");
+    const refdata::RefArray& values_ref = refs[std::string(name) + "_values"];
     const uint32_t f = uint32_t(values_ref.cols);
     const auto values = as<T>(values_ref);
     auto centroids = as<T>(refs[std::string(name) + "_init"]);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "refdata.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,57 +19,6 @@
 using namespace microlearn;
 
 namespace {
-
-// ---- reference file reader (format in gen_learning_refs.py) ----
-struct RefArray {
-    size_t rows = 0, cols = 0;
-    std::vector<double> v;
-};
-
-std::map<std::string, RefArray> load_refs(const std::string& file) {
-    std::map<std::string, RefArray> out;
-    const std::string path = std::string(MICROLEARN_TEST_DATA) + "/" + file;
-    FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) {
-        ADD_FAILURE() << "cannot open " << path << " (run tests/data/gen_learning_refs.py)";
-        return out;
-    }
-    char line[256];
-    for (;;) {
-        const int c = std::fgetc(f);
-        if (c == EOF) {
-            break;
-        }
-        if (c == '#' || c == '\n') {
-            if (c == '#' && std::fgets(line, sizeof line, f) == nullptr) {
-                break;
-            }
-            continue;
-        }
-        std::ungetc(c, f);
-        char name[128];
-        RefArray a;
-        if (std::fscanf(f, "%127s %zu %zu", name, &a.rows, &a.cols) != 3) {
-            ADD_FAILURE() << "bad header in " << path;
-            break;
-        }
-        a.v.resize(a.rows * a.cols);
-        for (double& x : a.v) {
-            if (std::fscanf(f, "%lf", &x) != 1) {
-                ADD_FAILURE() << "short array " << name << " in " << path;
-                break;
-            }
-        }
-        out[name] = a;
-        std::fscanf(f, "%*[ \n]");
-    }
-    std::fclose(f);
-    return out;
-}
-
-std::vector<float> floats(const RefArray& a) {
-    return std::vector<float>(a.v.begin(), a.v.end());
-}
 
 struct Linreg {
     LinearRegression m{};
@@ -112,10 +63,10 @@ TrainOptions options(uint32_t max_iterations, float tolerance, uint32_t check_in
 } // namespace
 
 TEST(Linreg, StepMatchesReferenceFormula) {
-    auto refs = load_refs("learn_elasticnet.txt");
+    auto refs = refdata::load_arrays("learn_elasticnet.txt");
     ASSERT_FALSE(refs.empty());
-    const auto X = floats(refs["X"]);
-    const auto y = floats(refs["y"]);
+    const auto X = refdata::floats(refs["X"]);
+    const auto y = refdata::floats(refs["y"]);
     const uint32_t f = uint32_t(refs["X"].cols);
     const uint32_t n = uint32_t(refs["X"].rows);
     Linreg lr;
@@ -140,10 +91,10 @@ TEST(Linreg, StepMatchesReferenceFormula) {
 }
 
 TEST(Linreg, TrainsToSklearnElasticNet) {
-    auto refs = load_refs("learn_elasticnet.txt");
+    auto refs = refdata::load_arrays("learn_elasticnet.txt");
     ASSERT_FALSE(refs.empty());
-    const auto X = floats(refs["X"]);
-    const auto y = floats(refs["y"]);
+    const auto X = refdata::floats(refs["X"]);
+    const auto y = refdata::floats(refs["y"]);
     const uint32_t f = uint32_t(refs["X"].cols);
     const uint32_t n = uint32_t(refs["X"].rows);
     for (const char* tag : {"a", "b", "c"}) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "refdata.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -18,58 +20,7 @@ using namespace microlearn;
 
 namespace {
 
-// ---- reference file reader (format in gen_learning_refs.py) ----
-struct RefArray {
-    size_t rows = 0, cols = 0;
-    std::vector<double> v;
-    double at(size_t r, size_t c) const { return v.at(r * cols + c); }
-};
-
-std::map<std::string, RefArray> load_refs(const std::string& file) {
-    std::map<std::string, RefArray> out;
-    const std::string path = std::string(MICROLEARN_TEST_DATA) + "/" + file;
-    FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) {
-        ADD_FAILURE() << "cannot open " << path << " (run tests/data/gen_learning_refs.py)";
-        return out;
-    }
-    char line[256];
-    for (;;) {
-        const int c = std::fgetc(f);
-        if (c == EOF) {
-            break;
-        }
-        if (c == '#' || c == '\n') {
-            if (c == '#' && std::fgets(line, sizeof line, f) == nullptr) {
-                break;
-            }
-            continue;
-        }
-        std::ungetc(c, f);
-        char name[128];
-        RefArray a;
-        if (std::fscanf(f, "%127s %zu %zu", name, &a.rows, &a.cols) != 3) {
-            ADD_FAILURE() << "bad header in " << path;
-            break;
-        }
-        a.v.resize(a.rows * a.cols);
-        for (double& x : a.v) {
-            if (std::fscanf(f, "%lf", &x) != 1) {
-                ADD_FAILURE() << "short array " << name << " in " << path;
-                break;
-            }
-        }
-        out[name] = a;
-        std::fscanf(f, "%*[ \n]");
-    }
-    std::fclose(f);
-    return out;
-}
-
-std::vector<float> floats(const RefArray& a) {
-    return std::vector<float>(a.v.begin(), a.v.end());
-}
-std::vector<uint8_t> bytes(const RefArray& a) {
+std::vector<uint8_t> bytes(const refdata::RefArray& a) {
     return std::vector<uint8_t>(a.v.begin(), a.v.end());
 }
 
@@ -89,18 +40,18 @@ float from_bits(uint32_t b) {
 }
 
 void check_converted(const char* file) {
-    auto refs = load_refs(file);
+    auto refs = refdata::load_arrays(file);
     ASSERT_FALSE(refs.empty());
-    const RefArray& X = refs["X"];
+    const refdata::RefArray& X = refs["X"];
     const uint32_t f = uint32_t(X.cols);
     const uint32_t n_classes = uint32_t(refs["predict_proba"].cols);
     Logreg lg;
     ASSERT_EQ(lg.init(f, n_classes, 0.0f, 0.1f), Status::Ok);
-    const auto coef = floats(refs["coef"]);
-    const auto intercept = floats(refs["intercept"]);
+    const auto coef = refdata::floats(refs["coef"]);
+    const auto intercept = refdata::floats(refs["intercept"]);
     ASSERT_EQ(logreg_set_weights(&lg.m, coef.data(), uint32_t(coef.size())), Status::Ok);
     ASSERT_EQ(logreg_set_biases(&lg.m, intercept.data(), uint32_t(intercept.size())), Status::Ok);
-    const auto xs = floats(X);
+    const auto xs = refdata::floats(X);
     std::vector<float> proba(n_classes), decision(lg.m.n_vectors);
     double worst = 0;
     for (size_t i = 0; i < X.rows; i++) {
@@ -130,13 +81,13 @@ void check_converted(const char* file) {
 // Trains from zero with scikit-learn's objective (l2 = 1 / (C n)) and compares the result.
 void check_training(const char* file, float learning_rate, uint32_t max_iterations,
                     double coef_tolerance, double proba_tolerance) {
-    auto refs = load_refs(file);
+    auto refs = refdata::load_arrays(file);
     ASSERT_FALSE(refs.empty());
-    const RefArray& X = refs["X"];
+    const refdata::RefArray& X = refs["X"];
     const uint32_t f = uint32_t(X.cols);
     const uint32_t n = uint32_t(X.rows);
     const uint32_t n_classes = uint32_t(refs["predict_proba"].cols);
-    const auto xs = floats(X);
+    const auto xs = refdata::floats(X);
     const auto y = bytes(refs["y"]);
     const float l2 = float(1.0 / (refs["C"].v[0] * n));
     Logreg lg;
@@ -288,10 +239,10 @@ TEST(Logreg, StepMatchesHandComputedGradient) {
 }
 
 TEST(Logreg, SgdLowersTheLoss) {
-    auto refs = load_refs("learn_logreg_iris.txt");
-    const RefArray& X = refs["X"];
+    auto refs = refdata::load_arrays("learn_logreg_iris.txt");
+    const refdata::RefArray& X = refs["X"];
     const uint32_t f = uint32_t(X.cols), n = uint32_t(X.rows);
-    const auto xs = floats(X);
+    const auto xs = refdata::floats(X);
     const auto y = bytes(refs["y"]);
     Logreg lg;
     ASSERT_EQ(lg.init(f, 3, 0.0f, 0.05f), Status::Ok);

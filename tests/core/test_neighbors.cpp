@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "refdata.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,54 +19,6 @@ using namespace microlearn;
 
 namespace {
 
-// ---- reference file reader (format in gen_learning_refs.py) ----
-struct RefArray {
-    size_t rows = 0, cols = 0;
-    std::vector<double> v;
-    double at(size_t r, size_t c) const { return v.at(r * cols + c); }
-};
-
-std::map<std::string, RefArray> load_refs(const std::string& file) {
-    std::map<std::string, RefArray> out;
-    const std::string path = std::string(MICROLEARN_TEST_DATA) + "/" + file;
-    FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) {
-        ADD_FAILURE() << "cannot open " << path << " (run tests/data/gen_learning_refs.py)";
-        return out;
-    }
-    char line[256];
-    for (;;) {
-        const int c = std::fgetc(f);
-        if (c == EOF) {
-            break;
-        }
-        if (c == '#' || c == '\n') {
-            if (c == '#' && std::fgets(line, sizeof line, f) == nullptr) {
-                break;
-            }
-            continue;
-        }
-        std::ungetc(c, f);
-        char name[128];
-        RefArray a;
-        if (std::fscanf(f, "%127s %zu %zu", name, &a.rows, &a.cols) != 3) {
-            ADD_FAILURE() << "bad header in " << path;
-            break;
-        }
-        a.v.resize(a.rows * a.cols);
-        for (double& x : a.v) {
-            if (std::fscanf(f, "%lf", &x) != 1) {
-                ADD_FAILURE() << "short array " << name << " in " << path;
-                break;
-            }
-        }
-        out[name] = a;
-        std::fscanf(f, "%*[ \n]");
-    }
-    std::fclose(f);
-    return out;
-}
-
 // A model with its memory, sized exactly as the header says.
 struct Knn {
     NeighborsModel m{};
@@ -76,7 +30,7 @@ struct Knn {
     }
 };
 
-std::vector<int16_t> row_i16(const RefArray& a, size_t r) {
+std::vector<int16_t> row_i16(const refdata::RefArray& a, size_t r) {
     std::vector<int16_t> out(a.cols);
     for (size_t c = 0; c < a.cols; c++) {
         out[c] = static_cast<int16_t>(a.at(r, c));
@@ -117,11 +71,11 @@ Brute brute_force(const std::vector<std::vector<int16_t>>& items,
 }
 
 void check_against_reference(const char* file, uint32_t max_results_extra) {
-    auto refs = load_refs(file);
+    auto refs = refdata::load_arrays(file);
     ASSERT_FALSE(refs.empty());
-    const RefArray& X_train = refs["X_train"];
-    const RefArray& y_train = refs["y_train"];
-    const RefArray& X_query = refs["X_query"];
+    const refdata::RefArray& X_train = refs["X_train"];
+    const refdata::RefArray& y_train = refs["y_train"];
+    const refdata::RefArray& X_query = refs["X_query"];
     const uint32_t k = static_cast<uint32_t>(refs["k"].at(0, 0));
     const uint32_t n_items = static_cast<uint32_t>(X_train.rows);
     const uint32_t n_features = static_cast<uint32_t>(X_train.cols);
@@ -163,8 +117,8 @@ void check_against_reference(const char* file, uint32_t max_results_extra) {
     EXPECT_GT(tie_free, X_query.rows / 2);
 
     // Whole rankings, reached lazily past the k-th result.
-    const RefArray& full_q = refs["full_ranking_query"];
-    const RefArray& full = refs["full_ranking"];
+    const refdata::RefArray& full_q = refs["full_ranking_query"];
+    const refdata::RefArray& full = refs["full_ranking"];
     if (knn.m.max_results == n_items) {
         for (size_t i = 0; i < full_q.cols; i++) {
             const auto x = row_i16(X_query, static_cast<size_t>(full_q.at(0, i)));
