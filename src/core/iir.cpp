@@ -1,5 +1,7 @@
 #include "iir.h"
 
+#include "filter_state.h"
+
 namespace microlearn {
 
 namespace {
@@ -135,45 +137,20 @@ Status iir_process(IirCascade* f, float* values, uint32_t len) {
 }
 
 Status iir_reset(IirCascade* f) {
-    if (f == nullptr || !f->ready) {
-        return Status::NotReady;
-    }
-    for (uint32_t i = 0; i < f->n_stages * kStatePerStage; ++i) {
-        f->state[i] = 0.0f;
-    }
-    return Status::Ok;
+    return f == nullptr ? Status::NotReady
+                        : filter_state_clear(f->ready, f->state, f->n_stages * kStatePerStage);
 }
 
 Status iir_get_state(const IirCascade* f, float* out, uint32_t len) {
-    if (f == nullptr || !f->ready) {
-        return Status::NotReady;
-    }
-    if (len != f->n_stages * kStatePerStage) {
-        return Status::SizeMismatch;
-    }
-    if (out == nullptr && len > 0) {
-        return Status::InvalidArgument;
-    }
-    for (uint32_t i = 0; i < len; ++i) {
-        out[i] = f->state[i];
-    }
-    return Status::Ok;
+    return f == nullptr ? Status::NotReady
+                        : filter_state_copy<float>(f->ready, f->n_stages * kStatePerStage,
+                                                  f->state, out, len);
 }
 
 Status iir_set_state(IirCascade* f, const float* in, uint32_t len) {
-    if (f == nullptr || !f->ready) {
-        return Status::NotReady;
-    }
-    if (len != f->n_stages * kStatePerStage) {
-        return Status::SizeMismatch;
-    }
-    if (in == nullptr && len > 0) {
-        return Status::InvalidArgument;
-    }
-    for (uint32_t i = 0; i < len; ++i) {
-        f->state[i] = in[i];
-    }
-    return Status::Ok;
+    return f == nullptr ? Status::NotReady
+                        : filter_state_copy<float>(f->ready, f->n_stages * kStatePerStage, in,
+                                                  f->state, len);
 }
 
 } // namespace microlearn

@@ -1,5 +1,7 @@
 #include "iir_q15.h"
 
+#include "filter_state.h"
+
 namespace microlearn {
 
 namespace {
@@ -141,45 +143,20 @@ Status iir_q15_process(IirQ15Cascade* f, int16_t* values, uint32_t len) {
 }
 
 Status iir_q15_reset(IirQ15Cascade* f) {
-    if (f == nullptr || !f->ready) {
-        return Status::NotReady;
-    }
-    for (uint32_t i = 0; i < f->n_stages * kStatePerStage; ++i) {
-        f->state[i] = 0;
-    }
-    return Status::Ok;
+    return f == nullptr ? Status::NotReady
+                        : filter_state_clear(f->ready, f->state, f->n_stages * kStatePerStage);
 }
 
 Status iir_q15_get_state(const IirQ15Cascade* f, int16_t* out, uint32_t len) {
-    if (f == nullptr || !f->ready) {
-        return Status::NotReady;
-    }
-    if (len != f->n_stages * kStatePerStage) {
-        return Status::SizeMismatch;
-    }
-    if (out == nullptr && len > 0) {
-        return Status::InvalidArgument;
-    }
-    for (uint32_t i = 0; i < len; ++i) {
-        out[i] = f->state[i];
-    }
-    return Status::Ok;
+    return f == nullptr ? Status::NotReady
+                        : filter_state_copy<int16_t>(f->ready, f->n_stages * kStatePerStage,
+                                                  f->state, out, len);
 }
 
 Status iir_q15_set_state(IirQ15Cascade* f, const int16_t* in, uint32_t len) {
-    if (f == nullptr || !f->ready) {
-        return Status::NotReady;
-    }
-    if (len != f->n_stages * kStatePerStage) {
-        return Status::SizeMismatch;
-    }
-    if (in == nullptr && len > 0) {
-        return Status::InvalidArgument;
-    }
-    for (uint32_t i = 0; i < len; ++i) {
-        f->state[i] = in[i];
-    }
-    return Status::Ok;
+    return f == nullptr ? Status::NotReady
+                        : filter_state_copy<int16_t>(f->ready, f->n_stages * kStatePerStage, in,
+                                                  f->state, len);
 }
 
 Status iir_q15_convert(const float* sos, uint32_t sos_len, int16_t* out, uint32_t out_len,
