@@ -5,6 +5,7 @@
 #   make host           CPython modules into build/host
 #   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy
 #   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
+#   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=...   tests/api on ARM firmware under QEMU
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 PYTHON ?= /usr/bin/python3
 JOBS ?= 2
@@ -17,7 +18,7 @@ include src/bindings/micropython/modules.mk
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 
-.PHONY: all host core-tests test-core test-api test-host check check-natmod dist fuzz demo bench clean format
+.PHONY: all host core-tests test-core test-api test-host check check-natmod check-qemu dist fuzz demo bench clean format
 
 all: host
 
@@ -65,6 +66,27 @@ ifdef MICROPYTHON
 	$(PYTHON) tests/api/run.py --micropython $(MICROPYTHON) --natmod-dir dist/x64_$(MPY_ABI)
 else
 	@echo "SKIPPED: tests/api on real MicroPython (set MPY_DIR=<micropython tree> MICROPYTHON=<unix port binary>)"
+endif
+
+# tests/api with the ARM .mpy files on MicroPython's ports/qemu firmware (built outside this repo,
+# see README): QEMU_FIRMWARE_M3 = BOARD=MPS2_AN385 (Cortex-M3) runs armv6m and armv7m,
+# QEMU_FIRMWARE_M7 = BOARD=MPS2_AN500 (Cortex-M7 with FPU) runs armv7emsp.
+QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp)
+check-qemu:
+ifeq ($(strip $(QEMU_ARCHS)),)
+	@echo "SKIPPED: tests/api on ARM under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf>)"
+else
+	$(MAKE) --no-print-directory dist ARCHS="$(strip $(QEMU_ARCHS))"
+	@status=0; \
+	for arch in $(if $(QEMU_FIRMWARE_M3),armv6m armv7m); do \
+	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an385 --firmware $(QEMU_FIRMWARE_M3) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
+	done; \
+	for arch in $(if $(QEMU_FIRMWARE_M7),armv7emsp); do \
+	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an500 --firmware $(QEMU_FIRMWARE_M7) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
+	done; \
+	$(if $(QEMU_FIRMWARE_M3),,echo "SKIPPED: armv6m, armv7m (set QEMU_FIRMWARE_M3)";) \
+	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp (set QEMU_FIRMWARE_M7)";) \
+	exit $$status
 endif
 
 check: test-core test-api test-host

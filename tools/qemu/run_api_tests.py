@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+"""Runs tests/api/test_*.py on MicroPython firmware for an emulated ARM board (qemu-system-arm).
+
+It proves that an ARM .mpy loads and behaves on a real MicroPython, not just that it links. The
+firmware is MicroPython's own ports/qemu build (built outside this repository, see the README,
+"Testing on ARM under QEMU"); this script only runs it:
+
+    tools/qemu/run_api_tests.py --firmware .../build-MPS2_AN385/firmware.elf \
+        --machine mps2-an385 --natmod-dir dist/armv7m_6.3 [tests/api/test_trees.py ...]
+
+The board has no filesystem and a heap of about 140 KB, so nothing is copied onto it. A preamble
+sent through the raw REPL mounts a small read-only VFS whose files stay on the host:
+  /natmod     -> --natmod-dir (the .mpy files; first on sys.path)
+  /repo       -> the repository root (the current directory, so open("tests/data/...") works;
+                 tests/api and python are on sys.path, as in tests/api/run.py)
+Every read is one request on the serial console (an escape byte, a line of text) answered by this
+script (a length line, raw bytes), so a test's heap use does not depend on the size of the files it
+opens. The emulated UART moves about 30 KB/s: a 100 KB data file takes about 4 s to read.
+
+Each test file runs in a fresh emulator, its source sent through the raw REPL (so tracebacks say
+"<stdin>", with the file's own line numbers). It passes when the harness prints "N passed, 0 failed"
+and nothing raises. A MemoryError before the harness has run anything is reported as TOO BIG: the
+file, or what it imports, does not fit the heap at all. Exit status 1 if any file failed or was
+TOO BIG.
+"""
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+API_DIR = os.path.join(ROOT, "tests", "api")
+
+ESCAPE = 0x18  # starts a request from the target: ESC <op> <args> '\n'
+READ_CHUNK = 1024  # bytes per read request: bounds the target's heap use per reply
+
+# Runs on the target before each test. Names start with _ml_ to stay out of the test's way (the
+# test runs in the same __main__ globals). Kept small: it is compiled on a 140 KB heap.
+PREAMBLE = r"""
+import sys, io, os, vfs, gc
+
+
+def _ml_ask(req):
+    sys.stdout.write('\x18' + req + '\n')
+    return sys.stdin.buffer.readline()[:-1]
+
+
+def _ml_fetch(op, key, pos, buf):
+    # Reply: a length line, then that many raw bytes (the qemu port's UART reader never treats
+    # Ctrl-C specially, so binary data is safe). They go straight into buf.
+    n = int(_ml_ask('%%s%%d:%%d:%%s' %% (op, pos, len(buf), key)))
+    if n:
+        sys.stdin.buffer.readinto(memoryview(buf)[:n])
+    return n
+
+
+class _MLFile(io.IOBase):
+    def __init__(self, key, size, text):
+        self.key = key
+        self.size = size
+        self.pos = 0
+        self.text = text
+
+    def readinto(self, buf):
+        mv = memoryview(buf)
+        got = 0
+        while got < len(buf) and self.pos < self.size:
+            n = _ml_fetch('R', self.key, self.pos, mv[got:got + %(chunk)d])
+            if not n:
+                break
+            got += n
+            self.pos += n
+        return got
+
+    def _out(self, buf):
+        if not self.text:
+            return bytes(buf)
+        # Complete a UTF-8 sequence cut at the end before decoding.
+        i = len(buf) - 1
+        while i > 0 and len(buf) - i < 4 and buf[i] & 0xC0 == 0x80:
+            i -= 1
+        if i >= 0 and buf[i] >= 0xC0:
+            need = (2 if buf[i] < 0xE0 else 3 if buf[i] < 0xF0 else 4) - (len(buf) - i)
+            if need > 0:
+                more = bytearray(need)
+                buf += more[:self.readinto(more)]
+        return str(buf, 'utf-8')
+
+    def read(self, n=-1):
+        left = max(0, self.size - self.pos)
+        if n is None or n < 0 or n > left:
+            n = left
+        buf = bytearray(n)
+        return self._out(buf[:self.readinto(buf)] if n else buf)
+
+    def readline(self):
+        line = None
+        while self.pos < self.size:
+            # The host cuts the reply after the first newline, so nothing is read twice.
+            n = int(_ml_ask('L%%d:%%d:%%s' %% (self.pos, %(chunk)d, self.key)))
+            part = bytearray(n)
+            if n:
+                sys.stdin.buffer.readinto(part)
+            self.pos += n
+            line = part if line is None else line + part
+            if not n or part[-1] == 10:
+                break
+        return self._out(line or bytearray())
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def seek(self, off, whence=0):
+        self.pos = max(0, off + (0, self.pos, self.size)[whence])
+        return self.pos
+
+    def tell(self):
+        return self.pos
+
+    def ioctl(self, req, arg):
+        return 0 if req == 4 else -1  # MP_STREAM_CLOSE
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        pass
+
+
+class _MLFS:
+    def __init__(self, root):
+        self.root = root
+        self.cwd = ''
+
+    def _key(self, path):
+        if not path.startswith('/'):
+            path = self.cwd + '/' + path
+        return self.root + ':' + path
+
+    def _stat(self, path):
+        r = _ml_ask('S' + self._key(path))
+        if r == b'-':
+            raise OSError(2)  # ENOENT
+        mode, size = r.split()
+        return int(mode), int(size)
+
+    def mount(self, readonly, mkfs):
+        pass
+
+    def umount(self):
+        pass
+
+    def chdir(self, path):
+        if self._stat(path)[0] != 0x4000:
+            raise OSError(20)  # ENOTDIR
+        self.cwd = path if path.startswith('/') else self.cwd + '/' + path
+
+    def getcwd(self):
+        return self.cwd or '/'
+
+    def stat(self, path):
+        mode, size = self._stat(path)
+        return (mode, 0, 0, 0, 0, 0, size, 0, 0, 0)
+
+    def ilistdir(self, path):
+        r = _ml_ask('D' + self._key(path))
+        if r == b'-':
+            raise OSError(2)
+        for item in r.decode().split('/'):
+            if item:
+                yield (item[1:], 0x4000 if item[0] == 'd' else 0x8000, 0)
+
+    def open(self, path, mode):
+        if 'w' in mode or 'a' in mode or '+' in mode:
+            raise OSError(30)  # EROFS: the host files are read-only
+        kind, size = self._stat(path)
+        if kind != 0x8000:
+            raise OSError(21)  # EISDIR
+        return _MLFile(self._key(path), size, 'b' not in mode)
+
+
+vfs.mount(_MLFS('N'), '/natmod')
+vfs.mount(_MLFS('R'), '/repo')
+os.chdir('/repo')
+sys.path[:] = ['/natmod', '/repo/tests/api', '/repo/python']
+gc.collect()
+print('heap free', gc.mem_free())
+""" % {"chunk": READ_CHUNK}
+
+
+def text(console_bytes):
+    return bytes(console_bytes).replace(b"\r\n", b"\n").decode(errors="replace")
+
+
+class TargetError(Exception):
+    """The target did not answer as a MicroPython raw REPL should; `console` is what it printed."""
+
+    def __init__(self, message, console=b""):
+        super().__init__(message)
+        self.console = text(console)
+
+
+class Target:
+    """One qemu-system-arm process; its UART is our stdin/stdout, and we answer file requests."""
+
+    def __init__(self, qemu, machine, firmware, roots):
+        self.roots = roots
+        self.stderr = tempfile.TemporaryFile()
+        cmd = [qemu, "-machine", machine, "-nographic", "-monitor", "null", "-semihosting",
+               "-serial", "stdio", "-kernel", firmware]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, bufsize=0)
+        self.console = bytearray()
+        self.last_output = time.monotonic()
+        self.eof = False
+        self.cond = threading.Condition()
+        self.write_lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read_loop, daemon=True)
+        self.reader.start()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.stderr.seek(0)
+        err = self.stderr.read().decode(errors="replace").strip()
+        self.stderr.close()
+        return err
+
+    def write(self, data):
+        try:
+            with self.write_lock:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+        except OSError:  # the emulator has gone: read_until reports it
+            pass
+
+    # ---- the reader thread: console bytes, and requests from the preamble's VFS ----
+
+    def _read_loop(self):
+        fd = self.proc.stdout.fileno()
+        request = None  # bytearray while inside a request line
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            plain = bytearray()
+            for byte in data:
+                if request is not None:
+                    if byte == 0x0A:
+                        self._flush_console(plain)
+                        plain = bytearray()
+                        self.write(self._answer(bytes(request).rstrip(b"\r").decode()))
+                        request = None
+                    else:
+                        request.append(byte)
+                elif byte == ESCAPE:
+                    request = bytearray()
+                else:
+                    plain.append(byte)
+            self._flush_console(plain)
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+
+    def _flush_console(self, data):
+        if data:
+            with self.cond:
+                self.console += data
+                self.last_output = time.monotonic()
+                self.cond.notify_all()
+
+    def _resolve(self, key):
+        root = self.roots[key[0]]
+        rel = os.path.normpath("/" + key[2:]).lstrip("/")
+        path = os.path.realpath(os.path.join(root, rel))
+        if path != root and not path.startswith(root + os.sep):
+            return None  # outside the served folder
+        return path
+
+    def _answer(self, req):
+        op, arg = req[0], req[1:]
+        try:
+            if op == "S":
+                path = self._resolve(arg)
+                if path and os.path.isdir(path):
+                    return b"16384 0\n"
+                if path and os.path.isfile(path):
+                    return b"32768 %d\n" % os.path.getsize(path)
+                return b"-\n"
+            if op in "RL":  # read, or read a line: at most n bytes from off
+                off, n, key = arg.split(":", 2)
+                with open(self._resolve(key), "rb") as f:
+                    f.seek(int(off))
+                    data = f.read(int(n))
+                if op == "L" and b"\n" in data:
+                    data = data[: data.index(b"\n") + 1]
+                return b"%d\n" % len(data) + data
+            if op == "D":
+                path = self._resolve(arg)
+                if not path or not os.path.isdir(path):
+                    return b"-\n"
+                items = []
+                for name in sorted(os.listdir(path)):
+                    kind = "d" if os.path.isdir(os.path.join(path, name)) else "f"
+                    items.append(kind + name)
+                return ("/".join(items) + "/\n").encode()
+        except (OSError, TypeError, ValueError):
+            if op in "RL":
+                return b"0\n"
+        return b"-\n"
+
+    # ---- the raw REPL ----
+
+    def read_until(self, marker, timeout, echo=False):
+        """Console bytes up to `marker` (consumed, not returned)."""
+        deadline = time.monotonic() + timeout
+        shown = 0
+        with self.cond:
+            while True:
+                i = self.console.find(marker)
+                end = i if i >= 0 else len(self.console)
+                if echo and end > shown:
+                    sys.stdout.write(text(self.console[shown:end]))
+                    sys.stdout.flush()
+                    shown = end
+                if i >= 0:
+                    out = bytes(self.console[:i])
+                    del self.console[: i + len(marker)]
+                    return out
+                now = time.monotonic()
+                if self.eof:
+                    raise TargetError("the emulator exited", bytes(self.console))
+                # The port's fault handler prints "HardFault exception caught:" and registers, then
+                # hangs: report it once the register dump has been quiet for a moment.
+                fault = self.console.find(b" exception caught:")
+                if fault >= 0 and now - self.last_output > 0.5:
+                    start = self.console.rfind(b"\n", 0, fault) + 1
+                    name = bytes(self.console[start:fault]).decode(errors="replace")
+                    raise TargetError("CPU fault on the target: " + name, bytes(self.console))
+                if now >= deadline:
+                    raise TargetError("timed out after %ds" % timeout, bytes(self.console))
+                self.cond.wait(min(deadline - now, 0.25))
+
+    def enter_raw_repl(self, timeout):
+        self.read_until(b">>> ", timeout)  # the banner and the friendly REPL prompt
+        self.write(b"\r\x03\x03\x01")
+        self.read_until(b"raw REPL; CTRL-B to exit\r\n>", 10)
+
+    def exec_raw(self, code, timeout, echo=False):
+        """Runs code in the raw REPL: (stdout, exception text)."""
+        self.write(code.encode() + b"\x04")
+        self.read_until(b"OK", 30)
+        out = self.read_until(b"\x04", timeout, echo)
+        err = self.read_until(b"\x04", 30)
+        return text(out), text(err)
+
+
+RESULT_LINE = re.compile(r"(\d+) passed, (\d+) failed")
+
+
+def run_one(args, test, roots):
+    """-> (status, detail), status one of PASS, FAIL, TOO BIG."""
+    with open(test) as f:
+        source = f.read()
+    target = Target(args.qemu, args.machine, os.path.abspath(args.firmware), roots)
+    echoed = False
+    try:
+        target.enter_raw_repl(30)
+        out, err = target.exec_raw(PREAMBLE, 60)
+        if err:
+            return "FAIL", "preamble: " + err.strip()
+        heap = out.strip()
+        if not args.quiet:
+            print("   (%s)" % heap, flush=True)
+        start = time.monotonic()
+        echoed = True
+        out, err = target.exec_raw(source, args.timeout, echo=not args.quiet)
+        seconds = time.monotonic() - start
+        m = RESULT_LINE.search(out)
+        if m and not err and int(m.group(2)) == 0:
+            status, detail = "PASS", "%s (%.1fs)" % (m.group(0), seconds)
+        elif "MemoryError" in err and not m and "FAIL" not in out:
+            status, detail = "TOO BIG", "MemoryError before any test ran (%s)" % heap
+        elif m:
+            status, detail = "FAIL", m.group(0)
+            if "MemoryError" in out + err:
+                detail += " (MemoryError; %s at start)" % heap
+        else:
+            status, detail = "FAIL", (err.strip().splitlines() or ["no result line"])[-1]
+        if args.quiet and status != "PASS":
+            sys.stdout.write("   (%s)\n%s" % (heap, out))
+        if err:
+            sys.stdout.write(("" if out.endswith("\n") or not out else "\n") + err)
+        return status, detail
+    except TargetError as e:
+        if e.console.strip() and (args.quiet or not echoed):  # else it is on the screen already
+            tail = e.console.strip().splitlines()[-25:]
+            print("\n".join(["   console:"] + ["   | " + line for line in tail]))
+        return "FAIL", str(e)
+    finally:
+        qemu_err = target.close()
+        if qemu_err and args.verbose:
+            print("   qemu:", qemu_err)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--firmware", required=True, help="MicroPython ports/qemu firmware.elf")
+    ap.add_argument("--machine", default="mps2-an385",
+                    help="qemu machine: mps2-an385 (Cortex-M3: armv6m, armv7m), "
+                         "mps2-an500 (Cortex-M7 + FPU: also armv7emsp, armv7emdp)")
+    ap.add_argument("--natmod-dir", required=True, help="folder with the .mpy files")
+    ap.add_argument("--qemu", default="qemu-system-arm")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per test file")
+    ap.add_argument("--quiet", action="store_true",
+                    help="only the summary line of each passing file (all output of a failing one)")
+    ap.add_argument("--verbose", action="store_true", help="also echo the emulator's stderr")
+    ap.add_argument("tests", nargs="*", help="test files (default: tests/api/test_*.py)")
+    args = ap.parse_args()
+
+    tests = args.tests or sorted(glob.glob(os.path.join(API_DIR, "test_*.py")))
+    natmod = os.path.realpath(args.natmod_dir)
+    if not os.path.isdir(natmod) or not glob.glob(os.path.join(natmod, "*.mpy")):
+        sys.exit("no .mpy files in %s" % args.natmod_dir)
+    roots = {"N": natmod, "R": os.path.realpath(ROOT)}
+    runtime = "%s on %s (%s)" % (os.path.relpath(natmod, ROOT), args.machine, args.firmware)
+
+    results = []
+    for t in tests:
+        name = os.path.relpath(os.path.abspath(t), ROOT)
+        print("==", name, "on", runtime, flush=True)
+        status, detail = run_one(args, t, roots)
+        print("%-7s %s: %s" % (status, name, detail), flush=True)
+        results.append((status, name, detail))
+
+    failed = [r for r in results if r[0] == "FAIL"]
+    too_big = [r for r in results if r[0] == "TOO BIG"]
+    print("qemu api suites (%s): %d passed, %d failed, %d too big for the heap"
+          % (runtime, len(results) - len(failed) - len(too_big), len(failed), len(too_big)))
+    for status, name, detail in failed + too_big:
+        print("  %s %s: %s" % (status, name, detail))
+    sys.exit(1 if failed or too_big else 0)
+
+
+if __name__ == "__main__":
+    main()
