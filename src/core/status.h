@@ -4,6 +4,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Native modules are built for size (-Os); the few inner loops that decide speed ask GCC for -O2
+// here instead of making whole files larger. Other compilers optimise them as the file says.
+#if defined(__GNUC__) && !defined(__clang__)
+#define MICROLEARN_HOT __attribute__((optimize("O2")))
+#else
+#define MICROLEARN_HOT
+#endif
+
 namespace microlearn {
 
 enum class Status : uint8_t {

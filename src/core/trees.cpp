@@ -8,7 +8,7 @@ inline size_t align4(size_t n) { return (n + 3u) & ~size_t(3u); }
 
 // Walks one tree from its root to a leaf. Validation guarantees that every jump is forward and
 // lands inside the node table, so the loop ends and never reads out of bounds.
-inline uint32_t leaf_index(const TreeNode* node, const int16_t* x) {
+MICROLEARN_HOT inline uint32_t leaf_index(const TreeNode* node, const int16_t* x) {
     for (;;) {
         const int32_t child = (x[node->feature] < node->threshold) ? node->left : node->right;
         if (child < 0) {
@@ -274,8 +274,8 @@ TreesCheck trees_validate(TreeEnsemble* e) {
     return check;
 }
 
-Status trees_predict(const TreeEnsemble* e, const int16_t* x, uint32_t x_len, float* out,
-                     uint32_t out_len) {
+MICROLEARN_HOT Status trees_predict(const TreeEnsemble* e, const int16_t* x, uint32_t x_len,
+                                    float* out, uint32_t out_len) {
     if (!e->validated) {
         return Status::NotReady;
     }

@@ -3,4 +3,4 @@ NATMODS = emlearn_trees
 
 SRC_emlearn_trees = src/api/api.cpp src/api/trees_api.cpp src/core/trees.cpp \
 	src/core/trees_csv.cpp src/core/decimal.cpp
-HOT_emlearn_trees = src/core/trees.cpp
+HOT_emlearn_trees =
