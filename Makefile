@@ -6,6 +6,7 @@
 #   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy
 #   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
 #   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=...   tests/api on ARM firmware under QEMU
+#   make test-wasm      pure-Python device modules on MicroPython's WebAssembly build (Node.js, npm)
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 PYTHON ?= /usr/bin/python3
 JOBS ?= 2
@@ -18,7 +19,7 @@ include src/bindings/micropython/modules.mk
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 
-.PHONY: all host core-tests test-core test-api test-host check check-natmod check-qemu dist fuzz demo bench clean format
+.PHONY: all host core-tests test-core test-api test-host test-wasm check check-natmod check-qemu dist fuzz demo bench clean format
 
 all: host
 
@@ -38,6 +39,9 @@ test-api: host
 
 test-host: host
 	PYTHONPATH=build/host:python $(PYTHON) -m pytest -q tests/host
+
+test-wasm:
+	cd tests/wasm && npm ci --no-audit --no-fund --silent && node run.mjs
 
 fuzz:
 	cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROLEARN_FUZZ=ON -DMICROLEARN_TESTS=OFF -DMICROLEARN_PYTHON=OFF >/dev/null
@@ -89,7 +93,7 @@ else
 	exit $$status
 endif
 
-check: test-core test-api test-host
+check: test-core test-api test-host test-wasm
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	$(MAKE) --no-print-directory check-natmod
 
