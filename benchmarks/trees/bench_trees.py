@@ -14,12 +14,13 @@ its .mpy files as DIR/<arch>_6.3/emlearn_trees.mpy, built by hand outside this r
 """
 import argparse
 import os
-import re
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402
+
+ROOT = common.ROOT
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
 import numpy  # noqa: E402
@@ -29,7 +30,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 import microlearn.trees  # noqa: E402
 
-ARCHS = ("x64", "armv6m", "armv7emsp")
+SCRIPT = os.path.join(HERE, "bench_device.py")
 LOOPS = (200, 1200)
 
 
@@ -54,43 +55,19 @@ def make_model(workdir):
     return model, model_path, rows_path, expected % 1000000007
 
 
-def run_device(micropython, natmod_dir, args, valgrind=False):
-    env = dict(os.environ, MICROPYPATH=natmod_dir)
-    cmd = [micropython, os.path.join(HERE, "bench_device.py")] + [str(a) for a in args]
-    if valgrind:
-        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("device run failed: " + r.stdout + r.stderr)
-    values = dict(kv.split("=") for kv in r.stdout.split())
-    if valgrind:
-        values["instructions"] = int(re.search(r"Collected : (\d+)", r.stderr).group(1))
-    return values
-
-
 def measure(micropython, natmod_dir, model, model_path, rows_path, expected):
-    capacity = list(model.capacity)
     base = [model_path, rows_path]
-    timing = run_device(micropython, natmod_dir, base + [20000] + capacity)
+    capacity = list(model.capacity)
+    timing = common.run_device(micropython, natmod_dir, SCRIPT, base + [20000] + capacity)
     if int(timing["checksum"]) != expected:
         raise RuntimeError("predictions differ from the trees' majority vote in " + natmod_dir)
-    counts = [run_device(micropython, natmod_dir, base + [n] + capacity, valgrind=True)
-              for n in LOOPS]
-    per_call = (counts[1]["instructions"] - counts[0]["instructions"]) / (LOOPS[1] - LOOPS[0])
     return {
-        "instructions": per_call,
+        "instructions": common.instructions_per_call(
+            micropython, natmod_dir, SCRIPT, lambda n: base + [n] + capacity, loops=LOOPS),
         "predict_us": float(timing["predict_us"]),
         "load_us": int(timing["load_us"]),
         "model_bytes": int(timing["model_bytes"]),
     }
-
-
-def mpy_sizes(folder):
-    sizes = {}
-    for arch in ARCHS:
-        path = os.path.join(folder, arch + "_6.3", "emlearn_trees.mpy")
-        sizes[arch] = os.path.getsize(path) if os.path.exists(path) else None
-    return sizes
 
 
 def main():
@@ -104,41 +81,27 @@ def main():
         sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
     workdir = os.path.join(ROOT, "build", "bench", "trees")
     os.makedirs(workdir, exist_ok=True)
-    subprocess.run(["make", "-s", "-C", ROOT, "dist", "ARCHS=" + " ".join(ARCHS),
-                    "MPY_DIR=" + args.mpy_dir], check=True, stdout=subprocess.DEVNULL)
+    common.build_dist(args.mpy_dir)
     model, model_path, rows_path, expected = make_model(workdir)
-    version = subprocess.run([args.micropython, "-c", "import sys; print(sys.version)"],
-                             capture_output=True, text=True).stdout.strip()
 
     systems = [("microlearn", os.path.join(ROOT, "dist"))]
     if args.reference:
         systems.append(("reference", os.path.abspath(args.reference)))
     rows = []
     for name, folder in systems:
-        result = measure(args.micropython, os.path.join(folder, "x64_6.3"), model, model_path,
-                         rows_path, expected)
-        result["sizes"] = mpy_sizes(folder)
-        rows.append((name, result))
-
-    lines = [
+        r = measure(args.micropython, os.path.join(folder, "x64_6.3"), model, model_path,
+                    rows_path, expected)
+        rows.append([name, "%.0f" % r["instructions"], "%.2f" % r["predict_us"],
+                     "%.1f" % (r["load_us"] / 1000.0), str(r["model_bytes"])] +
+                    [str(common.mpy_size(folder, "emlearn_trees", a) or "-")
+                     for a in common.SIZE_ARCHS])
+    common.write_table(args.output, [
         "Model: sklearn digits, RandomForestClassifier(n_estimators=10, max_leaf_nodes=100), "
         "hard vote, %d trees, %d decision nodes, %d leaves." % (model.n_trees, model.n_nodes,
                                                                 model.n_leaves),
-        "Runtime: MicroPython %s, Unix port (x64)." % version,
-        "",
-        "| library | instructions / predict | µs / predict | load ms | model RAM (bytes) | "
-        + " | ".join(".mpy %s" % a for a in ARCHS) + " |",
-        "|---|---:|---:|---:|---:|" + "---:|" * len(ARCHS),
-    ]
-    for name, r in rows:
-        lines.append("| %s | %.0f | %.2f | %.1f | %d | %s |" % (
-            name, r["instructions"], r["predict_us"], r["load_us"] / 1000.0, r["model_bytes"],
-            " | ".join(str(r["sizes"][a]) if r["sizes"][a] else "-" for a in ARCHS)))
-    table = "\n".join(lines)
-    print(table)
-    with open(args.output, "w") as f:
-        f.write(table + "\n")
-    print("wrote", os.path.relpath(args.output, ROOT))
+        "Runtime: MicroPython %s, Unix port (x64)." % common.micropython_version(args.micropython)],
+        ["library", "instructions / predict", "µs / predict", "load ms", "model RAM (bytes)"] +
+        [".mpy " + a for a in common.SIZE_ARCHS], rows)
 
 
 if __name__ == "__main__":
