@@ -1,0 +1,61 @@
+"""FFT benchmark: instructions and µs per forward transform, n = 64 ... 4096, and the RAM of the
+FFT object, on a MicroPython Unix port (x64); with --reference DIR the reference's emlearn_fft.mpy
+side by side (DIR/<arch>_6.3/emlearn_fft.mpy, built by hand outside the repository).
+
+    MICROPYTHON=... MPY_DIR=... /usr/bin/python3 benchmarks/fft/bench_fft.py [--reference DIR]
+"""
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import common  # noqa: E402
+
+SIZES = (64, 256, 1024, 4096)
+SCRIPT = os.path.join(HERE, "bench_fft_device.py")
+
+
+def measure(micropython, module_path, n, mode):
+    per_call = common.instructions_per_call(micropython, module_path, SCRIPT,
+                                            lambda loops: [n, loops, mode], loops=(20, 120))
+    timing = common.run_device(micropython, module_path, SCRIPT, [n, 2000 if n <= 1024 else 300,
+                                                                  mode])
+    return per_call, float(timing["us"]), int(timing["object_bytes"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"))
+    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"))
+    ap.add_argument("--reference")
+    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
+    args = ap.parse_args()
+    if not (args.micropython and args.mpy_dir):
+        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
+    common.build_dist(args.mpy_dir)
+    ours = os.path.join(common.ROOT, "dist")
+    rows = []
+    for n in SIZES:
+        row = [str(n)]
+        for label, folder, mode in [("microlearn", ours, "run"), ("microlearn", ours, "rfft")] + (
+                [("reference", os.path.abspath(args.reference), "run")] if args.reference else []):
+            instr, us, ram = measure(args.micropython, os.path.join(folder, "x64_6.3"), n, mode)
+            row += ["%.0f" % instr, "%.1f" % us, str(ram)]
+        rows.append(row)
+    columns = ["n", "run: instr", "run: µs", "run: RAM", "rfft: instr", "rfft: µs", "rfft: RAM"]
+    if args.reference:
+        columns += ["reference run: instr", "reference: µs", "reference: RAM"]
+    sizes = ["%s %s" % (a, common.mpy_size(ours, "emlearn_fft", a)) for a in common.SIZE_ARCHS]
+    if args.reference:
+        sizes += ["reference %s %s" % (a, common.mpy_size(args.reference, "emlearn_fft", a))
+                  for a in common.SIZE_ARCHS]
+    common.write_table(args.output, [
+        "emlearn_fft on MicroPython %s, Unix port (x64). Instructions per call by callgrind "
+        "(slope between 20 and 120 calls); RAM = gc.mem_alloc() of the FFT object with its tables."
+        % common.micropython_version(args.micropython),
+        ".mpy bytes: " + ", ".join(sizes)], columns, rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+// emlearn_iir_q15 for CPython: the same module as on MicroPython. Argument conversion only; the
+// contract lives in src/api/iir_q15_api.cpp.
+#include <memory>
+#include <vector>
+
+#include "iir_q15_api.h"
+#include "pyglue.h"
+
+namespace py = pybind11;
+using namespace microlearn;
+
+namespace {
+
+struct IirQ15Object {
+    IirQ15Cascade filter{};
+    std::vector<uint32_t> storage;
+};
+
+void check(bool ok, const api::Error& err) {
+    if (!ok) {
+        pyglue::raise(err);
+    }
+}
+
+std::unique_ptr<IirQ15Object> iir_q15_new(py::handle coefficients) {
+    pyglue::Buffer c(coefficients, false);
+    api::Error err;
+    size_t bytes = 0;
+    check(api::iir_q15_storage_size(c.view(), &bytes, &err), err);
+    auto self = std::make_unique<IirQ15Object>();
+    self->storage.assign((bytes + 3) / 4, 0u);
+    check(api::iir_q15_new(&self->filter, c.view(), self->storage.data(), bytes, &err), err);
+    return self;
+}
+
+// sos as a flat list of floats: a float array ('f' or 'd', any shape, e.g. scipy's (n, 6)
+// float64 sos), a flat list/tuple of numbers, or a list/tuple of 6-number rows.
+std::vector<float> read_sos(py::handle sos) {
+    api::Error err;
+    std::vector<float> values;
+    if (PyObject_CheckBuffer(sos.ptr())) {
+        pyglue::Buffer b(sos, false);
+        const api::BufferView v = b.view();
+        if (v.typecode == 'f') {
+            const float* p = static_cast<const float*>(v.data);
+            values.assign(p, p + v.bytes / sizeof(float));
+        } else if (v.typecode == 'd') {
+            const double* p = static_cast<const double*>(v.data);
+            for (size_t i = 0; i < v.bytes / sizeof(double); i++) {
+                values.push_back(float(p[i]));
+            }
+        } else {
+            check(api::iir_q15_convert_source_error(&err), err);
+        }
+        return values;
+    }
+    if (!PyList_Check(sos.ptr()) && !PyTuple_Check(sos.ptr())) {
+        check(api::iir_q15_convert_source_error(&err), err);
+    }
+    py::sequence items = py::reinterpret_borrow<py::sequence>(sos);
+    const bool rows =
+        py::len(items) > 0 && (PyList_Check(items[0].ptr()) || PyTuple_Check(items[0].ptr()));
+    uint32_t row = 0;
+    for (py::handle item : items) {
+        if (!rows) {
+            values.push_back(float(PyFloat_AsDouble(item.ptr())));
+            if (PyErr_Occurred()) {
+                throw py::error_already_set();
+            }
+            continue;
+        }
+        if ((!PyList_Check(item.ptr()) && !PyTuple_Check(item.ptr())) || py::len(item) != 6) {
+            check(api::iir_q15_convert_row_error(row, &err), err);
+        }
+        for (py::handle v : item) {
+            values.push_back(float(PyFloat_AsDouble(v.ptr())));
+            if (PyErr_Occurred()) {
+                throw py::error_already_set();
+            }
+        }
+        row++;
+    }
+    return values;
+}
+
+py::object convert_coefficients(py::handle sos, py::handle scale_in) {
+    const double scale =
+        scale_in.is_none() ? api::kIirQ15DefaultScale : PyFloat_AsDouble(scale_in.ptr());
+    if (PyErr_Occurred()) {
+        throw py::error_already_set();
+    }
+    const std::vector<float> values = read_sos(sos);
+    api::Error err;
+    check(api::iir_q15_convert_check(values.size(), scale, &err), err);
+    std::vector<int16_t> out(values.size());
+    for (size_t s = 0; s < values.size() / 6; s++) {
+        check(api::iir_q15_convert_stage(&values[s * 6], scale, uint32_t(s), &out[s * 6], &err),
+              err);
+    }
+    py::object array = py::module_::import("array").attr("array")("h");
+    array.attr("frombytes")(
+        py::bytes(reinterpret_cast<const char*>(out.data()), out.size() * sizeof(int16_t)));
+    return array;
+}
+
+} // namespace
+
+PYBIND11_MODULE(emlearn_iir_q15, m) {
+    m.doc() = R"(IIR filters as cascades of second-order sections on int16 samples, fixed point.
+
+new(coefficients)          array('h'), 6 per stage [b0, 0, b1, b2, -a1, -a2] in Q2.13
+                           (value c stands for c / 8192); see docs/iir_q15.md
+filter.run(values)         filter array('h') in place; the state carries over between calls;
+                           outputs saturate at -32768..32767, never wrap
+filter.reset()             zero the state
+filter.get_state(out)      4 values per stage into array('h'): [x1, x2, y1, y2]
+filter.set_state(values)   4 values per stage from array('h')
+convert_coefficients(c, scale=2**13-1) -> array('h')
+                           scipy sos (flat or rows, any a0) to the layout new() takes)";
+    py::class_<IirQ15Object>(m, "emliirq15")
+        .def("run",
+             [](IirQ15Object& self, py::handle values) {
+                 pyglue::Buffer v(values, true);
+                 api::Error err;
+                 check(api::iir_q15_run(&self.filter, v.view(), &err), err);
+             })
+        .def("reset",
+             [](IirQ15Object& self) {
+                 api::Error err;
+                 check(api::iir_q15_reset_state(&self.filter, &err), err);
+             })
+        .def("get_state",
+             [](IirQ15Object& self, py::handle out) {
+                 pyglue::Buffer o(out, true);
+                 api::Error err;
+                 check(api::iir_q15_state_get(&self.filter, o.view(), &err), err);
+             })
+        .def("set_state", [](IirQ15Object& self, py::handle values) {
+            pyglue::Buffer v(values, false);
+            api::Error err;
+            check(api::iir_q15_state_set(&self.filter, v.view(), &err), err);
+        });
+    m.def("new", &iir_q15_new, py::arg("coefficients"), "new(coefficients) -> filter");
+    m.def("convert_coefficients", &convert_coefficients, py::arg("c"),
+          py::arg("scale") = py::none(), "convert_coefficients(c, scale=2**13-1) -> array('h')");
+}

@@ -1,0 +1,187 @@
+// emlearn_iir_q15 as a MicroPython native module: argument conversion only; the contract lives in
+// src/api/iir_q15_api.cpp.
+#include "iir_q15_api.h"
+#include "natmod.h"
+#include "natmod_args.h"
+
+using namespace microlearn;
+
+struct IirQ15Object {
+    mp_obj_base_t base;
+    IirQ15Cascade filter;
+    uint32_t storage[]; // coefficients and state, sized at new()
+};
+
+extern "C" {
+mp_obj_full_type_t iir_q15_type;
+mp_map_elem_t iir_q15_locals_table[4];
+}
+
+static IirQ15Cascade* filter_of(mp_obj_t obj) {
+    natmod::check_type(obj, &iir_q15_type, "expecting an emlearn_iir_q15 filter");
+    return &static_cast<IirQ15Object*>(MP_OBJ_TO_PTR(obj))->filter;
+}
+
+static void check(bool ok, const api::Error& err) {
+    if (!ok) {
+        natmod::raise(err);
+    }
+}
+
+static mp_obj_t iir_new(mp_obj_t coefficients_in) {
+    api::Error err;
+    const api::BufferView c = natmod::buffer_view(coefficients_in, MP_BUFFER_READ);
+    size_t bytes = 0;
+    check(api::iir_q15_storage_size(c, &bytes, &err), err);
+    IirQ15Object* o = static_cast<IirQ15Object*>(m_malloc(sizeof(IirQ15Object) + bytes));
+    o->base.type = reinterpret_cast<const mp_obj_type_t*>(&iir_q15_type);
+    check(api::iir_q15_new(&o->filter, c, o->storage, bytes, &err), err);
+    return MP_OBJ_FROM_PTR(o);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(iir_new_obj, iir_new);
+
+static mp_obj_t iir_run(mp_obj_t self_in, mp_obj_t values_in) {
+    api::Error err;
+    check(api::iir_q15_run(filter_of(self_in), natmod::buffer_view(values_in, MP_BUFFER_RW), &err),
+          err);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(iir_run_obj, iir_run);
+
+static mp_obj_t iir_reset(mp_obj_t self_in) {
+    api::Error err;
+    check(api::iir_q15_reset_state(filter_of(self_in), &err), err);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(iir_reset_obj, iir_reset);
+
+static mp_obj_t iir_get_state(mp_obj_t self_in, mp_obj_t out_in) {
+    api::Error err;
+    check(
+        api::iir_q15_state_get(filter_of(self_in), natmod::buffer_view(out_in, MP_BUFFER_RW), &err),
+        err);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(iir_get_state_obj, iir_get_state);
+
+static mp_obj_t iir_set_state(mp_obj_t self_in, mp_obj_t values_in) {
+    api::Error err;
+    check(api::iir_q15_state_set(filter_of(self_in), natmod::buffer_view(values_in, MP_BUFFER_READ),
+                                 &err),
+          err);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(iir_set_state_obj, iir_set_state);
+
+// sos as rows of 6 values: a float array ('f' or 'd'), a flat list/tuple of numbers, or a
+// list/tuple of 6-number rows (what sos.tolist() gives).
+struct SosSource {
+    mp_buffer_info_t buffer; // typecode 'f' or 'd' when items is null
+    mp_obj_t* items;
+    size_t n_items;
+    bool rows;
+};
+
+static size_t open_sos(mp_obj_t sos, SosSource* src) {
+    src->items = nullptr;
+    src->rows = false;
+    if (mp_get_buffer(sos, &src->buffer, MP_BUFFER_READ)) {
+        if (src->buffer.typecode == 'f') {
+            return src->buffer.len / sizeof(float);
+        }
+        if (src->buffer.typecode == 'd') {
+            return src->buffer.len / sizeof(double);
+        }
+        api::Error err;
+        check(api::iir_q15_convert_source_error(&err), err);
+    }
+    const mp_obj_type_t* type = mp_obj_get_type(sos);
+    if (type != &mp_type_list && type != &mp_type_tuple) {
+        api::Error err;
+        check(api::iir_q15_convert_source_error(&err), err);
+    }
+    mp_obj_get_array(sos, &src->n_items, &src->items);
+    if (src->n_items == 0) {
+        return 0;
+    }
+    const mp_obj_type_t* first = mp_obj_get_type(src->items[0]);
+    src->rows = first == &mp_type_list || first == &mp_type_tuple;
+    return src->rows ? src->n_items * kIirQ15ValuesPerStage : src->n_items;
+}
+
+static void read_stage(const SosSource* src, size_t stage, float out[6]) {
+    mp_obj_t* items = src->items;
+    if (items == nullptr) {
+        for (size_t k = 0; k < 6; k++) {
+            const size_t i = stage * 6 + k;
+            out[k] = src->buffer.typecode == 'f'
+                         ? static_cast<const float*>(src->buffer.buf)[i]
+                         : float(static_cast<const double*>(src->buffer.buf)[i]);
+        }
+        return;
+    }
+    if (src->rows) {
+        size_t n = 0;
+        mp_obj_get_array(items[stage], &n, &items);
+        if (n != 6) {
+            api::Error err;
+            check(api::iir_q15_convert_row_error(uint32_t(stage), &err), err);
+        }
+    } else {
+        items += stage * 6;
+    }
+    for (size_t k = 0; k < 6; k++) {
+        out[k] = float(mp_obj_get_float_to_d(items[k]));
+    }
+}
+
+// convert_coefficients(c, scale=2**13-1) -> array('h') in the layout new() takes.
+static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
+    const qstr names[2] = {MP_QSTR_c, MP_QSTR_scale};
+    mp_arg_val_t v[2];
+    natmod::parse_args(n_args, pos, kw, names, 2, 1, v);
+    const double scale =
+        v[1].u_obj == MP_OBJ_NULL ? api::kIirQ15DefaultScale : mp_obj_get_float_to_d(v[1].u_obj);
+    SosSource src;
+    const size_t n_values = open_sos(v[0].u_obj, &src);
+    api::Error err;
+    check(api::iir_q15_convert_check(n_values, scale, &err), err);
+    int16_t* converted = static_cast<int16_t*>(m_malloc(n_values * sizeof(int16_t) + 1));
+    for (size_t s = 0; s < n_values / 6; s++) {
+        float stage[6];
+        read_stage(&src, s, stage);
+        check(api::iir_q15_convert_stage(stage, scale, uint32_t(s), converted + s * 6, &err), err);
+    }
+    const mp_obj_t array_module =
+        mp_import_name(MP_QSTR_array, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+    const mp_obj_t args[2] = {MP_OBJ_NEW_QSTR(MP_QSTR_h),
+                              mp_obj_new_bytearray_by_ref(n_values * sizeof(int16_t), converted)};
+    const mp_obj_t out =
+        mp_call_function_n_kw(mp_load_attr(array_module, MP_QSTR_array), 2, 0, args);
+    m_free(converted);
+    return out;
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(convert_coefficients_obj, 1, convert_coefficients);
+
+static MP_DEFINE_CONST_DICT(iir_q15_locals_dict, iir_q15_locals_table);
+
+extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+    MP_DYNRUNTIME_INIT_ENTRY
+
+    iir_q15_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);
+    iir_q15_type.flags = MP_TYPE_FLAG_NONE;
+    iir_q15_type.name = MP_QSTR_emliirq15;
+    // run first: the method table is searched in order on every call.
+    iir_q15_locals_table[0] = {MP_OBJ_NEW_QSTR(MP_QSTR_run), MP_OBJ_FROM_PTR(&iir_run_obj)};
+    iir_q15_locals_table[1] = {MP_OBJ_NEW_QSTR(MP_QSTR_reset), MP_OBJ_FROM_PTR(&iir_reset_obj)};
+    iir_q15_locals_table[2] = {MP_OBJ_NEW_QSTR(MP_QSTR_get_state),
+                               MP_OBJ_FROM_PTR(&iir_get_state_obj)};
+    iir_q15_locals_table[3] = {MP_OBJ_NEW_QSTR(MP_QSTR_set_state),
+                               MP_OBJ_FROM_PTR(&iir_set_state_obj)};
+    MP_OBJ_TYPE_SET_SLOT(&iir_q15_type, locals_dict, (void*)&iir_q15_locals_dict, 0);
+
+    mp_store_global(MP_QSTR_new, MP_OBJ_FROM_PTR(&iir_new_obj));
+    mp_store_global(MP_QSTR_convert_coefficients, MP_OBJ_FROM_PTR(&convert_coefficients_obj));
+
+    MP_DYNRUNTIME_INIT_EXIT
+}
