@@ -16,6 +16,9 @@ FUZZ_SECONDS ?= 20
 MPY_ABI = 6.3
 
 include src/bindings/micropython/modules.mk
+# Pure-Python device modules, precompiled with mpy-cross into every dist folder: compiling the
+# source on a device needs far more RAM than loading the bytecode.
+DEVICE_PY = src/device/npyfile.py
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 
@@ -46,7 +49,7 @@ test-wasm:
 fuzz:
 	cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROLEARN_FUZZ=ON -DMICROLEARN_TESTS=OFF -DMICROLEARN_PYTHON=OFF >/dev/null
 	cmake --build build/fuzz -j$(JOBS)
-	@for f in build/fuzz/fuzz_*; do \
+	@for f in build/fuzz/fuzz_*; do [ -x "$$f" ] && [ -f "$$f" ] || continue; \
 	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
 	  echo "fuzz $$name for $(FUZZ_SECONDS)s"; \
 	  if ! $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=build/fuzz/ build/fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} >build/fuzz/$$name.log 2>&1; then \
@@ -61,6 +64,9 @@ endif
 	@for arch in $(ARCHS); do for mod in $(NATMODS); do \
 	  $(MAKE) --no-print-directory -f src/bindings/micropython/natmod.mk MOD=$$mod ARCH=$$arch MPY_DIR=$(MPY_DIR) PYTHON=$(PYTHON) $$mod.mpy || exit 1; \
 	  mkdir -p dist/$${arch}_$(MPY_ABI); mv $$mod.mpy dist/$${arch}_$(MPY_ABI)/$$mod.mpy; \
+	done; \
+	for py in $(DEVICE_PY); do \
+	  $(MPY_DIR)/mpy-cross/build/mpy-cross -o dist/$${arch}_$(MPY_ABI)/$$(basename $$py .py).mpy $$py || exit 1; \
 	done; done
 	@ls -l dist/*_$(MPY_ABI)/*.mpy
 

@@ -3,19 +3,24 @@
 * :mod:`microlearn.trees` converts scikit-learn decision trees, random forests and extra trees
   to the emlearn trees CSV (``emlearn_trees.load_model``).
 * :mod:`microlearn.quantize` maps float features to the int16 values the engine takes.
+* :mod:`microlearn.signal` turns ``scipy.signal`` filter designs into the coefficient arrays of
+  ``emlearn_iir`` and ``emlearn_iir_q15``, and reports what fixed point costs.
+* :mod:`microlearn.linear` converts scikit-learn linear and logistic regression models to the
+  weights ``emlearn_linreg`` / ``emlearn_logreg`` load.
+* :mod:`microlearn.neighbors` reads and writes the k-NN item sets of ``emlearn_neighbors``.
 
 Command line: ``python3 -m microlearn --help``.
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["trees", "quantize", "__version__"]
+__all__ = ["trees", "quantize", "linear", "neighbors", "signal", "__version__"]
 
 
 def __getattr__(name):
     # Submodules load on first use, so that `import microlearn` stays cheap (trees imports
     # scikit-learn) and the command line can print --help quickly.
-    if name in ("trees", "quantize"):
+    if name in ("trees", "quantize", "linear", "neighbors", "signal"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -16,7 +16,8 @@ using microlearn::api::ErrorType;
 inline BufferView buffer_view(mp_obj_t obj, mp_uint_t flags) {
     mp_buffer_info_t info;
     mp_get_buffer_raise(obj, &info, flags);
-    return BufferView{info.buf, info.len, char(info.typecode)};
+    // bytearray (and a memoryview of one) reports BYTEARRAY_TYPECODE (1): the api calls it 'B'.
+    return BufferView{info.buf, info.len, info.typecode == 1 ? 'B' : char(info.typecode)};
 }
 
 // Copies the message into a str object: raise_msg would keep a pointer to our stack.

@@ -1,0 +1,194 @@
+"""Convert scikit-learn linear models to the weights that ``emlearn_linreg`` / ``emlearn_logreg`` load.
+
+The file format is in ``docs/formats.md`` ("Linear models"): a NumPy ``.npz`` archive (stored, not
+compressed) with float32 members ``weights`` (``n_vectors x n_features``, scikit-learn's
+``coef_``) and ``bias`` (``n_vectors``, ``intercept_``), plus ``classes`` for classifiers. On the
+device ``npyfile.load_npz`` reads it (or, with ``save(prefix, npz=False)``, ``npyfile.load``
+reads the ``<prefix>_weights.npy`` / ``_bias.npy`` / ``_classes.npy`` files), and the arrays go
+straight into ``model.set_weights()`` / ``set_bias()``.
+
+Supported estimators:
+
+* regression (``emlearn_linreg``): ``LinearRegression``, ``Ridge``, ``Lasso``, ``ElasticNet``
+  (and their ``...CV`` variants, ``SGDRegressor``) with a single target;
+* classification (``emlearn_logreg``): ``LogisticRegression`` (and ``LogisticRegressionCV``),
+  binary or multinomial. A one-vs-rest multi-class model (``multi_class='ovr'``, or the
+  ``liblinear`` solver) normalises per-class sigmoids instead of a softmax, which the engine does
+  not compute: it is rejected.
+
+The engine computes in float32, so predictions agree with scikit-learn's (float64) to float32
+rounding: about 1e-6 relative for regression outputs and probabilities; predicted classes agree
+except where two classes' decision values are within float32 rounding of each other.
+"""
+
+import numpy as np
+
+__all__ = ["convert", "LinearModel", "UnsupportedEstimatorError", "load"]
+
+
+class UnsupportedEstimatorError(TypeError):
+    """The estimator is not a supported, fitted linear model."""
+
+
+class LinearModel:
+    """Weights of a converted linear model.
+
+    ``weights`` is float32 ``(n_vectors, n_features)``; ``bias`` float32 ``(n_vectors,)``.
+    Regression: ``n_vectors == 1``, ``classes is None``. Classification: ``n_vectors`` is 1 for
+    two classes (``p(classes[1]) = sigmoid(w.x + b)``) and ``n_classes`` otherwise (softmax);
+    the engine's class index ``i`` is ``classes[i]``.
+    """
+
+    def __init__(self, weights, bias, classes=None):
+        self.weights = np.ascontiguousarray(np.asarray(weights, dtype=np.float32))
+        self.bias = np.ascontiguousarray(np.asarray(bias, dtype=np.float32).reshape(-1))
+        if self.weights.ndim != 2 or self.weights.shape[0] != self.bias.shape[0]:
+            raise ValueError("weights must be (n_vectors, n_features) and bias (n_vectors,)")
+        self.classes = None if classes is None else np.asarray(classes)
+        if self.classes is not None:
+            expected = 1 if len(self.classes) == 2 else len(self.classes)
+            if len(self.classes) < 2 or self.weights.shape[0] != expected:
+                raise ValueError("classifier weights do not match its number of classes")
+        elif self.weights.shape[0] != 1:
+            raise ValueError("a regression model has one weight vector")
+
+    @property
+    def is_classifier(self):
+        return self.classes is not None
+
+    @property
+    def n_features(self):
+        return int(self.weights.shape[1])
+
+    @property
+    def n_classes(self):
+        """Number of classes; 0 for regression."""
+        return 0 if self.classes is None else len(self.classes)
+
+    @property
+    def module(self):
+        """The device module that runs this model."""
+        return "emlearn_logreg" if self.is_classifier else "emlearn_linreg"
+
+    def __repr__(self):
+        kind = "classes=%d" % self.n_classes if self.is_classifier else "regression"
+        return "LinearModel(n_features=%d, %s)" % (self.n_features, kind)
+
+    # ---- files ----
+
+    def save(self, path, npz=True):
+        """Writes ``path`` (.npz) or, with ``npz=False``, ``<path>_weights.npy``,
+        ``<path>_bias.npy`` (and ``<path>_classes.npy``). Returns the paths written."""
+        arrays = {"weights": self.weights, "bias": self.bias}
+        if self.is_classifier:
+            arrays["classes"] = _class_array(self.classes)
+        path = str(path)
+        if npz:
+            np.savez(path, **arrays)  # stored members: npyfile reads them without inflating
+            return [path if path.endswith(".npz") else path + ".npz"]
+        written = []
+        for name, value in arrays.items():
+            written.append("%s_%s.npy" % (path, name))
+            np.save(written[-1], value)
+        return written
+
+    # ---- the engine's arithmetic in numpy (float32), for checks without a device ----
+
+    def decision_function(self, X):
+        X = np.asarray(X, dtype=np.float32)
+        return X @ self.weights.T + self.bias
+
+    def predict(self, X):
+        """Regression outputs, or class labels (``classes[index]``)."""
+        z = self.decision_function(X)
+        if not self.is_classifier:
+            return z[:, 0]
+        index = (z[:, 0] > 0).astype(int) if z.shape[1] == 1 else np.argmax(z, axis=1)
+        return self.classes[index]
+
+    def predict_proba(self, X):
+        z = self.decision_function(X).astype(np.float64)
+        if z.shape[1] == 1:
+            p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            return np.stack([1.0 - p1, p1], axis=1)
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    # ---- host engine (the CPython build of the device module) ----
+
+    def new_engine_model(self, module=None, learning_rate=0.1):
+        """A model of the CPython ``emlearn_linreg`` / ``emlearn_logreg`` with these weights."""
+        import array
+
+        if module is None:
+            import importlib
+
+            module = importlib.import_module(self.module)
+        w = array.array("f", self.weights.reshape(-1).tolist())
+        if self.is_classifier:
+            model = module.new(self.n_features, self.n_classes, learning_rate=learning_rate)
+            model.set_bias(array.array("f", self.bias.tolist()))
+        else:
+            model = module.new(self.n_features, 0.0, 0.0, learning_rate)
+            model.set_bias(float(self.bias[0]))
+        model.set_weights(w)
+        return model
+
+
+def _class_array(classes):
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "iub":
+        return classes.astype(np.int32)
+    # Non-numeric labels: the device sees indices; the labels stay on the host.
+    return np.arange(len(classes), dtype=np.int32)
+
+
+def _check_fitted(estimator):
+    if not hasattr(estimator, "coef_") or not hasattr(estimator, "intercept_"):
+        raise UnsupportedEstimatorError(
+            "%s is not fitted (no coef_/intercept_)" % type(estimator).__name__)
+
+
+def _is_ovr(estimator, n_classes):
+    if n_classes <= 2:
+        return False
+    multi_class = getattr(estimator, "multi_class", "auto")
+    solver = getattr(estimator, "solver", "lbfgs")
+    return multi_class == "ovr" or (multi_class in ("auto", "deprecated") and solver == "liblinear")
+
+
+def convert(estimator):
+    """A fitted scikit-learn linear estimator -> :class:`LinearModel`."""
+    from sklearn.base import is_classifier
+
+    _check_fitted(estimator)
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
+    if is_classifier(estimator):
+        name = type(estimator).__name__
+        if not name.startswith("LogisticRegression"):
+            raise UnsupportedEstimatorError(
+                "%s: only LogisticRegression classifiers are supported" % name)
+        classes = np.asarray(estimator.classes_)
+        if _is_ovr(estimator, len(classes)):
+            raise UnsupportedEstimatorError(
+                "one-vs-rest LogisticRegression is not supported: fit with multi_class="
+                "'multinomial' (a solver other than liblinear)")
+        coef = coef.reshape(-1, coef.shape[-1])
+        intercept = np.broadcast_to(intercept, (coef.shape[0],))
+        return LinearModel(coef, intercept, classes)
+    if coef.ndim == 2:
+        if coef.shape[0] != 1:
+            raise UnsupportedEstimatorError(
+                "multi-target regression (%d targets) is not supported" % coef.shape[0])
+        coef = coef[0]
+    if intercept.size != 1:
+        raise UnsupportedEstimatorError("multi-target regression is not supported")
+    return LinearModel(coef.reshape(1, -1), intercept)
+
+
+def load(path):
+    """Reads a file written by :meth:`LinearModel.save` (the .npz form)."""
+    with np.load(str(path)) as z:
+        return LinearModel(z["weights"], z["bias"], z["classes"] if "classes" in z else None)

@@ -1,0 +1,119 @@
+// Keyword arguments, big integers and the train() loop glue for the MicroPython native modules
+// (included after natmod.h by the modules that need them). mp_arg_t tables are filled at run time:
+// a natmod's qstr numbers are only known once it is loaded.
+#pragma once
+#include "natmod.h"
+
+namespace natmod {
+
+// A str object from a string literal (no strlen in a natmod).
+#define NATMOD_STR(literal) mp_obj_new_str(literal, sizeof(literal) - 1)
+
+// Parses (positional..., keyword=...) into vals[i] for names[i]; the first n_required are
+// required, the others are MP_OBJ_NULL when absent. TypeError for unknown or missing arguments.
+inline void parse_args(size_t n_args, const mp_obj_t* pos, mp_map_t* kw, const qstr* names,
+                       size_t n_names, size_t n_required, mp_arg_val_t* vals) {
+    mp_arg_t allowed[10];
+    for (size_t i = 0; i < n_names; i++) {
+        allowed[i].qst = uint16_t(names[i]);
+        allowed[i].flags = uint16_t(MP_ARG_OBJ | (i < n_required ? MP_ARG_REQUIRED : 0));
+        allowed[i].defval.u_obj = MP_OBJ_NULL;
+    }
+    mp_arg_parse_all(n_args, pos, kw, n_names, allowed, vals);
+}
+
+inline int32_t int_or(mp_obj_t obj, int32_t fallback) {
+    return obj == MP_OBJ_NULL ? fallback : get_int32(obj);
+}
+
+inline float float_or(mp_obj_t obj, float fallback) {
+    return obj == MP_OBJ_NULL ? fallback : mp_obj_get_float_to_f(obj);
+}
+
+// An exact int object for any uint64 (squared int16 distances pass 32 bits).
+inline mp_obj_t new_uint64(uint64_t v) {
+    if (sizeof(mp_uint_t) >= 8 || (v >> 32) == 0) {
+        return mp_obj_new_int_from_uint(mp_uint_t(v));
+    }
+    const mp_obj_t high =
+        mp_binary_op(MP_BINARY_OP_LSHIFT, mp_obj_new_int_from_uint(mp_uint_t(v >> 32)),
+                     MP_OBJ_NEW_SMALL_INT(32));
+    return mp_binary_op(MP_BINARY_OP_OR, high, mp_obj_new_int_from_uint(mp_uint_t(v)));
+}
+
+} // namespace natmod
+
+#ifdef MICROLEARN_NATMOD_TRAIN
+#include "train_api.h"
+
+namespace natmod {
+
+// train(model, X_train, y_train, max_iterations=100, tolerance=1e-6, check_interval=10,
+//       divergence_factor=10.0, score_limit=None, verbose=0), as the reference's Python function.
+struct TrainCall {
+    mp_obj_t model;
+    mp_obj_t X;
+    mp_obj_t y;
+    microlearn::api::TrainArgs args;
+    // What verbose output needs: print, the "emlearn_xxx:" prefix, "Iteration %d <score>=%s".
+    mp_obj_t print;
+    mp_obj_t prefix;
+    mp_obj_t format;
+};
+
+inline void parse_train(size_t n_args, const mp_obj_t* pos, mp_map_t* kw, TrainCall* call) {
+    const qstr names[9] = {MP_QSTR_model,
+                           MP_QSTR_X_train,
+                           MP_QSTR_y_train,
+                           MP_QSTR_max_iterations,
+                           MP_QSTR_tolerance,
+                           MP_QSTR_check_interval,
+                           MP_QSTR_divergence_factor,
+                           MP_QSTR_score_limit,
+                           MP_QSTR_verbose};
+    mp_arg_val_t v[9];
+    parse_args(n_args, pos, kw, names, 9, 3, v);
+    call->model = v[0].u_obj;
+    call->X = v[1].u_obj;
+    call->y = v[2].u_obj;
+    microlearn::api::TrainArgs& a = call->args;
+    a = microlearn::api::train_defaults();
+    a.max_iterations = int_or(v[3].u_obj, a.max_iterations);
+    a.tolerance = float_or(v[4].u_obj, a.tolerance);
+    a.check_interval = int_or(v[5].u_obj, a.check_interval);
+    a.divergence_factor = float_or(v[6].u_obj, a.divergence_factor);
+    a.has_score_limit = v[7].u_obj != MP_OBJ_NULL && v[7].u_obj != mp_const_none;
+    a.score_limit = a.has_score_limit ? mp_obj_get_float_to_f(v[7].u_obj) : 0.0f;
+    a.verbose = int_or(v[8].u_obj, 0);
+    call->print = a.verbose > 0 ? mp_load_global(MP_QSTR_print) : mp_const_none;
+}
+
+// The engine's on_check: print(prefix, "Iteration %d mse=%s" % (iteration, score)).
+inline void train_on_check(void* context, uint32_t iteration, float score) {
+    const TrainCall* call = static_cast<const TrainCall*>(context);
+    const mp_obj_t values[2] = {mp_obj_new_int_from_uint(iteration),
+                                mp_obj_new_float_from_f(score)};
+    const mp_obj_t args[2] = {
+        call->prefix, mp_binary_op(MP_BINARY_OP_MODULO, call->format, mp_obj_new_tuple(2, values))};
+    mp_call_function_n_kw(call->print, 2, 0, args);
+}
+
+// Prints why training stopped (verbose >= 1) and returns (iteration, score).
+inline mp_obj_t train_finish(const TrainCall* call, const microlearn::TrainResult& r) {
+    if (call->args.verbose >= 1 && r.stop != microlearn::TrainStop::MaxIterations) {
+        const char* text = microlearn::api::train_stop_text(r.stop);
+        size_t n = 0;
+        while (text[n] != '\0') {
+            n++;
+        }
+        const mp_obj_t args[3] = {call->prefix, mp_obj_new_str(text, n),
+                                  mp_obj_new_int_from_uint(r.last_iteration)};
+        mp_call_function_n_kw(call->print, 3, 0, args);
+    }
+    const mp_obj_t items[2] = {mp_obj_new_int_from_uint(r.last_iteration),
+                               mp_obj_new_float_from_f(r.score)};
+    return mp_obj_new_tuple(2, items);
+}
+
+} // namespace natmod
+#endif

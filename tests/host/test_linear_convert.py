@@ -1,0 +1,168 @@
+"""microlearn.linear: converted scikit-learn linear models, run through the CPython builds of
+emlearn_linreg / emlearn_logreg (the device engine), agree with scikit-learn.
+
+Stated tolerances: regression outputs within 1e-5 relative (to the largest of |prediction| and
+the targets' standard deviation, so that outputs near zero are not judged by a vanishing
+denominator); classifiers: ``predict`` equal on every row, ``predict_proba`` within 1e-5.
+"""
+
+import array
+import importlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn import datasets
+from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge,
+                                  SGDRegressor)
+from sklearn.preprocessing import StandardScaler
+
+from microlearn.linear import LinearModel, UnsupportedEstimatorError, convert, load
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def engine(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        pytest.skip(f"{name} not built ({e}); run `make host`")
+
+
+def engine_predict(model, X):
+    return np.array([model.predict(array.array("f", row)) for row in X.astype(np.float32).tolist()])
+
+
+def engine_proba(model, X, n_classes):
+    out = array.array("f", [0.0] * n_classes)
+    result = []
+    for row in X.astype(np.float32).tolist():
+        model.predict_proba(array.array("f", row), out)
+        result.append(list(out))
+    return np.array(result)
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    X, y = datasets.make_regression(n_samples=300, n_features=8, n_informative=6, noise=10.0,
+                                    bias=25.0, random_state=0)
+    X = StandardScaler().fit_transform(X).astype(np.float32).astype(np.float64)
+    return X, y
+
+
+REGRESSORS = [
+    LinearRegression(),
+    Ridge(alpha=3.0),
+    Lasso(alpha=0.5),
+    ElasticNet(alpha=0.3, l1_ratio=0.4),
+    SGDRegressor(random_state=0, max_iter=2000, tol=1e-6),
+]
+
+
+@pytest.mark.parametrize("estimator", REGRESSORS, ids=lambda e: type(e).__name__)
+def test_regressors_predict_like_sklearn(estimator, regression_data, tmp_path):
+    linreg = engine("emlearn_linreg")
+    X, y = regression_data
+    estimator.fit(X, y)
+    converted = convert(estimator)
+    assert not converted.is_classifier and converted.n_features == X.shape[1]
+    assert converted.module == "emlearn_linreg"
+    expected = estimator.predict(X)
+    scale = np.maximum(np.abs(expected), np.std(y))
+    got = engine_predict(converted.new_engine_model(linreg), X)
+    assert np.max(np.abs(got - expected) / scale) <= 1e-5
+    # Through the file the device reads.
+    path = converted.save(tmp_path / "model.npz")[0]
+    again = load(path).new_engine_model(linreg)
+    assert np.array_equal(engine_predict(again, X), got)
+    assert np.max(np.abs(converted.predict(X) - expected) / scale) <= 1e-5
+
+
+def _classification(name):
+    loader = {"iris": datasets.load_iris, "breast_cancer": datasets.load_breast_cancer}[name]
+    X, y = loader(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32).astype(np.float64)
+    return X, y
+
+
+@pytest.mark.parametrize("name", ["iris", "breast_cancer"])
+@pytest.mark.parametrize("C", [0.1, 1.0, 100.0])
+def test_logistic_regression_matches_sklearn(name, C, tmp_path):
+    logreg = engine("emlearn_logreg")
+    X, y = _classification(name)
+    estimator = LogisticRegression(C=C, max_iter=10000).fit(X, y)
+    converted = convert(estimator)
+    n_classes = len(estimator.classes_)
+    assert converted.is_classifier and converted.n_classes == n_classes
+    assert converted.weights.shape == (1 if n_classes == 2 else n_classes, X.shape[1])
+    model = converted.new_engine_model(logreg)
+    predicted = np.array([model.predict(array.array("f", r)) for r in X.astype(np.float32).tolist()])
+    assert np.array_equal(estimator.classes_[predicted], estimator.predict(X))
+    proba = engine_proba(model, X, n_classes)
+    assert np.max(np.abs(proba - estimator.predict_proba(X))) <= 1e-5
+    # .npy files, read back with the device's own npyfile module (it runs on CPython too)
+    written = converted.save(tmp_path / "lr", npz=False)
+    assert sorted(Path(p).name for p in written) == ["lr_bias.npy", "lr_classes.npy",
+                                                     "lr_weights.npy"]
+    sys.path.insert(0, str(ROOT / "src" / "device"))
+    try:
+        npyfile = pytest.importorskip("npyfile")
+        (n_vectors, n_features), w = npyfile.load(str(tmp_path / "lr_weights.npy"))
+        _, b = npyfile.load(str(tmp_path / "lr_bias.npy"))
+        _, classes = npyfile.load(str(tmp_path / "lr_classes.npy"))
+        z = npyfile.load_npz(converted.save(tmp_path / "lr.npz")[0])
+    finally:
+        sys.path.remove(str(ROOT / "src" / "device"))
+    assert (n_features, len(classes)) == (X.shape[1], n_classes)
+    device = logreg.new(n_features, len(classes))
+    device.set_weights(w)
+    device.set_bias(b)
+    assert np.array_equal(engine_proba(device, X, n_classes), proba)
+    assert list(z["weights"][1]) == list(w) and list(z["bias"][1]) == list(b)
+
+
+def test_numpy_mirror_of_the_engine():
+    X, y = _classification("iris")
+    estimator = LogisticRegression(max_iter=10000).fit(X, y)
+    converted = convert(estimator)
+    assert np.array_equal(converted.predict(X), estimator.predict(X))
+    assert np.max(np.abs(converted.predict_proba(X) - estimator.predict_proba(X))) <= 1e-5
+
+
+def test_string_labels_are_indices_on_the_device():
+    X, y = _classification("iris")
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    estimator = LogisticRegression(max_iter=10000).fit(X, names)
+    converted = convert(estimator)
+    assert list(converted.classes) == ["setosa", "versicolor", "virginica"]
+    assert np.array_equal(converted.predict(X), estimator.predict(X))
+
+
+def test_rejected_estimators():
+    X, y = _classification("iris")
+    with pytest.raises(UnsupportedEstimatorError, match="one-vs-rest"):
+        convert(LogisticRegression(solver="liblinear").fit(X, y))
+    with pytest.raises(UnsupportedEstimatorError, match="one-vs-rest"):
+        convert(LogisticRegression(multi_class="ovr").fit(X, y))
+    with pytest.raises(UnsupportedEstimatorError, match="not fitted"):
+        convert(Ridge())
+    Xr, yr = datasets.make_regression(n_samples=50, n_features=3, n_targets=2, random_state=0)
+    with pytest.raises(UnsupportedEstimatorError, match="multi-target"):
+        convert(LinearRegression().fit(Xr, yr))
+    from sklearn.svm import LinearSVC
+
+    with pytest.raises(UnsupportedEstimatorError, match="LogisticRegression"):
+        convert(LinearSVC().fit(X, y))
+    # binary liblinear is fine: one sigmoid either way
+    binary = LogisticRegression(solver="liblinear").fit(X[y < 2], y[y < 2])
+    assert convert(binary).weights.shape == (1, 4)
+
+
+def test_linear_model_validates_shapes():
+    with pytest.raises(ValueError):
+        LinearModel(np.zeros((2, 3)), np.zeros(2))  # regression with two vectors
+    with pytest.raises(ValueError):
+        LinearModel(np.zeros((2, 3)), np.zeros(2), classes=[0, 1])  # binary needs one vector
+    with pytest.raises(ValueError):
+        LinearModel(np.zeros((1, 3)), np.zeros(2))
