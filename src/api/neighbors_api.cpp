@@ -5,6 +5,10 @@ namespace api {
 
 namespace {
 
+uint32_t rank_window(int32_t max_items, int32_t k) {
+    return uint32_t(k < max_items ? k + 1 : max_items);
+}
+
 // In NeighborsFileFault order, from Magic. The ones followed by numbers are built in load_error().
 constexpr char kFileFaultTexts[] = "not a k-NN item set file\0"
                                    "unsupported item set version \0"
@@ -65,9 +69,10 @@ size_t neighbors_storage_bytes(int32_t max_items, int32_t n_features, int32_t k,
         raise_value(err, "k must be 1..max_items");
         return 0;
     }
-    // getresult() reaches every item, as in the reference: rank storage for all of them.
+    // getresult() reaches every item, as in the reference, through a rank window of k + 1 that
+    // slides on demand: no rank storage per item.
     const size_t bytes = microlearn::neighbors_memory_bytes(
-        uint32_t(max_items), uint32_t(n_features), uint32_t(max_items));
+        uint32_t(max_items), uint32_t(n_features), rank_window(max_items, k));
     if (bytes == 0) {
         fail(err, ErrorType::MemoryError).text("model too large");
     }
@@ -77,7 +82,7 @@ size_t neighbors_storage_bytes(int32_t max_items, int32_t n_features, int32_t k,
 bool neighbors_new(NeighborsHandle* h, int32_t max_items, int32_t n_features, int32_t k,
                    void* storage, size_t bytes, Error* err) {
     return neighbors_init(&h->model, uint32_t(max_items), uint32_t(n_features), uint32_t(k),
-                          uint32_t(max_items), storage, bytes) == Status::Ok ||
+                          rank_window(max_items, k), storage, bytes) == Status::Ok ||
            raise_value(err, "invalid capacities");
 }
 

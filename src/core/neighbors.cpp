@@ -105,18 +105,15 @@ int32_t vote(const NeighborsModel* m) {
 }
 
 // Ranks `count` more items into ranked[first ..), by partial insertion in one pass over the
-// items: the `count` smallest (distance, index) keys, after the key at ranked[first - 1] when
-// kAfterRanked. Items arrive in index order, so an equal distance never displaces a held item
-// (the lower-index-first rule, and why the tests are >=). Needs count <= items left to rank.
+// items: the `count` smallest (distance, index) keys, after the key `floor` when kAfterRanked.
+// Items arrive in index order, so an equal distance never displaces a held item (the
+// lower-index-first rule, and why the tests are >=). Needs count <= items left to rank.
 template <bool kAfterRanked>
-void rank_batch(NeighborsModel* m, const int16_t* x, uint32_t first, uint32_t count) {
+void rank_batch(NeighborsModel* m, const int16_t* x, uint32_t first, uint32_t count,
+                NeighborsCandidate floor = NeighborsCandidate{0, 0}) {
     NeighborsCandidate* best = m->ranked + first;
-    uint64_t floor_d = 0;
-    uint32_t floor_i = 0;
-    if (kAfterRanked) {
-        floor_d = best[-1].squared_distance;
-        floor_i = best[-1].index;
-    }
+    const uint64_t floor_d = floor.squared_distance;
+    const uint32_t floor_i = floor.index;
     const uint32_t f = m->n_features;
     uint32_t filled = 0;
     // Squared distance of the worst held key; nothing can be rejected until `count` are held.
@@ -199,6 +196,7 @@ Status neighbors_init(NeighborsModel* m, uint32_t max_items, uint32_t n_features
     m->max_results = max_results;
     m->n_items = 0;
     m->n_ranked = 0;
+    m->window_start = 0;
     return Status::Ok;
 }
 
@@ -310,6 +308,7 @@ Status neighbors_predict(NeighborsModel* m, const int16_t* x, uint32_t x_len, in
     }
     rank_batch<false>(m, x, 0, m->k);
     copy_values(m->query, x, m->n_features);
+    m->window_start = 0;
     m->n_ranked = m->k;
     *label = vote(m);
     return Status::Ok;
@@ -322,18 +321,36 @@ Status neighbors_get_result(NeighborsModel* m, uint32_t rank, NeighborsResult* o
     if (out == nullptr) {
         return Status::InvalidArgument;
     }
-    const uint32_t reachable = m->n_items < m->max_results ? m->n_items : m->max_results;
-    if (rank >= reachable) {
+    if (rank >= m->n_items) {
         return Status::InvalidArgument;
     }
-    if (rank >= m->n_ranked) {
-        // Doubling the ranked prefix keeps a walk over every rank at O(log(n / k)) passes.
-        uint32_t target = 2 * m->n_ranked > rank + 1 ? 2 * m->n_ranked : rank + 1;
-        target = target < reachable ? target : reachable;
-        rank_batch<true>(m, m->query, m->n_ranked, target - m->n_ranked);
-        m->n_ranked = target;
+    if (rank < m->window_start) {
+        // Back to the nearest ranks: the same pass predict() made.
+        m->window_start = 0;
+        m->n_ranked = m->k;
+        rank_batch<false>(m, m->query, 0, m->k);
     }
-    const NeighborsCandidate& c = m->ranked[rank];
+    while (rank >= m->window_start + m->n_ranked) {
+        const uint32_t left = m->n_items - (m->window_start + m->n_ranked);
+        if (m->n_ranked < m->max_results) {
+            // Room in the window: doubling the ranked prefix keeps a walk over every rank at
+            // O(log(n / k)) passes while it fits.
+            uint32_t more = m->n_ranked;
+            more = more < m->max_results - m->n_ranked ? more : m->max_results - m->n_ranked;
+            more = more < left ? more : left;
+            rank_batch<true>(m, m->query, m->n_ranked, more, m->ranked[m->n_ranked - 1]);
+            m->n_ranked += more;
+            continue;
+        }
+        // Window full: rank the next ranks after its last entry into a fresh window, so ranks
+        // beyond the window cost passes over the items, not memory.
+        const NeighborsCandidate last = m->ranked[m->n_ranked - 1];
+        m->window_start += m->n_ranked;
+        const uint32_t more = m->max_results < left ? m->max_results : left;
+        rank_batch<true>(m, m->query, 0, more, last);
+        m->n_ranked = more;
+    }
+    const NeighborsCandidate& c = m->ranked[rank - m->window_start];
     out->index = c.index;
     out->squared_distance = c.squared_distance;
     out->distance = isqrt_u64(c.squared_distance);

@@ -20,7 +20,9 @@
 // Cost: predict() is one pass over the items keeping the k best by partial insertion; a candidate
 // stops accumulating its distance once it can no longer beat the current k-th best. Results
 // beyond the k-th (the reference lets getresult() reach every item) are ranked lazily when asked
-// for, by the same kind of pass, doubling the ranked prefix each time. The vote counts labels
+// for, by the same kind of pass: into a window of max_results entries, which slides forward (its
+// last entry becoming the floor of the next pass) once full. So every rank is reachable whatever
+// max_results is; a larger window only makes walks over many ranks take fewer passes. The vote counts labels
 // pairwise, O(k^2) with no table, so any int16 label works; that is negligible for the usual k of a
 // few tens at most.
 #pragma once
@@ -48,7 +50,7 @@ struct NeighborsResult {
 // A value-initialised model (`NeighborsModel m{};`) counts as uninitialised: every function then
 // returns NotReady instead of touching memory.
 struct NeighborsModel {
-    NeighborsCandidate* ranked; // max_results slots; the first n_ranked are valid
+    NeighborsCandidate* ranked; // max_results slots: ranks window_start .. + n_ranked - 1
     int16_t* items;             // max_items * n_features, row-major
     int16_t* labels;            // max_items
     int16_t* query;             // n_features: the last predict() input, for lazy ranking
@@ -56,8 +58,9 @@ struct NeighborsModel {
     uint32_t n_items;
     uint32_t n_features;
     uint32_t k;
-    uint32_t max_results; // how many ranks get_result() can reach, k <= max_results <= max_items
-    uint32_t n_ranked;    // 0 when there is no valid prediction (none yet, or items changed)
+    uint32_t max_results;  // rank window capacity, k <= max_results <= max_items
+    uint32_t n_ranked;     // 0 when there is no valid prediction (none yet, or items changed)
+    uint32_t window_start; // rank held in ranked[0]
 };
 
 // Bytes for the given capacities, or 0 when they are out of range or do not fit in size_t.
@@ -89,8 +92,7 @@ Status neighbors_remove_item(NeighborsModel* m, uint32_t index);
 Status neighbors_predict(NeighborsModel* m, const int16_t* x, uint32_t x_len, int32_t* label);
 
 // The neighbour of rank `rank` (0 = nearest) of the last predict(). Ranks below k are ready;
-// higher ranks up to min(n_items, max_results) - 1 are found on demand, which is why the model
-// is not const. NotReady without a valid prediction, InvalidArgument for a rank out of range.
+// higher ranks up to n_items - 1 are found on demand, which is why the model is not const. NotReady without a valid prediction, InvalidArgument for a rank out of range.
 Status neighbors_get_result(NeighborsModel* m, uint32_t rank, NeighborsResult* out);
 
 // floor(sqrt(v)) using shifts and subtractions only (no division, no floating point).
