@@ -106,8 +106,10 @@ check: test-core test-api test-host test-wasm
 demo: host
 	$(PYTHON) examples/xor_trees/run_demo.py
 
-bench: host
-	$(PYTHON) benchmarks/trees/bench_trees.py
+# REFERENCE=<folder of the reference's <arch>_6.3/*.mpy> adds it side by side.
+BENCHMARKS = trees/bench_trees.py fft/bench_fft.py iir/bench_iir.py neighbors/bench_neighbors.py
+bench:
+	@for b in $(BENCHMARKS); do $(PYTHON) benchmarks/$$b $(if $(REFERENCE),--reference $(REFERENCE)) || exit 1; done
 
 format:
 	clang-format -i src/*/*.h src/*/*.cpp src/bindings/*/*.cpp src/bindings/*/*.h tests/core/*.cpp tests/fuzz/*.cpp

@@ -57,3 +57,23 @@ def write_table(path, header_lines, columns, rows):
     with open(path, "w") as f:
         f.write(table + "\n")
     print("wrote", os.path.relpath(path, ROOT))
+
+
+def setup(description, results_dir):
+    """The command line every benchmark takes; builds the .mpy files. Exits (SKIPPED) without a
+    MicroPython to run on."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"),
+                    help="MicroPython Unix port binary (default: $MICROPYTHON)")
+    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"),
+                    help="MicroPython source tree with mpy-cross built (default: $MPY_DIR)")
+    ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy files")
+    ap.add_argument("--output", default=os.path.join(results_dir, "results.md"))
+    args = ap.parse_args()
+    if not (args.micropython and args.mpy_dir):
+        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
+    build_dist(args.mpy_dir)
+    return args

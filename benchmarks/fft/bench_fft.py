@@ -4,7 +4,6 @@ side by side (DIR/<arch>_6.3/emlearn_fft.mpy, built by hand outside the reposito
 
     MICROPYTHON=... MPY_DIR=... /usr/bin/python3 benchmarks/fft/bench_fft.py [--reference DIR]
 """
-import argparse
 import os
 import sys
 
@@ -25,15 +24,7 @@ def measure(micropython, module_path, n, mode):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"))
-    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"))
-    ap.add_argument("--reference")
-    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
-    args = ap.parse_args()
-    if not (args.micropython and args.mpy_dir):
-        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
-    common.build_dist(args.mpy_dir)
+    args = common.setup(__doc__.split("\n")[0], HERE)
     ours = os.path.join(common.ROOT, "dist")
     rows = []
     for n in SIZES:

@@ -12,19 +12,25 @@ import time
 import emlearn_fft
 
 
-def main():
-    n, loops, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    gc.collect()
-    before = gc.mem_alloc()
+def make_fft(n):
+    # In a function of its own, so that no reference to the temporary tables outlives it on the
+    # VM stack (the GC is conservative: a stale pointer would keep them alive and counted).
     fft = emlearn_fft.FFT(n)
     if hasattr(emlearn_fft, "fill"):
         emlearn_fft.fill(fft, n)
     else:
         half = n // 2
-        sin = array.array("f", (math.sin(2 * math.pi * i / n) for i in range(half)))
-        cos = array.array("f", (math.cos(2 * math.pi * i / n) for i in range(half)))
+        sin = array.array("f", [math.sin(2 * math.pi * i / n) for i in range(half)])
+        cos = array.array("f", [math.cos(2 * math.pi * i / n) for i in range(half)])
         fft.fill(sin, cos)
-        sin = cos = None
+    return fft
+
+
+def main():
+    n, loops, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    gc.collect()
+    before = gc.mem_alloc()
+    fft = make_fft(n)
     gc.collect()
     object_bytes = gc.mem_alloc() - before
     re = array.array("f", (math.sin(0.1 * i) for i in range(n)))

@@ -4,7 +4,6 @@ on a MicroPython Unix port (x64); with --reference DIR the reference's modules s
 
     MICROPYTHON=... MPY_DIR=... /usr/bin/python3 benchmarks/iir/bench_iir.py [--reference DIR]
 """
-import argparse
 import os
 import sys
 
@@ -17,15 +16,7 @@ BLOCK = 1000
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"))
-    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"))
-    ap.add_argument("--reference")
-    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
-    args = ap.parse_args()
-    if not (args.micropython and args.mpy_dir):
-        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
-    common.build_dist(args.mpy_dir)
+    args = common.setup(__doc__.split("\n")[0], HERE)
     systems = [("microlearn", os.path.join(common.ROOT, "dist"))]
     if args.reference:
         systems.append(("reference", os.path.abspath(args.reference)))

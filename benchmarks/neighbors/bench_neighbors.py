@@ -5,7 +5,6 @@ libraries must predict the same labels (checksum) before anything is reported.
 
     MICROPYTHON=... MPY_DIR=... /usr/bin/python3 benchmarks/neighbors/bench_neighbors.py [--reference DIR]
 """
-import argparse
 import os
 import sys
 
@@ -18,15 +17,7 @@ SETTINGS = ((100, 8, 5), (500, 16, 5))
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"))
-    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"))
-    ap.add_argument("--reference")
-    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
-    args = ap.parse_args()
-    if not (args.micropython and args.mpy_dir):
-        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
-    common.build_dist(args.mpy_dir)
+    args = common.setup(__doc__.split("\n")[0], HERE)
     systems = [("microlearn", os.path.join(common.ROOT, "dist"))]
     if args.reference:
         systems.append(("reference", os.path.abspath(args.reference)))

@@ -12,7 +12,6 @@ its .mpy files as DIR/<arch>_6.3/emlearn_trees.mpy, built by hand outside this r
 
     /usr/bin/python3 benchmarks/trees/bench_trees.py [--reference DIR] [--output FILE]
 """
-import argparse
 import os
 import sys
 
@@ -71,17 +70,9 @@ def measure(micropython, natmod_dir, model, model_path, rows_path, expected):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--micropython", default=os.environ.get("MICROPYTHON"))
-    ap.add_argument("--mpy-dir", default=os.environ.get("MPY_DIR"))
-    ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy")
-    ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
-    args = ap.parse_args()
-    if not (args.micropython and args.mpy_dir):
-        sys.exit("SKIPPED: set MICROPYTHON=<unix port binary> and MPY_DIR=<micropython tree>")
+    args = common.setup(__doc__.split("\n")[0], HERE)
     workdir = os.path.join(ROOT, "build", "bench", "trees")
     os.makedirs(workdir, exist_ok=True)
-    common.build_dist(args.mpy_dir)
     model, model_path, rows_path, expected = make_model(workdir)
 
     systems = [("microlearn", os.path.join(ROOT, "dist"))]

@@ -2,15 +2,14 @@
 when MICROPYTHON and MPY_DIR are set), then write original.png and quantized.png to look at."""
 import os
 import struct
-import subprocess
 import sys
 import tempfile
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import make_image  # noqa: E402
+from runtimes import ROOT, run_on_runtimes  # noqa: E402
 
 
 def write_png(path, width, height, rgb):
@@ -25,19 +24,6 @@ def write_png(path, width, height, rgb):
         f.write(chunk(b"IEND", b""))
 
 
-def run(cmd, workdir, env):
-    r = subprocess.run(cmd + [os.path.join(HERE, "quantize.py")], cwd=workdir, env=env,
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit("quantize.py failed:\n" + r.stdout + r.stderr)
-    print(r.stdout, end="")
-    with open(os.path.join(workdir, "palette.bin"), "rb") as f:
-        palette = f.read()
-    with open(os.path.join(workdir, "indices.bin"), "rb") as f:
-        indices = f.read()
-    return palette, indices
-
-
 def main(out_dir=None):
     out_dir = out_dir or os.path.join(ROOT, "build", "examples", "color_quantize_kmeans")
     os.makedirs(out_dir, exist_ok=True)
@@ -47,20 +33,15 @@ def main(out_dir=None):
     with open(os.path.join(workdir, "image.rgb"), "rb") as f:
         original = f.read()
 
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "build", "host"))
-    print("-- CPython")
-    results = {"CPython": run([sys.executable], workdir, env)}
-    micropython, mpy_dir = os.environ.get("MICROPYTHON"), os.environ.get("MPY_DIR")
-    if micropython and mpy_dir:
-        subprocess.run(["make", "-s", "-C", ROOT, "dist", "ARCHS=x64", "MPY_DIR=" + mpy_dir],
-                       check=True, stdout=subprocess.DEVNULL)
-        env = dict(os.environ, MICROPYPATH=os.path.join(ROOT, "dist", "x64_6.3"))
-        print("-- MicroPython")
-        results["MicroPython"] = run([micropython], workdir, env)
-        if results["MicroPython"] != results["CPython"]:
-            sys.exit("MicroPython and CPython disagree")
-    else:
-        print("-- MicroPython: SKIPPED (set MICROPYTHON and MPY_DIR)")
+    def palette_and_indices(stdout):
+        with open(os.path.join(workdir, "palette.bin"), "rb") as f:
+            palette = f.read()
+        with open(os.path.join(workdir, "indices.bin"), "rb") as f:
+            return palette, f.read()
+
+    results = run_on_runtimes(os.path.join(HERE, "quantize.py"), workdir, palette_and_indices)
+    if len(set(results.values())) != 1:
+        sys.exit("MicroPython and CPython disagree")
 
     palette, indices = results["CPython"]
     quantized = bytearray()
