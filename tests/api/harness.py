@@ -25,6 +25,35 @@ def close(a, b, tol):
     return abs(a - b) <= tol
 
 
+def lcg(seed):
+    """A deterministic random source that gives the same numbers on every runtime (MicroPython's
+    `random` differs by port): next_int(n) is in 0..n-1."""
+    state = [seed]
+
+    def next_int(n):
+        state[0] = (state[0] * 1103515245 + 12345) & 0x7FFFFFFF
+        return state[0] % n
+
+    return next_int
+
+
+def memory_around(use, repeats=5):
+    """gc.mem_alloc() before and after `repeats` calls of use(), measured after one warm-up call
+    (which may intern strings or grow tables for good). None where there is no gc.mem_alloc
+    (CPython)."""
+    import gc
+
+    if not hasattr(gc, "mem_alloc"):
+        return None
+    use()
+    gc.collect()
+    before = gc.mem_alloc()
+    for _ in range(repeats):
+        use()
+    gc.collect()
+    return before, gc.mem_alloc()
+
+
 def data_path(name):
     # Tests run from the repository root.
     return "tests/data/" + name

@@ -5,7 +5,7 @@ import array
 import gc
 
 import emlearn_kmeans
-from harness import close, raises, run, test
+from harness import close, memory_around, raises, run, test
 from refs import read_refs
 
 
@@ -225,13 +225,7 @@ def memory_is_returned_after_del():
         emlearn_kmeans.euclidean_argmin(centroids, array.array("B", [5, 5]))
         del it
 
-    use()
-    gc.collect()
-    before = gc.mem_alloc()
-    for _ in range(5):
-        use()
-    gc.collect()
-    after = gc.mem_alloc()
+    before, after = memory_around(use, repeats=5)
     assert after <= before + 256, (before, after)
 
 

@@ -5,7 +5,7 @@ import array
 import gc
 
 import emlearn_linreg
-from harness import close, raises, run, test
+from harness import close, memory_around, raises, run, test
 from refs import read_refs
 
 
@@ -208,13 +208,7 @@ def memory_is_returned_after_del():
         model.predict(f([1, 2]))
         del model
 
-    use()
-    gc.collect()
-    before = gc.mem_alloc()
-    for _ in range(5):
-        use()
-    gc.collect()
-    after = gc.mem_alloc()
+    before, after = memory_around(use, repeats=5)
     assert after <= before + 256, (before, after)
 
 

@@ -7,7 +7,7 @@ import gc
 import math
 
 import emlearn_logreg
-from harness import close, raises, run, test
+from harness import close, memory_around, raises, run, test
 from refs import read_refs, rows
 
 
@@ -243,13 +243,7 @@ def memory_is_returned_after_del():
         model.predict(f([1, 2]))
         del model
 
-    use()
-    gc.collect()
-    before = gc.mem_alloc()
-    for _ in range(5):
-        use()
-    gc.collect()
-    after = gc.mem_alloc()
+    before, after = memory_around(use, repeats=5)
     assert after <= before + 256, (before, after)
 
 

@@ -6,7 +6,7 @@ import gc
 import io
 
 import emlearn_neighbors
-from harness import data_path, raises, run, test
+from harness import data_path, lcg, raises, run, test
 from refs import read_refs, rows
 
 
@@ -331,16 +331,6 @@ def load_rejects_every_damage_and_leaves_the_model_empty():
         assert len(model) == 2
     raises(AttributeError, emlearn_neighbors.new(1, 1, 1).load, 42)
     raises(AttributeError, emlearn_neighbors.new(1, 1, 1).save, 42)
-
-
-def lcg(seed):
-    state = [seed]
-
-    def next_int(n):
-        state[0] = (state[0] * 1103515245 + 12345) & 0x7FFFFFFF
-        return state[0] % n
-
-    return next_int
 
 
 @test

@@ -5,7 +5,7 @@ import gc
 import io
 
 import emlearn_trees
-from harness import close, data_path, raises, run, test
+from harness import close, data_path, lcg, memory_around, raises, run, test
 
 XOR_INPUTS = ([0, 0], [32767, 32767], [0, 32767], [32767, 0])
 
@@ -275,16 +275,6 @@ def failed_load_clears_a_previous_model_and_reload_works():
     assert argmax(predict(model, [6, -3])) == 1
 
 
-def lcg(seed):
-    state = [seed]
-
-    def next_int(n):
-        state[0] = (state[0] * 1103515245 + 12345) & 0x7FFFFFFF
-        return state[0] % n
-
-    return next_int
-
-
 @test
 def corrupt_variants_raise_or_load_never_crash():
     with open(data_path("xor_model.csv")) as f:
@@ -348,13 +338,7 @@ def memory_is_returned_after_del():
         predict(model, [0, 0])
         del model
 
-    use_model()  # first use may intern strings and grow tables; measure from the second
-    gc.collect()
-    before = gc.mem_alloc()
-    for _ in range(3):
-        use_model()
-    gc.collect()
-    after = gc.mem_alloc()
+    before, after = memory_around(use_model, repeats=3)
     assert after <= before, (before, after)
 
 
