@@ -8,35 +8,22 @@ namespace api {
 namespace {
 
 bool element_type(char typecode, ElementType* type) {
-    switch (typecode) {
-    case 'b':
-        *type = ElementType::Int8;
-        return true;
-    case 'B':
-        *type = ElementType::Uint8;
-        return true;
-    case 'h':
-        *type = ElementType::Int16;
-        return true;
-    case 'H':
-        *type = ElementType::Uint16;
-        return true;
-    case 'i':
-        *type = ElementType::Int32;
-        return true;
-    case 'I':
-        *type = ElementType::Uint32;
-        return true;
-    case 'f':
-        *type = ElementType::Float32;
-        return true;
-    default:
-        return false;
+    // In ElementType order.
+    static const char kCodes[] = "bBhHiIf";
+    for (uint8_t i = 0; i < 7; ++i) {
+        if (kCodes[i] == typecode) {
+            *type = static_cast<ElementType>(i);
+            return true;
+        }
     }
+    return false;
 }
 
+// On the bits: no double subtraction helper on soft-float cores.
 inline bool finite(double v) {
-    return v - v == 0.0;
+    uint64_t bits;
+    __builtin_memcpy(&bits, &v, sizeof bits);
+    return (bits >> 52 & 0x7ff) != 0x7ff;
 }
 
 } // namespace

@@ -4,101 +4,151 @@ namespace microlearn {
 
 namespace {
 
-// Values pass through a small buffer of Acc: input type -> Acc (with the affine map), then
-// Acc -> output type. That needs 7 + 7 loops per arithmetic instead of 49 input/output pairs,
-// which matters for the code size of a MicroPython native module.
-constexpr uint32_t kBlock = 32;
+// One loop per arithmetic (float, double), one element at a time: a switch on the input type to
+// load, the affine map, then rounding and saturation that are the same for every integer output
+// (limits taken from the parameters) and a store by element width. That keeps the native module
+// small: no per-type copies of the loop, and no 64-bit integer conversions.
 
 constexpr double kFloatMax = 3.40282346638528859811704183484516925440e+38;
+constexpr double kTwo31 = 2147483648.0;
 
-// False for inf and NaN.
+// False for inf and NaN. Tested on the bits: no floating-point helper needed on soft-float cores.
 inline bool is_finite(double v) {
-    return v - v == 0.0;
+    uint64_t bits;
+    __builtin_memcpy(&bits, &v, sizeof bits);
+    return (bits >> 52 & 0x7ff) != 0x7ff;
+}
+
+// Where float is the core's only hardware arithmetic (Cortex-M4F), the 8/16-bit and float cases
+// run in float. Elsewhere (x64, soft-float cores) a single double loop serves every case and, for
+// those, rounds each operation's result to float: double rounding is innocuous for + and * since
+// 53 >= 2 * 24 + 2, so the results are bit-identical to float arithmetic, and one loop (and, on
+// soft-float cores, no single-precision helpers) keeps the module small.
+#if defined(__ARM_FP) && !(__ARM_FP & 8)
+constexpr bool kFloatLoop = true;
+#else
+constexpr bool kFloatLoop = false;
+#endif
+
+// a - b as a + (-b) (bit-identical), so soft-float cores link one double helper (add) instead
+// of two separate add and subtract ones; the asm keeps GCC from folding it back.
+inline double sub(double a, double b) {
+    double nb = -b;
+#if defined(__GNUC__)
+    __asm__("" : "+g"(nb));
+#endif
+    return a + nb;
 }
 // Converting a double beyond float's range to float is undefined behaviour, not infinity.
 inline bool fits_float(double v) {
     return v <= kFloatMax && v >= -kFloatMax;
 }
 
-template <typename T> constexpr bool kIsFloat = false;
-template <> constexpr bool kIsFloat<float> = true;
+// Indexed by ElementType.
+constexpr uint8_t kSize[] = {1, 1, 2, 2, 4, 4, 4};
+constexpr int32_t kIntMin[] = {-128, 0, -32768, 0, -2147483647 - 1, 0};
+constexpr uint32_t kIntMax[] = {127, 255, 32767, 65535, 2147483647u, 4294967295u};
 
 template <typename Acc> struct Affine {
-    Acc in_min, scale, out_min, lo, hi;
+    Acc in_min, scale, out_min, lo, hi; // lo/hi: the OutRange clamp
+    Acc sat_lo, sat_hi;                 // the integer output's range, exact in Acc
+    uint32_t bits_lo, bits_hi;          // the same as stored bits
     bool clamp;
+    bool as_float; // double loop: round every result to float (see kFloatLoop)
 };
 
-template <typename T> struct IntRange;
-template <> struct IntRange<int8_t> {
-    using Wide = int32_t;
-    static constexpr int32_t min = -128, max = 127;
-};
-template <> struct IntRange<uint8_t> {
-    using Wide = int32_t;
-    static constexpr int32_t min = 0, max = 255;
-};
-template <> struct IntRange<int16_t> {
-    using Wide = int32_t;
-    static constexpr int32_t min = -32768, max = 32767;
-};
-template <> struct IntRange<uint16_t> {
-    using Wide = int32_t;
-    static constexpr int32_t min = 0, max = 65535;
-};
-template <> struct IntRange<int32_t> {
-    using Wide = int64_t;
-    static constexpr int64_t min = -2147483647 - 1, max = 2147483647;
-};
-template <> struct IntRange<uint32_t> {
-    using Wide = int64_t;
-    static constexpr int64_t min = 0, max = 4294967295;
-};
-
-// NaN -> 0, saturation at the range (exact bounds: only 8/16-bit outputs use float, and double
-// holds the 32-bit bounds), otherwise round half away from zero. Inside the range |y| < 2^32,
-// so the truncation is defined and y - trunc(y) is exact.
-template <typename Out, typename Acc> inline Out round_saturate(Acc y) {
-    using R = IntRange<Out>;
-    using Wide = typename R::Wide;
+// NaN -> 0, saturation at the range, otherwise round half away from zero. Inside the range
+// |y| < 2^32; values at or above 2^31 (uint32 outputs, double only) are shifted down by 2^31 first,
+// exactly (Sterbenz), so the truncation always fits int32 and y - trunc(y) is exact.
+template <typename Acc> inline uint32_t round_saturate(Acc y, const Affine<Acc>& a) {
     if (!(y == y)) {
         return 0;
     }
-    if (y >= Acc(R::max)) {
-        return static_cast<Out>(R::max);
+    if (y >= a.sat_hi) {
+        return a.bits_hi;
     }
-    if (y <= Acc(R::min)) {
-        return static_cast<Out>(R::min);
+    if (y <= a.sat_lo) {
+        return a.bits_lo;
     }
-    Wide t = static_cast<Wide>(y);
-    const Acc frac = y - static_cast<Acc>(t);
+    uint32_t offset = 0;
+    if constexpr (sizeof(Acc) == 8) {
+        if (y >= kTwo31) {
+            y = sub(y, kTwo31);
+            offset = 0x80000000u;
+        }
+    }
+    const int32_t t = static_cast<int32_t>(y);
+    // y - t; -t cannot overflow: t > INT32_MIN inside the range.
+    const Acc frac = y + static_cast<Acc>(-t);
+    // Unsigned: a uint32 just below 2^31 rounds up past INT32_MAX.
+    uint32_t r = static_cast<uint32_t>(t) + offset;
     if (frac >= Acc(0.5)) {
-        ++t;
+        ++r;
     } else if (frac <= Acc(-0.5)) {
-        --t;
+        --r;
     }
-    return static_cast<Out>(t);
+    return r;
 }
 
-template <typename In, typename Acc>
-void load_block(const void* in, uint32_t start, uint32_t count, const Affine<Acc>& a, Acc* buf) {
-    const In* p = static_cast<const In*>(in) + start;
-    for (uint32_t i = 0; i < count; ++i) {
-        Acc y = (static_cast<Acc>(p[i]) - a.in_min) * a.scale + a.out_min;
+// Element by element, each read before its output is written: in-place mapping (out == in, out
+// elements no wider) only overwrites input that was already read.
+template <typename Acc>
+void map_all(const void* in, ElementType in_type, void* out, ElementType out_type, uint32_t n,
+             const Affine<Acc>& a) {
+    const uint32_t out_size = kSize[static_cast<uint8_t>(out_type)];
+    for (uint32_t i = 0; i < n; ++i) {
+        Acc x;
+        switch (in_type) {
+        case ElementType::Int8:
+            x = static_cast<Acc>(static_cast<const int8_t*>(in)[i]);
+            break;
+        case ElementType::Uint8:
+            x = static_cast<Acc>(static_cast<const uint8_t*>(in)[i]);
+            break;
+        case ElementType::Int16:
+            x = static_cast<Acc>(static_cast<const int16_t*>(in)[i]);
+            break;
+        case ElementType::Uint16:
+            x = static_cast<Acc>(static_cast<const uint16_t*>(in)[i]);
+            break;
+        case ElementType::Int32:
+            // Acc = float is only used when neither type is a 32-bit integer.
+            if constexpr (sizeof(Acc) == 8) {
+                x = static_cast<Acc>(static_cast<const int32_t*>(in)[i]);
+                break;
+            }
+            [[fallthrough]];
+        case ElementType::Uint32:
+            if constexpr (sizeof(Acc) == 8) {
+                x = static_cast<Acc>(static_cast<const uint32_t*>(in)[i]);
+                break;
+            }
+            [[fallthrough]];
+        default:
+            x = static_cast<Acc>(static_cast<const float*>(in)[i]);
+            break;
+        }
+        Acc y;
+        if constexpr (sizeof(Acc) == 8) {
+            const auto r = [&a](double v) { return a.as_float ? double(float(v)) : v; };
+            y = r(r(r(sub(x, a.in_min)) * a.scale) + a.out_min);
+        } else {
+            y = (x - a.in_min) * a.scale + a.out_min;
+        }
         if (a.clamp) {
             y = y < a.lo ? a.lo : (y > a.hi ? a.hi : y); // NaN passes through unchanged
         }
-        buf[i] = y;
-    }
-}
-
-template <typename Out, typename Acc>
-void store_block(const Acc* buf, uint32_t count, void* out, uint32_t start) {
-    Out* p = static_cast<Out*>(out) + start;
-    for (uint32_t i = 0; i < count; ++i) {
-        if constexpr (kIsFloat<Out>) {
-            p[i] = static_cast<float>(buf[i]);
+        if (out_type == ElementType::Float32) {
+            static_cast<float*>(out)[i] = static_cast<float>(y);
+            continue;
+        }
+        const uint32_t r = round_saturate(y, a);
+        if (out_size == 1) {
+            static_cast<uint8_t*>(out)[i] = static_cast<uint8_t>(r);
+        } else if (out_size == 2) {
+            static_cast<uint16_t*>(out)[i] = static_cast<uint16_t>(r);
         } else {
-            p[i] = round_saturate<Out>(buf[i]);
+            static_cast<uint32_t*>(out)[i] = r;
         }
     }
 }
@@ -107,96 +157,11 @@ inline bool is_32bit_int(ElementType t) {
     return t == ElementType::Int32 || t == ElementType::Uint32;
 }
 
-// Acc = float is only used when neither type is a 32-bit integer, so those cases are compiled
-// for double alone.
-template <typename Acc>
-void load_any(ElementType type, const void* in, uint32_t start, uint32_t count,
-              const Affine<Acc>& a, Acc* buf) {
-    switch (type) {
-    case ElementType::Int8:
-        return load_block<int8_t>(in, start, count, a, buf);
-    case ElementType::Uint8:
-        return load_block<uint8_t>(in, start, count, a, buf);
-    case ElementType::Int16:
-        return load_block<int16_t>(in, start, count, a, buf);
-    case ElementType::Uint16:
-        return load_block<uint16_t>(in, start, count, a, buf);
-    case ElementType::Float32:
-        return load_block<float>(in, start, count, a, buf);
-    case ElementType::Int32:
-    case ElementType::Uint32:
-        if constexpr (sizeof(Acc) == 8) {
-            if (type == ElementType::Int32) {
-                return load_block<int32_t>(in, start, count, a, buf);
-            }
-            return load_block<uint32_t>(in, start, count, a, buf);
-        }
-        return;
-    }
-}
-
-template <typename Acc>
-void store_any(ElementType type, const Acc* buf, uint32_t count, void* out, uint32_t start) {
-    switch (type) {
-    case ElementType::Int8:
-        return store_block<int8_t>(buf, count, out, start);
-    case ElementType::Uint8:
-        return store_block<uint8_t>(buf, count, out, start);
-    case ElementType::Int16:
-        return store_block<int16_t>(buf, count, out, start);
-    case ElementType::Uint16:
-        return store_block<uint16_t>(buf, count, out, start);
-    case ElementType::Float32:
-        return store_block<float>(buf, count, out, start);
-    case ElementType::Int32:
-    case ElementType::Uint32:
-        if constexpr (sizeof(Acc) == 8) {
-            if (type == ElementType::Int32) {
-                return store_block<int32_t>(buf, count, out, start);
-            }
-            return store_block<uint32_t>(buf, count, out, start);
-        }
-        return;
-    }
-}
-
-// Blocks go front to back and each block is read completely before it is written, which is what
-// makes in-place mapping (out == in, out elements no wider) safe.
-template <typename Acc>
-void map_all(const void* in, ElementType in_type, void* out, ElementType out_type, uint32_t n,
-             const Affine<Acc>& a) {
-    if constexpr (kIsFloat<Acc>) {
-        if (out_type == ElementType::Float32) {
-            // Nothing to convert: map straight into the output (safe in place, element by
-            // element), which also keeps compilers from turning a copy loop into memcpy.
-            load_any(in_type, in, 0, n, a, static_cast<float*>(out));
-            return;
-        }
-    }
-    Acc buf[kBlock];
-    for (uint32_t start = 0; start < n; start += kBlock) {
-        const uint32_t count = (n - start) < kBlock ? (n - start) : kBlock;
-        load_any(in_type, in, start, count, a, buf);
-        store_any(out_type, buf, count, out, start);
-    }
-}
-
 } // namespace
 
 uint32_t element_size(ElementType type) {
-    switch (type) {
-    case ElementType::Int8:
-    case ElementType::Uint8:
-        return 1;
-    case ElementType::Int16:
-    case ElementType::Uint16:
-        return 2;
-    case ElementType::Int32:
-    case ElementType::Uint32:
-    case ElementType::Float32:
-        return 4;
-    }
-    return 0;
+    const uint8_t t = static_cast<uint8_t>(type);
+    return t < sizeof(kSize) ? kSize[t] : 0;
 }
 
 Status linear_map(const void* in, ElementType in_type, void* out, ElementType out_type, uint32_t n,
@@ -208,8 +173,8 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
         (clamp != LinearMapClamp::TypeRange && clamp != LinearMapClamp::OutRange)) {
         return Status::InvalidArgument;
     }
-    const double in_range = in_max - in_min;
-    const double out_range = out_max - out_min;
+    const double in_range = sub(in_max, in_min);
+    const double out_range = sub(out_max, out_min);
     if (!is_finite(in_min) || !is_finite(in_max) || !is_finite(out_min) || !is_finite(out_max) ||
         !is_finite(in_range) || !is_finite(out_range) || in_range == 0.0) {
         return Status::InvalidArgument;
@@ -237,18 +202,32 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
     const double lo = out_min < out_max ? out_min : out_max;
     const double hi = out_min < out_max ? out_max : out_min;
     const bool clamp_out = clamp == LinearMapClamp::OutRange;
-    if (is_32bit_int(in_type) || is_32bit_int(out_type)) {
-        const Affine<double> af{in_min, scale, out_min, lo, hi, clamp_out};
+    // The integer output's range (unused for Float32 outputs).
+    const uint8_t o = static_cast<uint8_t>(out_type);
+    const bool int_out = out_type != ElementType::Float32;
+    const int32_t int_lo = int_out ? kIntMin[o] : 0;
+    const uint32_t int_hi = int_out ? kIntMax[o] : 0;
+    const double sat_lo = double(int_lo);
+    const double sat_hi = double(int_hi);
+    const bool wide = is_32bit_int(in_type) || is_32bit_int(out_type);
+    if (!wide && (!fits_float(in_min) || !fits_float(scale) || !fits_float(out_min) ||
+                  !fits_float(lo) || !fits_float(hi))) {
+        return Status::InvalidArgument;
+    }
+    if (wide || !kFloatLoop) {
+        const auto r = [wide](double v) { return wide ? v : double(float(v)); };
+        const Affine<double> af{r(in_min), r(scale),  r(out_min),       r(lo),  r(hi),
+                                sat_lo,    sat_hi,    uint32_t(int_lo), int_hi, clamp_out,
+                                !wide};
         map_all(in, in_type, out, out_type, n, af);
         return Status::Ok;
     }
-    if (!fits_float(in_min) || !fits_float(scale) || !fits_float(out_min) || !fits_float(lo) ||
-        !fits_float(hi)) {
-        return Status::InvalidArgument;
+    if constexpr (kFloatLoop) {
+        const Affine<float> af{float(in_min), float(scale),  float(out_min), float(lo),
+                               float(hi),     float(sat_lo), float(sat_hi),  uint32_t(int_lo),
+                               int_hi,        clamp_out,     false};
+        map_all(in, in_type, out, out_type, n, af);
     }
-    const Affine<float> af{float(in_min), float(scale), float(out_min),
-                           float(lo),     float(hi),    clamp_out};
-    map_all(in, in_type, out, out_type, n, af);
     return Status::Ok;
 }
 

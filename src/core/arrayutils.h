@@ -22,12 +22,15 @@ enum class LinearMapClamp : uint8_t {
 // out[i] = (in[i] - in_min) * (out_max - out_min) / (in_max - in_min) + out_min
 // for every pair of element types.
 //
-// Arithmetic: float32 when neither side is a 32-bit integer type; then the parameters are
-// rounded to float and the value is computed as (x - in_min) * scale + out_min with scale
+// Arithmetic: float32 results when neither side is a 32-bit integer type; then the parameters
+// are rounded to float and the value is computed as (x - in_min) * scale + out_min with scale
 // computed once, in double, from the four parameters. float32 holds every 8- and 16-bit integer
-// exactly and Cortex-M0/M4 have no double-precision hardware, so this keeps the common path
-// fast. When either side is Int32 or Uint32, the same formula runs in double, which holds every
-// int32/uint32 exactly; that costs software double arithmetic on those cores.
+// exactly. When either side is Int32 or Uint32, the same formula runs in double, which holds every
+// int32/uint32 exactly. The code has one loop for both: cores with a single-precision FPU
+// (Cortex-M4F) run the float32 case in float; elsewhere (x64, and soft-float cores such as
+// Cortex-M0, for the smallest module) it runs in double with every result rounded back to float,
+// which gives the same bits. On Cortex-M0 that trades some speed (software double instead of
+// software float) for about half the module size.
 //
 // Integer outputs: NaN becomes 0; values at or beyond the type's range saturate to its minimum
 // or maximum (infinities included); anything else is rounded to nearest with ties away from zero

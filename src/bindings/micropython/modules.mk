@@ -39,4 +39,4 @@ SRC_emlearn_iir_q15 = src/api/api.cpp src/api/iir_q15_api.cpp src/core/iir_q15.c
 HOT_emlearn_iir_q15 = src/core/iir_q15.cpp
 
 SRC_emlearn_arrayutils = src/api/api.cpp src/api/arrayutils_api.cpp src/core/arrayutils.cpp
-HOT_emlearn_arrayutils = src/core/arrayutils.cpp
+HOT_emlearn_arrayutils =
