@@ -3,6 +3,7 @@
 #pragma once
 #include "api.h"
 #include "iir.h"
+#include "iir_common.h"
 
 namespace microlearn {
 namespace api {
@@ -18,6 +19,10 @@ bool iir_reset_state(IirCascade* f, Error* err);
 // 2 floats per stage, scipy's zi layout: [s1, s2] of stage 0, then of stage 1, ...
 bool iir_state_get(const IirCascade* f, const BufferView& out, Error* err);
 bool iir_state_set(IirCascade* f, const BufferView& values, Error* err);
+
+// The functions above as one value, for the bindings written once over both IIR modules.
+constexpr IirFilterApi<IirCascade> kIirApi = {iir_storage_size, iir_new,       iir_run,
+                                              iir_reset_state,  iir_state_get, iir_state_set};
 
 } // namespace api
 } // namespace microlearn

@@ -1,90 +1,56 @@
 #include "iir_q15_api.h"
 
-#include "array_checks.h"
+#include "iir_common.h"
 
 namespace microlearn {
 namespace api {
 
+static_assert(kIirQ15ValuesPerStage == kIirCoefficientsPerStage, "");
+
 namespace {
 
-constexpr char kExpecting[] = "expecting int16/h array";
-
-bool check_coefficients(const BufferView& c, Error* err) {
-    if (!check_typecode(c, 'h', kExpecting, "coefficients", err)) {
-        return false;
-    }
-    if (element_count(c) % kIirQ15ValuesPerStage != 0) {
-        return raise_value(err, "Filter coefficients must be multiple of 6");
-    }
-    if (element_count(c) == 0) {
-        return raise_value(err, "Filter coefficients must hold at least one stage (6 values)");
+bool check_stage(const int16_t* stage, uint32_t s, Error* err) {
+    if (stage[1] != 0) {
+        // Most likely scipy's float layout [b0, b1, b2, a0, a1, a2] scaled by hand.
+        return iir_stage_error(s, "the second value must be 0 (layout b0, 0, b1, b2, -a1, -a2)",
+                               err);
     }
     return true;
 }
 
-bool stage_error(uint32_t stage, const char* what, Error* err) {
-    fail(err, ErrorType::ValueError).text("stage ").number(int32_t(stage)).text(": ").text(what);
-    return false;
-}
+// Typecode, its error message, state values per stage, then the engine's functions.
+// clang-format off
+constexpr IirEngine<IirQ15Cascade, int16_t> kEngine = {'h', "expecting int16/h array", 4,
+    iir_q15_storage_bytes, check_stage, iir_q15_init, iir_q15_process, iir_q15_reset,
+    iir_q15_get_state, iir_q15_set_state};
+// clang-format on
+using Iir = IirContract<IirQ15Cascade, int16_t, kEngine>;
 
 } // namespace
 
 bool iir_q15_storage_size(const BufferView& coefficients, size_t* bytes, Error* err) {
-    if (!check_coefficients(coefficients, err)) {
-        return false;
-    }
-    *bytes = microlearn::iir_q15_storage_bytes(count32(coefficients) / kIirQ15ValuesPerStage);
-    return true;
+    return Iir::storage_size(coefficients, bytes, err);
 }
 
 bool iir_q15_new(IirQ15Cascade* f, const BufferView& coefficients, void* storage, size_t bytes,
                  Error* err) {
-    f->ready = false;
-    if (!check_coefficients(coefficients, err)) {
-        return false;
-    }
-    const int16_t* c = static_cast<const int16_t*>(coefficients.data);
-    const uint32_t n_values = count32(coefficients);
-    for (uint32_t s = 0; s < n_values / kIirQ15ValuesPerStage; ++s) {
-        if (c[size_t(s) * kIirQ15ValuesPerStage + 1u] != 0) {
-            // Most likely scipy's float layout [b0, b1, b2, a0, a1, a2] scaled by hand.
-            return stage_error(s, "the second value must be 0 (layout b0, 0, b1, b2, -a1, -a2)",
-                               err);
-        }
-    }
-    return iir_q15_init(f, c, n_values, storage, bytes) == Status::Ok ||
-           raise_value(err, "invalid filter coefficients");
+    return Iir::create(f, coefficients, storage, bytes, err);
 }
 
 bool iir_q15_run(IirQ15Cascade* f, const BufferView& values, Error* err) {
-    if (!check_typecode(values, 'h', kExpecting, "values", err)) {
-        return false;
-    }
-    return iir_q15_process(f, static_cast<int16_t*>(values.data), count32(values)) == Status::Ok ||
-           raise_value(err, "filter not initialised");
+    return Iir::run(f, values, err);
 }
 
 bool iir_q15_reset_state(IirQ15Cascade* f, Error* err) {
-    return iir_q15_reset(f) == Status::Ok || raise_value(err, "filter not initialised");
+    return Iir::reset_state(f, err);
 }
 
 bool iir_q15_state_get(const IirQ15Cascade* f, const BufferView& out, Error* err) {
-    if (!check_typecode(out, 'h', kExpecting, "state", err) ||
-        !check_length(out, 4u * f->n_stages, "state", err)) {
-        return false;
-    }
-    return iir_q15_get_state(f, static_cast<int16_t*>(out.data), count32(out)) == Status::Ok ||
-           raise_value(err, "filter not initialised");
+    return Iir::state_get(f, out, err);
 }
 
 bool iir_q15_state_set(IirQ15Cascade* f, const BufferView& values, Error* err) {
-    if (!check_typecode(values, 'h', kExpecting, "state", err) ||
-        !check_length(values, 4u * f->n_stages, "state", err)) {
-        return false;
-    }
-    return iir_q15_set_state(f, static_cast<const int16_t*>(values.data), count32(values)) ==
-               Status::Ok ||
-           raise_value(err, "filter not initialised");
+    return Iir::state_set(f, values, err);
 }
 
 bool iir_q15_convert_check(size_t n_values, double scale, Error* err) {
@@ -103,16 +69,16 @@ bool iir_q15_convert_stage(const float sos[6], double scale, uint32_t stage, int
                            Error* err) {
     for (uint32_t k = 0; k < kIirQ15ValuesPerStage; ++k) {
         if (!(sos[k] - sos[k] == 0.0f)) {
-            return stage_error(stage, "coefficients must be finite", err);
+            return iir_stage_error(stage, "coefficients must be finite", err);
         }
     }
     if (sos[3] == 0.0f) {
-        return stage_error(stage, "a0 must not be 0", err);
+        return iir_stage_error(stage, "a0 must not be 0", err);
     }
     if (iir_q15_convert(sos, kIirQ15ValuesPerStage, out, kIirQ15ValuesPerStage, float(scale)) !=
         Status::Ok) {
         // The message must fit api::Error (93 characters).
-        return stage_error(
+        return iir_stage_error(
             stage, "coefficient / a0 * scale outside int16 (spread the gain or lower scale)", err);
     }
     return true;

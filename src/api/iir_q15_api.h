@@ -3,6 +3,7 @@
 // coefficients and state in storage the binding reserves with it.
 #pragma once
 #include "api.h"
+#include "iir_common.h"
 #include "iir_q15.h"
 
 namespace microlearn {
@@ -19,6 +20,11 @@ bool iir_q15_reset_state(IirQ15Cascade* f, Error* err);
 // 4 int16 per stage: [x1, x2, y1, y2] (the section's last two inputs and outputs).
 bool iir_q15_state_get(const IirQ15Cascade* f, const BufferView& out, Error* err);
 bool iir_q15_state_set(IirQ15Cascade* f, const BufferView& values, Error* err);
+
+// The functions above as one value, for the bindings written once over both IIR modules.
+constexpr IirFilterApi<IirQ15Cascade> kIirQ15Api = {iir_q15_storage_size, iir_q15_new,
+                                                    iir_q15_run,          iir_q15_reset_state,
+                                                    iir_q15_state_get,    iir_q15_state_set};
 
 // convert_coefficients(sos, scale=2**13-1) -> array('h'). The binding reads sos (a flat
 // sequence of 6 numbers per stage, a sequence of 6-number rows, or a float array) one stage at a

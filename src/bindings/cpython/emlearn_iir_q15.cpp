@@ -1,37 +1,16 @@
-// emlearn_iir_q15 for CPython: the same module as on MicroPython. Argument conversion only; the
-// contract lives in src/api/iir_q15_api.cpp.
-#include <memory>
+// emlearn_iir_q15 for CPython: the same module as on MicroPython. Argument conversion only (the
+// filter object in iir_pyglue.h, shared with emlearn_iir); the contract lives in
+// src/api/iir_q15_api.cpp.
 #include <vector>
 
+#include "iir_pyglue.h"
 #include "iir_q15_api.h"
-#include "pyglue.h"
 
 namespace py = pybind11;
 using namespace microlearn;
+using pyglue::iir::check;
 
 namespace {
-
-struct IirQ15Object {
-    IirQ15Cascade filter{};
-    std::vector<uint32_t> storage;
-};
-
-void check(bool ok, const api::Error& err) {
-    if (!ok) {
-        pyglue::raise(err);
-    }
-}
-
-std::unique_ptr<IirQ15Object> iir_q15_new(py::handle coefficients) {
-    pyglue::Buffer c(coefficients, false);
-    api::Error err;
-    size_t bytes = 0;
-    check(api::iir_q15_storage_size(c.view(), &bytes, &err), err);
-    auto self = std::make_unique<IirQ15Object>();
-    self->storage.assign((bytes + 3) / 4, 0u);
-    check(api::iir_q15_new(&self->filter, c.view(), self->storage.data(), bytes, &err), err);
-    return self;
-}
 
 // sos as a flat list of floats: a float array ('f' or 'd', any shape, e.g. scipy's (n, 6)
 // float64 sos), a flat list/tuple of numbers, or a list/tuple of 6-number rows.
@@ -117,30 +96,7 @@ filter.get_state(out)      4 values per stage into array('h'): [x1, x2, y1, y2]
 filter.set_state(values)   4 values per stage from array('h')
 convert_coefficients(c, scale=2**13-1) -> array('h')
                            scipy sos (flat or rows, any a0) to the layout new() takes)";
-    py::class_<IirQ15Object>(m, "emliirq15")
-        .def("run",
-             [](IirQ15Object& self, py::handle values) {
-                 pyglue::Buffer v(values, true);
-                 api::Error err;
-                 check(api::iir_q15_run(&self.filter, v.view(), &err), err);
-             })
-        .def("reset",
-             [](IirQ15Object& self) {
-                 api::Error err;
-                 check(api::iir_q15_reset_state(&self.filter, &err), err);
-             })
-        .def("get_state",
-             [](IirQ15Object& self, py::handle out) {
-                 pyglue::Buffer o(out, true);
-                 api::Error err;
-                 check(api::iir_q15_state_get(&self.filter, o.view(), &err), err);
-             })
-        .def("set_state", [](IirQ15Object& self, py::handle values) {
-            pyglue::Buffer v(values, false);
-            api::Error err;
-            check(api::iir_q15_state_set(&self.filter, v.view(), &err), err);
-        });
-    m.def("new", &iir_q15_new, py::arg("coefficients"), "new(coefficients) -> filter");
+    pyglue::iir::bind_filter<IirQ15Cascade, api::kIirQ15Api>(m, "emliirq15");
     m.def("convert_coefficients", &convert_coefficients, py::arg("c"),
           py::arg("scale") = py::none(), "convert_coefficients(c, scale=2**13-1) -> array('h')");
 }

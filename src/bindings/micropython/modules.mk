@@ -32,10 +32,12 @@ NATMODS += emlearn_fft emlearn_iir emlearn_iir_q15 emlearn_arrayutils
 SRC_emlearn_fft = src/api/api.cpp src/api/fft_api.cpp src/core/fft.cpp
 HOT_emlearn_fft = src/core/fft.cpp
 
-SRC_emlearn_iir = src/api/api.cpp src/api/iir_api.cpp src/core/iir.cpp
+SRC_emlearn_iir = src/api/api.cpp src/api/iir_api.cpp src/core/iir.cpp \
+	src/bindings/micropython/iir_natmod.h
 HOT_emlearn_iir = src/core/iir.cpp
 
-SRC_emlearn_iir_q15 = src/api/api.cpp src/api/iir_q15_api.cpp src/core/iir_q15.cpp
+SRC_emlearn_iir_q15 = src/api/api.cpp src/api/iir_q15_api.cpp src/core/iir_q15.cpp \
+	src/bindings/micropython/iir_natmod.h
 HOT_emlearn_iir_q15 = src/core/iir_q15.cpp
 
 SRC_emlearn_arrayutils = src/api/api.cpp src/api/arrayutils_api.cpp src/core/arrayutils.cpp
