@@ -20,19 +20,11 @@ bool check_pair(const FftHandle* h, const BufferView& real, const BufferView& im
            check_distinct(real, imag, "real and imag", err);
 }
 
-bool ensure_rfft(FftHandle* h, Error* err) {
-    if (h->rfft.ready) {
-        return true;
-    }
-    const uint32_t n = h->fft.n;
-    const size_t bytes = rfft_storage_bytes(n);
-    void* storage = bytes > 0 ? h->allocate(h, bytes) : nullptr;
-    h->rfft_storage = storage;
-    if ((bytes > 0 && storage == nullptr) || rfft_init(&h->rfft, n, storage, bytes) != Status::Ok) {
-        fail(err, ErrorType::MemoryError).text("cannot allocate the real-input FFT tables");
-        return false;
-    }
-    return true;
+// The real transform over the object's own table (a few stores; nothing to allocate or keep).
+Rfft rfft_of(const FftHandle* h) {
+    Rfft r{};
+    rfft_init_shared(&r, &h->fft); // cannot fail: the handle is initialised
+    return r;
 }
 
 } // namespace
@@ -45,11 +37,7 @@ bool fft_storage_size(int32_t n, size_t* bytes, Error* err) {
     return true;
 }
 
-bool fft_new(FftHandle* h, int32_t n, void* storage, size_t bytes, FftAllocate allocate,
-             Error* err) {
-    h->allocate = allocate;
-    h->rfft_storage = nullptr;
-    h->rfft.ready = false;
+bool fft_new(FftHandle* h, int32_t n, void* storage, size_t bytes, Error* err) {
     h->fft.ready = false;
     if (n < 1 || fft_init(&h->fft, uint32_t(n), storage, bytes) != Status::Ok) {
         return bad_length(err);
@@ -106,10 +94,11 @@ bool fft_rfft(FftHandle* h, const BufferView& x, const BufferView& real, const B
         !check_floats(imag, bins, "imag", err) ||
         !check_distinct(real, imag, "real and imag", err) ||
         !check_distinct(x, real, "x and real", err) ||
-        !check_distinct(x, imag, "x and imag", err) || !ensure_rfft(h, err)) {
+        !check_distinct(x, imag, "x and imag", err)) {
         return false;
     }
-    rfft_forward(&h->rfft, static_cast<const float*>(x.data), n, static_cast<float*>(real.data),
+    const Rfft r = rfft_of(h);
+    rfft_forward(&r, static_cast<const float*>(x.data), n, static_cast<float*>(real.data),
                  static_cast<float*>(imag.data), bins);
     return true;
 }
@@ -121,10 +110,11 @@ bool fft_irfft(FftHandle* h, const BufferView& real, const BufferView& imag, con
     if (!check_floats(real, bins, "real", err) || !check_floats(imag, bins, "imag", err) ||
         !check_floats(out, n, "out", err) || !check_distinct(real, imag, "real and imag", err) ||
         !check_distinct(out, real, "out and real", err) ||
-        !check_distinct(out, imag, "out and imag", err) || !ensure_rfft(h, err)) {
+        !check_distinct(out, imag, "out and imag", err)) {
         return false;
     }
-    rfft_inverse(&h->rfft, static_cast<float*>(real.data), static_cast<float*>(imag.data), bins,
+    const Rfft r = rfft_of(h);
+    rfft_inverse(&r, static_cast<float*>(real.data), static_cast<float*>(imag.data), bins,
                  static_cast<float*>(out.data), n);
     return true;
 }

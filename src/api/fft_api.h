@@ -1,9 +1,8 @@
 // emlearn_fft: the module contract (SPEC.md) over the FFT engine.
 //
-// FFT(n) keeps the complex transform's twiddles in storage the binding reserves with the object.
-// The real-input transform (rfft/irfft) needs tables of its own (a complex transform of length
-// n/2 and n/2 more floats); they are asked for through `allocate` the first time rfft() or
-// irfft() is called, so an object that only runs complex transforms never pays for them.
+// FFT(n) keeps the twiddle table (n/2 complex roots, 4n bytes for n >= 16) in storage the binding
+// reserves with the object. The real-input transform (rfft/irfft) reads the same table, so it
+// needs no memory of its own.
 #pragma once
 #include "api.h"
 #include "fft.h"
@@ -11,23 +10,14 @@
 namespace microlearn {
 namespace api {
 
-struct FftHandle;
-// Returns bytes of 4-byte aligned memory kept alive as long as the handle, or nullptr (the
-// MicroPython binding raises MemoryError itself).
-typedef void* (*FftAllocate)(FftHandle* self, size_t bytes);
-
 struct FftHandle {
     Fft fft;
-    Rfft rfft;          // ready after the first rfft()/irfft()
-    void* rfft_storage; // what allocate returned, kept so that a garbage collector sees it
-    FftAllocate allocate;
 };
 
 // FFT(n): checks n and sets *bytes to the twiddle storage to reserve with the object (0 for
 // n <= 8). False with err set for a length that is not a power of two from 1 to 4096.
 bool fft_storage_size(int32_t n, size_t* bytes, Error* err);
-bool fft_new(FftHandle* h, int32_t n, void* storage, size_t bytes, FftAllocate allocate,
-             Error* err);
+bool fft_new(FftHandle* h, int32_t n, void* storage, size_t bytes, Error* err);
 
 // fft.fill(sin, cos): replaces the twiddles by the caller's tables of n/2 floats each,
 // sin[i] = sin(2*pi*i/n), cos[i] = cos(2*pi*i/n), as the reference requires before run().

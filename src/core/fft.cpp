@@ -60,46 +60,38 @@ inline uint32_t generic_passes(uint32_t log2_n) {
     return (log2_n % 2u == 0) ? (log2_n - 2u) / 2u : (log2_n - 3u) / 2u;
 }
 
-// Floats of twiddles: 6 * (q - 1) per generic pass with quarter length q = L/4.
+// Floats of twiddles: the n/2 complex roots w^k = (cos, sin)(2*pi*k/n), k = 0..n/2-1, stored as
+// interleaved pairs (n floats, 4n bytes), when any pass needs them. Every radix-4 pass reads its
+// twiddles from this one table with a stride (n/L for blocks of L points).
 size_t twiddle_floats(uint32_t log2_n) {
-    size_t total = 0;
-    uint32_t log2_q = log2_n - 2u;
-    for (uint32_t s = 0; s < generic_passes(log2_n); ++s, log2_q -= 2u) {
-        total += 6u * ((size_t(1) << log2_q) - 1u);
-    }
-    return total;
+    return generic_passes(log2_n) > 0 ? (size_t(1) << log2_n) : 0u;
 }
 
-// Fills the per-pass tables. angle(k, log2_l, &s, &c) must give sin/cos of 2*pi*k/2^log2_l.
-// Layout of one pass with quarter length q: six arrays of q-1 floats, c1 s1 c2 s2 c3 s3, where
-// (cm[j-1], sm[j-1]) = (cos, sin)(2*pi*m*j/L); the butterfly multiplies by cm - i*sm.
+// Fills the table. angle(k, &s, &c) must give sin/cos of 2*pi*k/n for k < n/2.
 template <typename Angle> void build_twiddles(float* tw, uint32_t log2_n, Angle angle) {
-    uint32_t log2_l = log2_n;
-    for (uint32_t s = 0; s < generic_passes(log2_n); ++s, log2_l -= 2u) {
-        const uint32_t q = 1u << (log2_l - 2u);
-        const uint32_t m = q - 1u;
-        for (uint32_t j = 1; j < q; ++j) {
-            for (uint32_t k = 0; k < 3u; ++k) {
-                angle((k + 1u) * j, log2_l, &tw[(2u * k + 1u) * m + (j - 1u)],
-                      &tw[2u * k * m + (j - 1u)]);
-            }
-        }
-        tw += 6u * m;
+    if (twiddle_floats(log2_n) == 0) {
+        return;
+    }
+    const uint32_t half = (1u << log2_n) / 2u;
+    for (uint32_t k = 0; k < half; ++k) {
+        angle(k, &tw[2u * k + 1u], &tw[2u * k]);
     }
 }
 
-// Butterflies j = 1..q-1 of one block (j = 0 needs no twiddles and is done by the caller). The
-// eight data streams and six twiddle streams never overlap; restrict-qualified parameters say
-// so (GCC ignores restrict on local pointers), which lets compilers vectorise this loop on hosts
-// with SIMD (GCC -O3 on x64: about 30% fewer instructions than the scalar loop).
+// Butterflies j = jb..je-1 of one block (j = 0 needs no twiddles and is done by the caller).
+// w1, w2, w3 point at the (cos, sin) pairs of w^j, w^2j, w^3j for j = jb and advance by d1, d2,
+// d3 floats per butterfly; the butterfly multiplies by cos - i*sin. With kMirror, w3 walks the
+// table backwards through w^(n-3j) = conj(w^3j) (3j is past the table's end at n/2), so its sine
+// enters with the opposite sign. The eight data streams never overlap each other or the table;
+// restrict-qualified parameters say so (GCC ignores restrict on local pointers).
+template <bool kMirror>
 inline void radix4_butterflies(float* __restrict r0, float* __restrict r1, float* __restrict r2,
                                float* __restrict r3, float* __restrict i0, float* __restrict i1,
                                float* __restrict i2, float* __restrict i3,
-                               const float* __restrict c1, const float* __restrict s1,
-                               const float* __restrict c2, const float* __restrict s2,
-                               const float* __restrict c3, const float* __restrict s3, size_t q) {
-    for (size_t j = 1; j < q; ++j) {
-        const size_t t = j - 1u;
+                               const float* __restrict w1, const float* __restrict w2,
+                               const float* __restrict w3, ptrdiff_t d1, ptrdiff_t d2,
+                               ptrdiff_t d3, size_t jb, size_t je) {
+    for (size_t j = jb; j < je; ++j, w1 += d1, w2 += d2, w3 += d3) {
         const float t0r = r0[j] + r2[j], t0i = i0[j] + i2[j];
         const float t2r = r0[j] - r2[j], t2i = i0[j] - i2[j];
         const float t1r = r1[j] + r3[j], t1i = i1[j] + i3[j];
@@ -107,22 +99,89 @@ inline void radix4_butterflies(float* __restrict r0, float* __restrict r1, float
         r0[j] = t0r + t1r;
         i0[j] = t0i + t1i;
         // (a + ib)(c - is) = (ac + bs) + i(bc - as)
+        const float c2 = w2[0], s2 = w2[1];
         const float y2r = t0r - t1r, y2i = t0i - t1i;
-        r1[j] = y2r * c2[t] + y2i * s2[t];
-        i1[j] = y2i * c2[t] - y2r * s2[t];
+        r1[j] = y2r * c2 + y2i * s2;
+        i1[j] = y2i * c2 - y2r * s2;
+        const float c1 = w1[0], s1 = w1[1];
         const float y1r = t2r + di, y1i = t2i - dr;
-        r2[j] = y1r * c1[t] + y1i * s1[t];
-        i2[j] = y1i * c1[t] - y1r * s1[t];
+        r2[j] = y1r * c1 + y1i * s1;
+        i2[j] = y1i * c1 - y1r * s1;
+        const float c3 = w3[0], s3 = w3[1];
         const float y3r = t2r - di, y3i = t2i + dr;
-        r3[j] = y3r * c3[t] + y3i * s3[t];
-        i3[j] = y3i * c3[t] - y3r * s3[t];
+        if (kMirror) { // (a + ib)(c + is) = (ac - bs) + i(bc + as)
+            r3[j] = y3r * c3 - y3i * s3;
+            i3[j] = y3i * c3 + y3r * s3;
+        } else {
+            r3[j] = y3r * c3 + y3i * s3;
+            i3[j] = y3i * c3 - y3r * s3;
+        }
+    }
+}
+
+// Butterfly j of every block of a pass (r, i point at element j of the first block), with the
+// twiddles of j loaded once: the loop order of the passes over more than one block, where blocks
+// are short (fewer loads than reloading strided twiddles per block). kUnit: j = 0, where every
+// twiddle is 1 (no multiplications).
+template <bool kUnit>
+inline void radix4_column(float* __restrict r, float* __restrict i, size_t n, size_t q, float c1,
+                          float s1, float c2, float s2, float c3, float s3) {
+    for (size_t b = 0; b < n; b += 4u * q) {
+        float* r0 = r + b;
+        float* i0 = i + b;
+        const float t0r = r0[0] + r0[2u * q], t0i = i0[0] + i0[2u * q];
+        const float t2r = r0[0] - r0[2u * q], t2i = i0[0] - i0[2u * q];
+        const float t1r = r0[q] + r0[3u * q], t1i = i0[q] + i0[3u * q];
+        const float dr = r0[q] - r0[3u * q], di = i0[q] - i0[3u * q];
+        r0[0] = t0r + t1r;
+        i0[0] = t0i + t1i;
+        const float y2r = t0r - t1r, y2i = t0i - t1i;
+        const float y1r = t2r + di, y1i = t2i - dr;
+        const float y3r = t2r - di, y3i = t2i + dr;
+        if (kUnit) {
+            r0[q] = y2r;
+            i0[q] = y2i;
+            r0[2u * q] = y1r;
+            i0[2u * q] = y1i;
+            r0[3u * q] = y3r;
+            i0[3u * q] = y3i;
+            continue;
+        }
+        r0[q] = y2r * c2 + y2i * s2;
+        i0[q] = y2i * c2 - y2r * s2;
+        r0[2u * q] = y1r * c1 + y1i * s1;
+        i0[2u * q] = y1i * c1 - y1r * s1;
+        r0[3u * q] = y3r * c3 + y3i * s3;
+        i0[3u * q] = y3i * c3 - y3r * s3;
     }
 }
 
 // One radix-2^2 pass over blocks of L = 4q points: a radix-4 butterfly on (j, j+q, j+2q, j+3q)
 // whose outputs go to the positions two radix-2 DIF passes would give them (X0, X2, X1, X3), so
 // the final order is the plain bit reversal and odd powers of two need only a radix-2 tail.
-void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw) {
+// The table holds the roots of unity for length N = n << shift (shift > 0 for the half-length
+// transform of Rfft, which shares the table of length n); w_L^(mj) is entry m*j*stride with
+// stride = N/L.
+void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw, uint32_t shift) {
+    const size_t stride = size_t(n / (4u * q)) << shift;
+    // One block (the first pass): the butterflies of that block in order, split where w^3j runs
+    // past the table. 3j*stride < N/2 exactly when 3j < 2q, i.e. j < split = ceil(2q/3) (2q/3 is never whole).
+    const size_t split = (2u * q + 2u) / 3u;
+    const ptrdiff_t d1 = ptrdiff_t(2u * stride);
+    const float* w3_mirror = tw + 2u * ((size_t(n) << shift) - 3u * split * stride);
+    if (4u * q < n) { // several blocks: twiddle by twiddle (w^3j past N/2 read as conj w^(N-3j))
+        radix4_column<true>(re, im, n, q, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f);
+        const size_t N = size_t(n) << shift;
+        for (size_t j = 1; j < q; ++j) {
+            const float* w1 = tw + d1 * ptrdiff_t(j);
+            const float* w2 = w1 + d1 * ptrdiff_t(j);
+            const size_t k3 = 3u * j * stride;
+            const float* w3 = k3 < N / 2u ? tw + 2u * k3 : tw + 2u * (N - k3);
+            const float s3 = k3 < N / 2u ? w3[1] : -w3[1];
+            radix4_column<false>(re + j, im + j, n, q, w1[0], w1[1], w2[0], w2[1], w3[0], s3);
+        }
+        return;
+    }
     for (uint32_t base = 0; base < n; base += 4u * q) {
         float* r0 = re + base;
         float* r1 = r0 + q;
@@ -147,9 +206,11 @@ void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw) 
             r3[0] = t2r - di;
             i3[0] = t2i + dr;
         }
-        const size_t m = q - 1u;
-        radix4_butterflies(r0, r1, r2, r3, i0, i1, i2, i3, tw, tw + m, tw + 2u * m, tw + 3u * m,
-                           tw + 4u * m, tw + 5u * m, q);
+        radix4_butterflies<false>(r0, r1, r2, r3, i0, i1, i2, i3, tw + d1, tw + 2 * d1,
+                                  tw + 3 * d1, d1, 2 * d1, 3 * d1, 1u, split);
+        radix4_butterflies<true>(r0, r1, r2, r3, i0, i1, i2, i3, tw + d1 * ptrdiff_t(split),
+                                 tw + 2 * d1 * ptrdiff_t(split), w3_mirror, d1, 2 * d1, -3 * d1,
+                                 split, q);
     }
 }
 
@@ -272,11 +333,9 @@ void transform(const Fft* f, float* re, float* im) {
         im[1] = i0 - im[1];
         return;
     }
-    const float* tw = f->twiddles;
     uint32_t q = n >> 2;
     for (uint32_t s = 0; s < generic_passes(log2_n); ++s, q >>= 2) {
-        radix4_pass(re, im, n, q, tw);
-        tw += 6u * (q - 1u);
+        radix4_pass(re, im, n, q, f->twiddles, f->table_shift);
     }
     if (log2_n % 2u == 0) {
         radix4_tail(re, im, n, q);
@@ -308,6 +367,23 @@ inline void forward(const Fft* f, float* re, float* im) {
 // inverse is the forward transform with the roles of the two arrays exchanged, then 1/n.
 void inverse_unscaled(const Fft* f, float* re, float* im) {
     transform(f, im, re);
+}
+
+// (cos, sin)(2*pi*k/8), k = 0..3: the roots for the real transform's separation step at n <= 8,
+// where the complex transforms need no table.
+const float kRoots8[8] = {1.0f, 0.0f, kHalfSqrt2, kHalfSqrt2, 0.0f, 1.0f, -kHalfSqrt2, kHalfSqrt2};
+
+// The roots (cos, sin)(2*pi*k/n) of length n for Rfft's separation step: root k is at k * *step
+// floats from the result. The table of length 2n that the half transform reads (with a stride of
+// 2 roots) is that of length n, unless it is absent (n <= 8).
+const float* post_roots(const Rfft* r, size_t* step) {
+    const uint32_t shift = r->half.table_shift - 1u; // the table is for length n << shift
+    if (r->n < 16u) { // n is 2, 4 or 8 here
+        *step = 2u * (8u / r->n);
+        return kRoots8;
+    }
+    *step = size_t(2u) << shift;
+    return r->half.twiddles;
 }
 
 } // namespace
@@ -384,9 +460,10 @@ Status fft_init(Fft* f, uint32_t n, void* storage, size_t storage_bytes) {
     f->n = n;
     f->log2_n = static_cast<uint8_t>(log2_exact(n));
     f->twiddles = need > 0 ? static_cast<float*>(storage) : nullptr;
-    build_twiddles(f->twiddles, f->log2_n, [](uint32_t k, uint32_t log2_l, float* s, float* c) {
-        sincos_turn(k, log2_l, s, c);
-    });
+    f->table_shift = 0;
+    const uint32_t log2_n = f->log2_n;
+    build_twiddles(f->twiddles, log2_n,
+                   [=](uint32_t k, float* s, float* c) { sincos_turn(k, log2_n, s, c); });
     f->ready = true;
     return Status::Ok;
 }
@@ -403,17 +480,10 @@ Status fft_load_tables(Fft* f, const float* sin_table, const float* cos_table, u
     if (half > 0 && (sin_table == nullptr || cos_table == nullptr)) {
         return Status::InvalidArgument;
     }
-    const uint32_t log2_n = f->log2_n;
-    // Angle 2*pi*k/L is 2*pi*(k*n/L)/n; indices past n/2 use sin(a + pi) = -sin(a).
-    build_twiddles(f->twiddles, log2_n, [=](uint32_t k, uint32_t log2_l, float* s, float* c) {
-        const uint32_t idx = (k << (log2_n - log2_l)) & (n - 1u);
-        if (idx < half) {
-            *s = sin_table[idx];
-            *c = cos_table[idx];
-        } else {
-            *s = -sin_table[idx - half];
-            *c = -cos_table[idx - half];
-        }
+    // The table holds exactly these angles, so the caller's values are copied as they are.
+    build_twiddles(f->twiddles, f->log2_n, [=](uint32_t k, float* s, float* c) {
+        *s = sin_table[k];
+        *c = cos_table[k];
     });
     return Status::Ok;
 }
@@ -443,10 +513,26 @@ Status fft_inverse(const Fft* f, float* re, float* im, uint32_t len) {
 }
 
 size_t rfft_storage_bytes(uint32_t n) {
-    if (!fft_length_valid(n)) {
-        return 0;
+    return fft_storage_bytes(n);
+}
+
+Status rfft_init_shared(Rfft* r, const Fft* f) {
+    if (r == nullptr) {
+        return Status::InvalidArgument;
     }
-    return align4(fft_storage_bytes(n > 1u ? n / 2u : 1u)) + size_t(n / 4u) * 2u * sizeof(float);
+    r->ready = false;
+    if (f == nullptr || !f->ready) {
+        return Status::NotReady;
+    }
+    // The half-length transform reads every other root of f's table: w_{n/2}^k = w_n^(2k).
+    r->half.twiddles = f->twiddles;
+    r->half.n = f->n > 1u ? f->n / 2u : 1u;
+    r->half.log2_n = static_cast<uint8_t>(f->log2_n > 0 ? f->log2_n - 1u : 0u);
+    r->half.table_shift = static_cast<uint8_t>(f->table_shift + 1u);
+    r->half.ready = true;
+    r->n = f->n;
+    r->ready = true;
+    return Status::Ok;
 }
 
 Status rfft_init(Rfft* r, uint32_t n, void* storage, size_t storage_bytes) {
@@ -454,38 +540,12 @@ Status rfft_init(Rfft* r, uint32_t n, void* storage, size_t storage_bytes) {
         return Status::InvalidArgument;
     }
     r->ready = false;
-    if (!fft_length_valid(n)) {
-        return Status::InvalidArgument;
-    }
-    const size_t need = rfft_storage_bytes(n);
-    if (need > 0 && (storage == nullptr || storage_bytes < need)) {
-        return Status::SizeMismatch;
-    }
-    if (need > 0 && !aligned_for_float(storage)) {
-        return Status::InvalidArgument;
-    }
-    const uint32_t half = n > 1u ? n / 2u : 1u;
-    const size_t half_bytes = fft_storage_bytes(half);
-    uint8_t* base = static_cast<uint8_t*>(storage);
-    const Status st = fft_init(&r->half, half, half_bytes > 0 ? base : nullptr, half_bytes);
+    Fft full{};
+    const Status st = fft_init(&full, n, storage, storage_bytes);
     if (st != Status::Ok) {
         return st;
     }
-    const uint32_t quarter = n / 4u;
-    if (quarter > 0) {
-        r->post_cos = reinterpret_cast<float*>(base + align4(half_bytes));
-        r->post_sin = r->post_cos + quarter;
-        const uint32_t log2_n = log2_exact(n);
-        for (uint32_t k = 1; k <= quarter; ++k) {
-            sincos_turn(k, log2_n, &r->post_sin[k - 1u], &r->post_cos[k - 1u]);
-        }
-    } else {
-        r->post_cos = nullptr;
-        r->post_sin = nullptr;
-    }
-    r->n = n;
-    r->ready = true;
-    return Status::Ok;
+    return rfft_init_shared(r, &full);
 }
 
 Status rfft_forward(const Rfft* r, const float* x, uint32_t n, float* re, float* im,
@@ -519,8 +579,8 @@ Status rfft_forward(const Rfft* r, const float* x, uint32_t n, float* re, float*
     im[0] = 0.0f;
     re[h] = z0r - z0i;
     im[h] = 0.0f;
-    const float* pc = r->post_cos;
-    const float* ps = r->post_sin;
+    size_t step = 0;
+    const float* w = post_roots(r, &step);
     for (uint32_t k = 1; k <= h / 2u; ++k) {
         const uint32_t k2 = h - k;
         const float ar = re[k], ai = im[k];
@@ -529,7 +589,8 @@ Status rfft_forward(const Rfft* r, const float* x, uint32_t n, float* re, float*
         // O = -i(A - B)/2 = ((ai - bi) - i(ar - br)) / 2
         const float orr = 0.5f * (ai - bi), oi = -0.5f * (ar - br);
         // w^k O with w^k = c - is
-        const float c = pc[k - 1u], s = ps[k - 1u];
+        w += step;
+        const float c = w[0], s = w[1];
         const float wr = orr * c + oi * s, wi = oi * c - orr * s;
         re[k] = er + wr;
         im[k] = ei + wi;
@@ -560,8 +621,8 @@ Status rfft_inverse(const Rfft* r, float* re, float* im, uint32_t bins, float* x
     const float x0 = re[0], xh = re[h];
     re[0] = x0 + xh;
     im[0] = x0 - xh;
-    const float* pc = r->post_cos;
-    const float* ps = r->post_sin;
+    size_t step = 0;
+    const float* w = post_roots(r, &step);
     for (uint32_t k = 1; k <= h / 2u; ++k) {
         const uint32_t k2 = h - k;
         const float ar = re[k], ai = im[k];
@@ -569,7 +630,8 @@ Status rfft_inverse(const Rfft* r, float* re, float* im, uint32_t bins, float* x
         const float er = ar + br, ei = ai + bi;
         const float dr = ar - br, di = ai - bi;
         // conj(w^k) = c + is
-        const float c = pc[k - 1u], s = ps[k - 1u];
+        w += step;
+        const float c = w[0], s = w[1];
         const float orr = dr * c - di * s, oi = dr * s + di * c;
         // 2E + i 2O
         re[k] = er - oi;

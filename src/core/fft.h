@@ -37,16 +37,18 @@ void sincos_turn(uint32_t k, uint32_t log2_n, float* sin_out, float* cos_out);
 bool fft_length_valid(uint32_t n);
 
 struct Fft {
-    float* twiddles; // per-stage tables inside the caller's storage (null when none are needed)
+    float* twiddles; // n/2 (cos, sin) pairs in the caller's storage (null when none are needed)
     uint32_t n;
     uint8_t log2_n;
+    uint8_t table_shift; // the table holds the roots for length n << table_shift (Rfft's half)
     bool ready;
 };
 
 // Bytes of storage fft_init() needs for length n (0 for n <= 8, and for invalid n, which
-// fft_init rejects). About 8 * n bytes: for each radix-4 pass over blocks of L points, the
-// twiddles w^j, w^2j, w^3j for j = 1..L/4-1, stored per pass so that each pass reads them
-// sequentially.
+// fft_init rejects). 4 * n bytes: one table of the n/2 roots (cos, sin)(2*pi*k/n), k < n/2, as
+// interleaved pairs, which every radix-4 pass reads with its own stride (the third twiddle,
+// w^3j, runs past n/2 and is read back through the symmetry w^(n-m) = conj(w^m)). Same size as
+// the reference's n/2 sin + n/2 cos floats.
 size_t fft_storage_bytes(uint32_t n);
 
 // Prepares a transform of length n. storage must be 4-byte aligned and at least
@@ -68,10 +70,11 @@ Status fft_inverse(const Fft* f, float* re, float* im, uint32_t len);
 // Real-input transform of length n, numpy.fft.rfft layout: n/2+1 bins, X[0] and X[n/2] real.
 // It runs one complex transform of length n/2 on the even/odd samples packed as real/imaginary
 // parts and then separates the two spectra, so it costs about half of a complex transform.
+// Both steps read the twiddle table of a complex transform of length n (the half-length
+// transform every other root), so an Rfft needs no memory beyond that table and can share the
+// table of an Fft of the same length.
 struct Rfft {
-    Fft half;        // complex transform of length n/2
-    float* post_cos; // cos(2*pi*k/n), k = 1..n/4, for separating the two spectra
-    float* post_sin;
+    Fft half; // complex transform of length n/2, reading the length-n table with table_shift 1
     uint32_t n;
     bool ready;
 };
@@ -81,9 +84,15 @@ inline uint32_t rfft_bins(uint32_t n) {
     return n / 2u + 1u;
 }
 
-// Bytes of storage rfft_init() needs: fft_storage_bytes(n/2) plus n/2 floats.
+// Bytes of storage rfft_init() needs: the table of a length-n complex transform,
+// fft_storage_bytes(n) (0 for n <= 8, where a constant table serves).
 size_t rfft_storage_bytes(uint32_t n);
+// Same errors as fft_init.
 Status rfft_init(Rfft* r, uint32_t n, void* storage, size_t storage_bytes);
+// A real transform of length f->n over the table of the initialised f, without storage of its
+// own. It reads the table on every call, so it sees later fft_load_tables/fft_init on f and must
+// not outlive f's storage. Errors: InvalidArgument for a null r, NotReady when f is not ready.
+Status rfft_init_shared(Rfft* r, const Fft* f);
 
 // x has n samples; re and im receive rfft_bins(n) values each. x must not overlap re or im.
 Status rfft_forward(const Rfft* r, const float* x, uint32_t n, float* re, float* im, uint32_t bins);

@@ -456,14 +456,16 @@ TEST(FftReal, AgreesWithComplexTransformOfRealInput) {
 TEST(FftInit, StorageSizes) {
     EXPECT_EQ(microlearn::fft_storage_bytes(1), 0u);
     EXPECT_EQ(microlearn::fft_storage_bytes(8), 0u);
-    EXPECT_EQ(microlearn::fft_storage_bytes(16), 6u * 3u * sizeof(float));
-    EXPECT_EQ(microlearn::fft_storage_bytes(32), 6u * 7u * sizeof(float));
-    // about 2n floats
-    EXPECT_LE(microlearn::fft_storage_bytes(4096), 2u * 4096u * sizeof(float));
+    // one table of n/2 complex roots: n floats, the reference's n/2 sin + n/2 cos
+    for (uint32_t n = 16; n <= microlearn::kFftMaxLength; n *= 2) {
+        EXPECT_EQ(microlearn::fft_storage_bytes(n), n * sizeof(float)) << n;
+        // the real transform reads the same table
+        EXPECT_EQ(microlearn::rfft_storage_bytes(n), n * sizeof(float)) << n;
+    }
     EXPECT_EQ(microlearn::fft_storage_bytes(3), 0u);
     EXPECT_EQ(microlearn::fft_storage_bytes(8192), 0u);
     EXPECT_EQ(microlearn::rfft_storage_bytes(2), 0u);
-    EXPECT_GT(microlearn::rfft_storage_bytes(4), 0u);
+    EXPECT_EQ(microlearn::rfft_storage_bytes(8), 0u);
     EXPECT_EQ(microlearn::rfft_bins(1), 1u);
     EXPECT_EQ(microlearn::rfft_bins(256), 129u);
 }
@@ -508,6 +510,51 @@ TEST(FftInit, RejectsShortNullOrMisalignedStorage) {
     std::vector<float> rstorage(rneed / sizeof(float));
     EXPECT_EQ(microlearn::rfft_init(&r, n, rstorage.data(), rneed - 4), Status::SizeMismatch);
     EXPECT_EQ(microlearn::rfft_init(&r, n, nullptr, rneed), Status::SizeMismatch);
+    EXPECT_FALSE(r.ready);
+}
+
+TEST(Rfft, SharedTableMatchesOwnTablesAndFollowsLoadedTables) {
+    for (uint32_t n = 1; n <= microlearn::kFftMaxLength; n *= 2) {
+        const uint32_t bins = microlearn::rfft_bins(n);
+        std::mt19937 rng(11);
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        std::vector<float> x(n);
+        for (float& v : x) {
+            v = u(rng);
+        }
+        RfftPlan own(n);
+        FftPlan full(n);
+        Rfft shared{};
+        ASSERT_EQ(microlearn::rfft_init_shared(&shared, &full.fft), Status::Ok) << n;
+        std::vector<float> re1(bins), im1(bins), re2(bins), im2(bins);
+        ASSERT_EQ(microlearn::rfft_forward(&own.rfft, x.data(), n, re1.data(), im1.data(), bins),
+                  Status::Ok);
+        ASSERT_EQ(microlearn::rfft_forward(&shared, x.data(), n, re2.data(), im2.data(), bins),
+                  Status::Ok);
+        EXPECT_EQ(re1, re2) << n;
+        EXPECT_EQ(im1, im2) << n;
+        std::vector<float> y1(n), y2(n);
+        ASSERT_EQ(microlearn::rfft_inverse(&own.rfft, re1.data(), im1.data(), bins, y1.data(), n),
+                  Status::Ok);
+        ASSERT_EQ(microlearn::rfft_inverse(&shared, re2.data(), im2.data(), bins, y2.data(), n),
+                  Status::Ok);
+        EXPECT_EQ(y1, y2) << n;
+        if (n >= 16) { // a loaded table reaches the shared real transform too
+            std::vector<float> zeros(n / 2, 0.0f);
+            ASSERT_EQ(microlearn::fft_load_tables(&full.fft, zeros.data(), zeros.data(), n / 2),
+                      Status::Ok);
+            ASSERT_EQ(microlearn::rfft_forward(&shared, x.data(), n, re2.data(), im2.data(), bins),
+                      Status::Ok);
+            ASSERT_EQ(microlearn::rfft_forward(&own.rfft, x.data(), n, re1.data(), im1.data(), bins),
+                      Status::Ok);
+            EXPECT_NE(re1, re2) << n;
+        }
+    }
+    Rfft r{};
+    Fft not_ready{};
+    EXPECT_EQ(microlearn::rfft_init_shared(&r, &not_ready), Status::NotReady);
+    EXPECT_EQ(microlearn::rfft_init_shared(&r, nullptr), Status::NotReady);
+    EXPECT_EQ(microlearn::rfft_init_shared(nullptr, &not_ready), Status::InvalidArgument);
     EXPECT_FALSE(r.ready);
 }
 

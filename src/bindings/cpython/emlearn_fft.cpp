@@ -12,16 +12,9 @@ using namespace microlearn;
 namespace {
 
 struct FftObject {
-    api::FftHandle handle; // first member: the allocation callback gets back to FftObject from it
-    std::vector<float> twiddles;
-    std::vector<float> rfft_tables;
+    api::FftHandle handle;
+    std::vector<float> twiddles; // rfft/irfft read this table too
 };
-
-void* allocate_tables(api::FftHandle* h, size_t bytes) {
-    FftObject* self = reinterpret_cast<FftObject*>(h);
-    self->rfft_tables.assign((bytes + 3) / 4, 0.0f);
-    return self->rfft_tables.data();
-}
 
 void check(bool ok, const api::Error& err) {
     if (!ok) {
@@ -36,7 +29,7 @@ std::unique_ptr<FftObject> fft_new(py::handle n_in) {
     check(api::fft_storage_size(n, &bytes, &err), err);
     auto self = std::make_unique<FftObject>();
     self->twiddles.assign((bytes + 3) / 4, 0.0f);
-    check(api::fft_new(&self->handle, n, self->twiddles.data(), bytes, allocate_tables, &err), err);
+    check(api::fft_new(&self->handle, n, self->twiddles.data(), bytes, &err), err);
     return self;
 }
 

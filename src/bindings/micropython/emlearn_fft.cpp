@@ -8,7 +8,7 @@ using namespace microlearn;
 struct FftObject {
     mp_obj_base_t base;
     api::FftHandle handle;
-    uint32_t storage[]; // twiddles, sized at FFT(n)
+    uint32_t storage[]; // the twiddle table, sized at FFT(n); rfft/irfft read it too
 };
 
 extern "C" {
@@ -27,11 +27,6 @@ static void check(bool ok, const api::Error& err) {
     }
 }
 
-// The real-input tables live on the GC heap; handle.rfft_storage keeps them alive.
-static void* allocate_tables(api::FftHandle*, size_t bytes) {
-    return m_malloc(bytes);
-}
-
 static mp_obj_t fft_make_new(const mp_obj_type_t* type, size_t n_args, size_t n_kw,
                              const mp_obj_t* args) {
     mp_arg_check_num(n_args, n_kw, 1, 1, false);
@@ -41,7 +36,7 @@ static mp_obj_t fft_make_new(const mp_obj_type_t* type, size_t n_args, size_t n_
     check(api::fft_storage_size(n, &bytes, &err), err);
     FftObject* o = static_cast<FftObject*>(m_malloc(sizeof(FftObject) + bytes));
     o->base.type = type;
-    check(api::fft_new(&o->handle, n, o->storage, bytes, allocate_tables, &err), err);
+    check(api::fft_new(&o->handle, n, o->storage, bytes, &err), err);
     return MP_OBJ_FROM_PTR(o);
 }
 
