@@ -33,10 +33,6 @@ inline int64_t q31_mul(int64_t a, int64_t b) {
 
 constexpr float kHalfSqrt2 = 0.707106781186547524f;
 
-inline size_t align4(size_t n) {
-    return (n + 3u) & ~size_t(3u);
-}
-
 inline bool aligned_for_float(const void* p) {
     return (reinterpret_cast<uintptr_t>(p) & (alignof(float) - 1u)) == 0;
 }
