@@ -94,12 +94,8 @@ bool linreg_train(LinregHandle* h, const BufferView& X, const BufferView& y, con
                   void (*on_check)(void*, uint32_t, float), void* context, TrainResult* result,
                   Error* err) {
     TrainOptions options;
-    if (!check_batch(h, X, y, err) || !train_options(args, &options, err)) {
+    if (!check_batch(h, X, y, err) || !train_options(args, on_check, context, &options, err)) {
         return false;
-    }
-    if (args.verbose >= 2) {
-        options.on_check = on_check;
-        options.context = context;
     }
     return linreg_train(&h->model, static_cast<const float*>(X.data), uint32_t(X.bytes / 4u),
                         static_cast<const float*>(y.data), uint32_t(y.bytes / 4u), &options,

@@ -158,12 +158,8 @@ bool logreg_train(LogregHandle* h, const BufferView& X, const BufferView& y, con
                   void (*on_check)(void*, uint32_t, float), void* context, TrainResult* result,
                   Error* err) {
     TrainOptions options;
-    if (!check_batch(h, X, y, err) || !train_options(args, &options, err)) {
+    if (!check_batch(h, X, y, err) || !train_options(args, on_check, context, &options, err)) {
         return false;
-    }
-    if (args.verbose >= 2) {
-        options.on_check = on_check;
-        options.context = context;
     }
     return done(logreg_train(&h->model, floats(X), n_floats(X), static_cast<const uint8_t*>(y.data),
                              uint32_t(y.bytes), &options, result),

@@ -22,8 +22,11 @@ inline TrainArgs train_defaults() {
     return TrainArgs{100, 1e-6f, 10, 10.0f, false, 0.0f, 0};
 }
 
-// The reference fails with a Python error (ZeroDivisionError, or an unbound variable) for these.
-inline bool train_options(const TrainArgs& a, TrainOptions* o, Error* err) {
+// The options train() runs with. The reference fails with a Python error (ZeroDivisionError, or an
+// unbound variable) for the values rejected here. on_check(context, iteration, score) reports every
+// check when verbose >= 2.
+inline bool train_options(const TrainArgs& a, void (*on_check)(void*, uint32_t, float),
+                          void* context, TrainOptions* o, Error* err) {
     if (a.max_iterations < 1) {
         return raise_value(err, "max_iterations must be >= 1");
     }
@@ -36,8 +39,8 @@ inline bool train_options(const TrainArgs& a, TrainOptions* o, Error* err) {
     o->divergence_factor = a.divergence_factor;
     o->has_score_limit = a.has_score_limit;
     o->score_limit = a.score_limit;
-    o->on_check = nullptr;
-    o->context = nullptr;
+    o->on_check = a.verbose >= 2 ? on_check : nullptr;
+    o->context = a.verbose >= 2 ? context : nullptr;
     return true;
 }
 
