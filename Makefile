@@ -47,7 +47,7 @@ test-wasm:
 	cd tests/wasm && npm ci --no-audit --no-fund --silent && node run.mjs
 
 fuzz:
-	cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROLEARN_FUZZ=ON -DMICROLEARN_TESTS=OFF -DMICROLEARN_PYTHON=OFF >/dev/null
+	cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROLEARN_FUZZ=ON -DMICROLEARN_TESTS=OFF -DMICROLEARN_PYTHON=OFF -DPython3_EXECUTABLE=$(PYTHON) >/dev/null
 	cmake --build build/fuzz -j$(JOBS)
 	@for f in build/fuzz/fuzz_*; do [ -x "$$f" ] && [ -f "$$f" ] || continue; \
 	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
