@@ -31,10 +31,47 @@ template <> struct Element<float> {
     using Distance = float;
     using Sum = float;
     static float square_diff(float a, float b) {
+#ifdef __SOFTFP__
+        // a - b is a + (-b) bit for bit (IEEE 754 defines subtraction so), and the negation is a
+        // sign flip. Hiding -b from the optimiser keeps it from folding back to a - b: without a
+        // hardware FPU, libgcc's subtraction is a second full soft-float routine (800 bytes on
+        // armv6m) next to the addition that the sums need anyway.
+        float nb = -b;
+        __asm__("" : "+r"(nb));
+        const float d = a + nb;
+#else
         const float d = a - b;
+#endif
         return d * d;
     }
 };
+
+#ifdef __arm__
+// Ordering key of a float distance, which is a sum of squares: +0, positive, +inf or NaN (of
+// either sign). Without the sign bit, IEEE bit patterns of non-negative values order as the values
+// do, and NaN keys are above kInfKey. Comparing keys as integers needs no soft-float comparison
+// routines on cores without an FPU, and is shorter than VCMP + VMRS on the others (on x86 the
+// float comparison is the shorter).
+constexpr uint32_t kInfKey = 0x7f800000u;
+inline uint32_t float_key(float v) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &v, sizeof bits);
+    return bits & 0x7fffffffu;
+}
+#endif
+
+// d < best, or best is NaN and d is not (a real distance replaces a NaN one).
+inline bool closer(float d, float best) {
+#ifdef __arm__
+    const uint32_t kd = float_key(d);
+    return kd < float_key(best) && kd <= kInfKey;
+#else
+    return d < best || (best != best && d == d);
+#endif
+}
+template <typename D> inline bool closer(D d, D best) {
+    return d < best;
+}
 
 template <typename T>
 inline typename Element<T>::Distance squared_distance(const T* a, const T* b, uint32_t n) {
@@ -54,9 +91,9 @@ uint32_t nearest(const T* vectors, uint32_t n_vectors, const T* point, uint32_t 
     const T* row = vectors + n_features;
     for (uint32_t i = 1; i < n_vectors; i++, row += n_features) {
         const Distance d = squared_distance(row, point, n_features);
-        // Strict `<`: the first of equal distances wins. The self-comparisons only matter for
-        // float, where they let a real distance replace a NaN one (and fold away for integers).
-        if (d < best || (best != best && d == d)) {
+        // Strict `<`: the first of equal distances wins. For float, a real distance also
+        // replaces a NaN one.
+        if (closer(d, best)) {
             best = d;
             best_index = i;
         }
