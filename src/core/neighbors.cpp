@@ -108,9 +108,10 @@ int32_t vote(const NeighborsModel* m) {
 // items: the `count` smallest (distance, index) keys, after the key `floor` when kAfterRanked.
 // Items arrive in index order, so an equal distance never displaces a held item (the
 // lower-index-first rule, and why the tests are >=). Needs count <= items left to rank.
-template <bool kAfterRanked>
+// after_ranked is a run-time flag, not a template parameter: one copy of the loop instead of two
+// (about 400 bytes), for a test that is only reached by items that would rank.
 void rank_batch(NeighborsModel* m, const int16_t* x, uint32_t first, uint32_t count,
-                NeighborsCandidate floor = NeighborsCandidate{0, 0}) {
+                bool after_ranked, NeighborsCandidate floor) {
     NeighborsCandidate* best = m->ranked + first;
     const uint64_t floor_d = floor.squared_distance;
     const uint32_t floor_i = floor.index;
@@ -124,7 +125,7 @@ void rank_batch(NeighborsModel* m, const int16_t* x, uint32_t first, uint32_t co
         if (d >= bound) {
             continue;
         }
-        if (kAfterRanked && (d < floor_d || (d == floor_d && i <= floor_i))) {
+        if (after_ranked && (d < floor_d || (d == floor_d && i <= floor_i))) {
             continue; // ranked already
         }
         uint32_t pos = filled < count ? filled++ : count - 1;
@@ -306,7 +307,7 @@ Status neighbors_predict(NeighborsModel* m, const int16_t* x, uint32_t x_len, in
     if (m->n_items < m->k) {
         return Status::NotReady;
     }
-    rank_batch<false>(m, x, 0, m->k);
+    rank_batch(m, x, 0, m->k, false, NeighborsCandidate{0, 0});
     copy_values(m->query, x, m->n_features);
     m->window_start = 0;
     m->n_ranked = m->k;
@@ -328,7 +329,7 @@ Status neighbors_get_result(NeighborsModel* m, uint32_t rank, NeighborsResult* o
         // Back to the nearest ranks: the same pass predict() made.
         m->window_start = 0;
         m->n_ranked = m->k;
-        rank_batch<false>(m, m->query, 0, m->k);
+        rank_batch(m, m->query, 0, m->k, false, NeighborsCandidate{0, 0});
     }
     while (rank >= m->window_start + m->n_ranked) {
         const uint32_t left = m->n_items - (m->window_start + m->n_ranked);
@@ -338,7 +339,7 @@ Status neighbors_get_result(NeighborsModel* m, uint32_t rank, NeighborsResult* o
             uint32_t more = m->n_ranked;
             more = more < m->max_results - m->n_ranked ? more : m->max_results - m->n_ranked;
             more = more < left ? more : left;
-            rank_batch<true>(m, m->query, m->n_ranked, more, m->ranked[m->n_ranked - 1]);
+            rank_batch(m, m->query, m->n_ranked, more, true, m->ranked[m->n_ranked - 1]);
             m->n_ranked += more;
             continue;
         }
@@ -347,7 +348,7 @@ Status neighbors_get_result(NeighborsModel* m, uint32_t rank, NeighborsResult* o
         const NeighborsCandidate last = m->ranked[m->n_ranked - 1];
         m->window_start += m->n_ranked;
         const uint32_t more = m->max_results < left ? m->max_results : left;
-        rank_batch<true>(m, m->query, 0, more, last);
+        rank_batch(m, m->query, 0, more, true, last);
         m->n_ranked = more;
     }
     const NeighborsCandidate& c = m->ranked[rank - m->window_start];
