@@ -1,5 +1,7 @@
 #include "arrayutils.h"
 
+#include "soft_float.h"
+
 namespace microlearn {
 
 namespace {
@@ -30,14 +32,9 @@ constexpr bool kFloatLoop = true;
 constexpr bool kFloatLoop = false;
 #endif
 
-// a - b as a + (-b) (bit-identical), so soft-float cores link one double helper (add) instead
-// of two separate add and subtract ones; the asm keeps GCC from folding it back.
+// Soft-float cores then link one double routine (add) instead of add and subtract.
 inline double sub(double a, double b) {
-    double nb = -b;
-#if defined(__GNUC__)
-    __asm__("" : "+g"(nb));
-#endif
-    return a + nb;
+    return subtract_by_adding(a, b);
 }
 // Converting a double beyond float's range to float is undefined behaviour, not infinity.
 inline bool fits_float(double v) {

@@ -1,5 +1,7 @@
 #include "kmeans.h"
 
+#include "soft_float.h"
+
 namespace microlearn {
 
 namespace {
@@ -32,13 +34,7 @@ template <> struct Element<float> {
     using Sum = float;
     static float square_diff(float a, float b) {
 #ifdef __SOFTFP__
-        // a - b is a + (-b) bit for bit (IEEE 754 defines subtraction so), and the negation is a
-        // sign flip. Hiding -b from the optimiser keeps it from folding back to a - b: without a
-        // hardware FPU, libgcc's subtraction is a second full soft-float routine (800 bytes on
-        // armv6m) next to the addition that the sums need anyway.
-        float nb = -b;
-        __asm__("" : "+r"(nb));
-        const float d = a + nb;
+        const float d = subtract_by_adding(a, b); // the sums need soft-float addition anyway
 #else
         const float d = a - b;
 #endif
