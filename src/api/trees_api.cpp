@@ -23,6 +23,20 @@ Status prepare_leaves(void* context, TreeEnsemble*) {
 
 // ceil() for the threshold of addnode(), saturated well outside int16.
 int32_t ceil_threshold(float value) {
+#if MICROLEARN_SOFT_FLOAT
+    const uint32_t bits = float_bits(value);
+    const uint32_t magnitude = bits & 0x7fffffffu;
+    if (magnitude > 0x7f800000u) {
+        return 40000; // NaN: the node then sends every input left
+    }
+    const bool negative = bits != magnitude;
+    if (magnitude >= 0x471c4000u) { // |value| >= 40000
+        return negative ? -40000 : 40000;
+    }
+    bool fraction;
+    const int32_t t = int32_t(float_bits_int_part(magnitude, &fraction));
+    return negative ? -t : t + (fraction ? 1 : 0); // ceil drops a negative value's fraction
+#else
     if (!(value < 40000.0f)) {
         return 40000; // NaN too: the node then sends every input left
     }
@@ -31,6 +45,7 @@ int32_t ceil_threshold(float value) {
     }
     const int32_t t = int32_t(value);
     return float(t) < value ? t + 1 : t;
+#endif
 }
 
 // In TreesFault order. The ones followed by an index end in a space.

@@ -162,12 +162,12 @@ int32_t decimal_ceil_clamped(const DecimalScanner* d) {
 
 float decimal_to_float(const DecimalScanner* d) {
     int32_t e = effective_exp10(d);
-    float v = float(d->mantissa);
+    float v = float(int32_t(d->mantissa)); // below 10^9: the signed conversion is exact
     if (d->mantissa != 0) {
         // Scale by exact powers of ten (1e10 is the largest one a float holds exactly).
         while (e > 0) {
             const int32_t k = e > 10 ? 10 : e;
-            v *= float(k == 10 ? 1e10f : float(kPow10[k]));
+            v *= float(k == 10 ? 1e10f : float(int32_t(kPow10[k])));
             e -= k;
             if (e > 40) {
                 v *= 1e30f * 1e30f; // overflows to inf on purpose
@@ -176,7 +176,7 @@ float decimal_to_float(const DecimalScanner* d) {
         }
         while (e < 0) {
             const int32_t k = e < -10 ? 10 : -e;
-            v /= float(k == 10 ? 1e10f : float(kPow10[k]));
+            v /= float(k == 10 ? 1e10f : float(int32_t(kPow10[k])));
             e += k;
             if (e < -60) {
                 v = 0.0f;

@@ -26,6 +26,20 @@ inline uint8_t* current_leaf(TreeEnsemble* e) {
 
 } // namespace
 
+#if MICROLEARN_SOFT_FLOAT
+uint32_t float_bits_int_part(uint32_t magnitude_bits, bool* fraction) {
+    const int32_t exponent = int32_t(magnitude_bits >> 23) - 127;
+    if (exponent < 0) {
+        *fraction = magnitude_bits != 0;
+        return 0;
+    }
+    const uint32_t mantissa = (magnitude_bits & 0x7fffffu) | 0x800000u;
+    const uint32_t shift = uint32_t(23 - exponent);
+    *fraction = (mantissa & ((1u << shift) - 1u)) != 0;
+    return mantissa >> shift;
+}
+#endif
+
 size_t trees_storage_bytes(uint32_t max_trees, uint32_t max_nodes) {
     return align4(size_t(max_nodes) * sizeof(TreeNode)) + align4(size_t(max_trees) * 2u);
 }
@@ -184,20 +198,27 @@ Status trees_set_leaf_value(TreeEnsemble* e, uint32_t index, float value) {
     uint8_t* leaf = current_leaf(e);
     switch (e->leaf_kind) {
     case LeafKind::Class:
-        if (index != 0 || !(value >= 0.0f && value <= 255.0f) || value != float(int32_t(value))) {
+    case LeafKind::Proba8: {
+        const uint32_t limit = e->leaf_kind == LeafKind::Class ? 1u : e->n_classes;
+        if (index >= limit || !float_in_byte_range(value)) {
             return Status::InvalidArgument;
         }
-        leaf[0] = static_cast<uint8_t>(value);
-        return Status::Ok;
-    case LeafKind::Proba8:
-        if (index >= e->n_classes || !(value >= 0.0f && value <= 255.0f)) {
-            return Status::InvalidArgument;
+        bool fraction;
+        if (e->leaf_kind == LeafKind::Class) {
+            // A class index must be a whole number.
+            const uint32_t klass = float_int_part(value, &fraction);
+            if (fraction) {
+                return Status::InvalidArgument;
+            }
+            leaf[0] = static_cast<uint8_t>(klass);
+        } else {
+            leaf[index] = static_cast<uint8_t>(float_int_part(value + 0.5f, &fraction));
         }
-        leaf[index] = static_cast<uint8_t>(value + 0.5f);
         return Status::Ok;
+    }
     case LeafKind::Float32: {
         // A NaN or infinite leaf would poison every prediction that reaches it.
-        if (index >= trees_n_outputs(e) || !(value - value == 0.0f)) {
+        if (index >= trees_n_outputs(e) || !float_is_finite(value)) {
             return Status::InvalidArgument;
         }
         float* values = reinterpret_cast<float*>(leaf);
@@ -289,7 +310,7 @@ MICROLEARN_HOT Status trees_predict(const TreeEnsemble* e, const int16_t* x, uin
     const TreeNode* nodes = e->nodes;
     const uint16_t* roots = e->roots;
     const uint32_t n_trees = e->n_trees;
-    const float scale = 1.0f / float(n_trees);
+    const float scale = 1.0f / float(int32_t(n_trees)); // n_trees <= 65535: one int conversion
     if (e->leaf_kind == LeafKind::Class) {
         // Each vote adds 1/n_trees directly: no scaling pass afterwards.
         const uint8_t* classes = e->leaves;
@@ -302,7 +323,7 @@ MICROLEARN_HOT Status trees_predict(const TreeEnsemble* e, const int16_t* x, uin
         for (uint32_t t = 0; t < n_trees; t++) {
             const uint8_t* p = e->leaves + leaf_index(nodes + roots[t], x) * n_out;
             for (uint32_t o = 0; o < n_out; o++) {
-                out[o] += float(p[o]);
+                out[o] += float(int32_t(p[o]));
             }
         }
         for (uint32_t o = 0; o < n_out; o++) {

@@ -80,6 +80,57 @@ Status trees_add_leaf_values(TreeEnsemble* e, const float* values, uint32_t n);
 Status trees_begin_leaf(TreeEnsemble* e);
 Status trees_set_leaf_value(TreeEnsemble* e, uint32_t index, float value);
 
+// Checks of leaf values and thresholds at load time. Without an FPU they work on the float's bits
+// with integers: each soft-float compare or conversion helper they would otherwise pull in costs a
+// few hundred bytes (armv6m, rv32imc). With an FPU the float instructions are the smaller code.
+// Both forms give the same result for every float.
+#if defined(__SOFTFP__) || defined(__riscv_float_abi_soft)
+#define MICROLEARN_SOFT_FLOAT 1
+#else
+#define MICROLEARN_SOFT_FLOAT 0
+#endif
+
+inline uint32_t float_bits(float value) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+#if MICROLEARN_SOFT_FLOAT
+// Integer part of |value| below 2^24 given as its bits with the sign cleared; and whether a
+// fraction remains.
+uint32_t float_bits_int_part(uint32_t magnitude_bits, bool* fraction);
+#endif
+
+// 0 <= value <= 255 (-0.0 included, NaN not).
+inline bool float_in_byte_range(float value) {
+#if MICROLEARN_SOFT_FLOAT
+    const uint32_t bits = float_bits(value);
+    const uint32_t magnitude = bits & 0x7fffffffu;
+    return (bits == magnitude || magnitude == 0) && magnitude <= 0x437f0000u; // 255.0f
+#else
+    return value >= 0.0f && value <= 255.0f;
+#endif
+}
+
+inline bool float_is_finite(float value) {
+#if MICROLEARN_SOFT_FLOAT
+    return (float_bits(value) & 0x7f800000u) != 0x7f800000u;
+#else
+    return value - value == 0.0f;
+#endif
+}
+
+// Integer part of 0 <= value < 2^24, and whether a fraction remains.
+inline uint32_t float_int_part(float value, bool* fraction) {
+#if MICROLEARN_SOFT_FLOAT
+    return float_bits_int_part(float_bits(value) & 0x7fffffffu, fraction);
+#else
+    const int32_t t = int32_t(value);
+    *fraction = float(t) != value;
+    return uint32_t(t);
+#endif
+}
+
 // Where validation found a problem.
 enum class TreesFault : uint8_t { None, NoData, NoTrees, Root, Feature, Child, Leaf, LeafValue };
 struct TreesCheck {
