@@ -3,6 +3,30 @@
 namespace microlearn {
 namespace api {
 
+namespace {
+// Cores without a divide instruction (armv6m) would link libgcc's __aeabi_uidiv (about 280 bytes)
+// for the few divisions on error and load paths: shift and subtract instead.
+#if defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
+inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
+    uint32_t q = 0;
+    for (int32_t b = 31; b >= 0; b--) {
+        if ((n >> b) >= d) {
+            n -= d << b;
+            q |= 1u << b;
+        }
+    }
+    *remainder = n;
+    return q;
+}
+#else
+inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
+    const uint32_t q = n / d;
+    *remainder = n - q * d;
+    return q;
+}
+#endif
+} // namespace
+
 size_t typecode_size(char typecode) {
     switch (typecode) {
     case 'b':
@@ -35,8 +59,9 @@ MessageBuilder& MessageBuilder::number(int32_t value) {
     int n = 0;
     uint32_t v = value < 0 ? 0u - uint32_t(value) : uint32_t(value);
     do {
-        digits[n++] = char('0' + v % 10u);
-        v /= 10u;
+        uint32_t digit;
+        v = divide(v, 10u, &digit);
+        digits[n++] = char('0' + digit);
     } while (v != 0);
     if (value < 0) {
         digits[n++] = '-';
