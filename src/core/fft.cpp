@@ -33,6 +33,41 @@ inline int64_t q31_mul(int64_t a, int64_t b) {
 
 constexpr float kHalfSqrt2 = 0.707106781186547524f;
 
+// float(v) for v < 2^55, rounded to nearest even exactly as the cast: the top 24 bits are
+// rounded in integers and converted exactly, then scaled by a power of two (exact). The cast
+// itself calls libgcc's __aeabi_l2f, which on Cortex-M0 is built on double arithmetic (about
+// 4 KB of helpers) and on Cortex-M4F is a soft-float routine too. 64-bit targets convert in
+// one instruction and keep the cast.
+#if UINTPTR_MAX > 0xffffffffu
+inline float u64_to_float(uint64_t v) {
+    return float(int64_t(v));
+}
+#else
+float u64_to_float(uint64_t v) {
+    uint32_t shift = 0;
+    while ((v >> shift) >= (uint64_t(1) << 24)) {
+        ++shift;
+    }
+    uint32_t m = static_cast<uint32_t>(v >> shift);
+    if (shift > 0) {
+        const uint64_t rem = v & ((uint64_t(1) << shift) - 1u);
+        const uint64_t half = uint64_t(1) << (shift - 1u);
+        if (rem > half || (rem == half && (m & 1u) != 0)) {
+            ++m; // may reach 2^24, still exact
+        }
+    }
+    return float(m) * float(uint32_t(1) << shift);
+}
+#endif
+
+// 2^-e for e <= 126, built from its bits: 1.0f / float(n) without a float division.
+inline float exp2_neg(uint32_t e) {
+    const uint32_t bits = (127u - e) << 23;
+    float f;
+    __builtin_memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
 inline bool aligned_for_float(const void* p) {
     return (reinterpret_cast<uintptr_t>(p) & (alignof(float) - 1u)) == 0;
 }
@@ -410,8 +445,9 @@ void sincos_turn(uint32_t k, uint32_t log2_n, float* sin_out, float* cos_out) {
     pc = q31_mul(x2, pc) + kQ31One;
     // sin = x * ps: the integer product r * ps (< 2^44) is exact, so small sines keep their full
     // relative precision. int64 -> float is the one rounding; the power-of-two scalings are exact.
-    float s = float(int64_t(r) * ps) * (1.0f / 8796093022208.0f); // 2^-43
-    float c = float(pc) * (1.0f / 2147483648.0f);                 // 2^-31
+    // Both are positive: ps >= kSin1 / 2 and pc >= cos(pi/4) in Q31.
+    float s = u64_to_float(uint64_t(int64_t(r) * ps)) * (1.0f / 8796093022208.0f); // 2^-43
+    float c = u64_to_float(uint64_t(pc)) * (1.0f / 2147483648.0f);                 // 2^-31
     if (((octant + 1u) >> 1) & 1u) { // octants 1, 2, 5, 6: sin and cos trade places
         const float t = s;
         s = c;
@@ -500,7 +536,7 @@ Status fft_inverse(const Fft* f, float* re, float* im, uint32_t len) {
     }
     inverse_unscaled(f, re, im);
     const uint32_t n = f->n;
-    const float scale = 1.0f / float(n); // exact: n is a power of two
+    const float scale = exp2_neg(f->log2_n); // 1/n, exact: n is a power of two
     for (uint32_t k = 0; k < n; ++k) {
         re[k] *= scale;
         im[k] *= scale;
@@ -637,7 +673,7 @@ Status rfft_inverse(const Rfft* r, float* re, float* im, uint32_t bins, float* x
         im[k2] = -(ei - orr);
     }
     inverse_unscaled(&r->half, re, im);
-    const float scale = 1.0f / float(n);
+    const float scale = exp2_neg(r->half.log2_n + 1u); // 1/n
     for (uint32_t m = 0; m < h; ++m) {
         x[2u * m] = re[m] * scale;
         x[2u * m + 1u] = im[m] * scale;
