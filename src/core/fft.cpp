@@ -116,7 +116,7 @@ template <typename Angle> void build_twiddles(float* tw, uint32_t log2_n, Angle 
 // enters with the opposite sign. The eight data streams never overlap each other or the table;
 // restrict-qualified parameters say so (GCC ignores restrict on local pointers).
 template <bool kMirror>
-inline void radix4_butterflies(float* __restrict r0, float* __restrict r1, float* __restrict r2,
+MICROLEARN_HOT inline void radix4_butterflies(float* __restrict r0, float* __restrict r1, float* __restrict r2,
                                float* __restrict r3, float* __restrict i0, float* __restrict i1,
                                float* __restrict i2, float* __restrict i3,
                                const float* __restrict w1, const float* __restrict w2,
@@ -155,7 +155,7 @@ inline void radix4_butterflies(float* __restrict r0, float* __restrict r1, float
 // are short (fewer loads than reloading strided twiddles per block). kUnit: j = 0, where every
 // twiddle is 1 (no multiplications).
 template <bool kUnit>
-inline void radix4_column(float* __restrict r, float* __restrict i, size_t n, size_t q, float c1,
+MICROLEARN_HOT inline void radix4_column(float* __restrict r, float* __restrict i, size_t n, size_t q, float c1,
                           float s1, float c2, float s2, float c3, float s3) {
     for (size_t b = 0; b < n; b += 4u * q) {
         float* r0 = r + b;
@@ -193,7 +193,7 @@ inline void radix4_column(float* __restrict r, float* __restrict i, size_t n, si
 // The table holds the roots of unity for length N = n << shift (shift > 0 for the half-length
 // transform of Rfft, which shares the table of length n); w_L^(mj) is entry m*j*stride with
 // stride = N/L.
-void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw, uint32_t shift) {
+MICROLEARN_HOT void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw, uint32_t shift) {
     const size_t stride = size_t(n / (4u * q)) << shift;
     // One block (the first pass): the butterflies of that block in order, split where w^3j runs
     // past the table. 3j*stride < N/2 exactly when 3j < 2q, i.e. j < split = ceil(2q/3) (2q/3 is never whole).
@@ -249,7 +249,7 @@ void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw, 
 // The stride (always 1) comes in as a run-time value on purpose: with adjacent addresses known,
 // GCC's straight-line vectoriser turns this butterfly into shuffles that cost about 40% more
 // instructions on x64 than the scalar code.
-void radix4_tail(float* __restrict re, float* __restrict im, uint32_t n, uint32_t stride) {
+MICROLEARN_HOT void radix4_tail(float* __restrict re, float* __restrict im, uint32_t n, uint32_t stride) {
     const size_t s1 = stride, s2 = 2u * s1, s3 = 3u * s1;
     float* r = re;
     float* i = im;
@@ -271,7 +271,7 @@ void radix4_tail(float* __restrict re, float* __restrict im, uint32_t n, uint32_
 
 // Last passes for odd log2 n: the radix-4 pass over blocks of 8 (twiddles 1, w8, w8^2 = -i,
 // w8^3) and the final radix-2 pass, fused so each group of 8 is loaded and stored once.
-void radix8_tail(float* __restrict re, float* __restrict im, uint32_t n) {
+MICROLEARN_HOT void radix8_tail(float* __restrict re, float* __restrict im, uint32_t n) {
     for (uint32_t b = 0; b < n; b += 8u) {
         float* r = re + b;
         float* i = im + b;
@@ -318,7 +318,7 @@ void radix8_tail(float* __restrict re, float* __restrict im, uint32_t n) {
     }
 }
 
-inline void swap_pair(float* re, float* im, uint32_t a, uint32_t b) {
+MICROLEARN_HOT inline void swap_pair(float* re, float* im, uint32_t a, uint32_t b) {
     const float tr = re[a];
     re[a] = re[b];
     re[b] = tr;
@@ -331,7 +331,7 @@ inline void swap_pair(float* re, float* im, uint32_t a, uint32_t b) {
 // permute). Only x < n/2 is visited, two at a time: an odd x always pairs with rev(x) >= n/2,
 // and for an even x the pair (x, rev x) comes with its mirror (n-1-x, n-1-rev x), so the
 // reversed counter is advanced n/4 times instead of n. n >= 4.
-void bit_reverse(float* re, float* im, uint32_t n) {
+MICROLEARN_HOT void bit_reverse(float* re, float* im, uint32_t n) {
     const uint32_t half = n >> 1;
     const uint32_t last = n - 1u;
     uint32_t r = 0; // rev(x - 1) at the top of the loop

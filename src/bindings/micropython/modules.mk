@@ -30,7 +30,8 @@ HOT_emlearn_logreg =
 NATMODS += emlearn_fft emlearn_iir emlearn_iir_q15 emlearn_arrayutils
 
 SRC_emlearn_fft = src/api/api.cpp src/api/fft_api.cpp src/core/fft.cpp
-HOT_emlearn_fft = src/core/fft.cpp
+# -Os, with the butterfly passes and the bit reversal at -O2 (MICROLEARN_HOT in fft.cpp).
+HOT_emlearn_fft =
 
 SRC_emlearn_iir = src/api/api.cpp src/api/iir_api.cpp src/core/iir.cpp \
 	src/bindings/micropython/iir_natmod.h
