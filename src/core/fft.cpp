@@ -150,69 +150,22 @@ MICROLEARN_HOT inline void radix4_butterflies(float* __restrict r0, float* __res
     }
 }
 
-// Butterfly j of every block of a pass (r, i point at element j of the first block), with the
-// twiddles of j loaded once: the loop order of the passes over more than one block, where blocks
-// are short (fewer loads than reloading strided twiddles per block). kUnit: j = 0, where every
-// twiddle is 1 (no multiplications).
-template <bool kUnit>
-MICROLEARN_HOT inline void radix4_column(float* __restrict r, float* __restrict i, size_t n, size_t q, float c1,
-                          float s1, float c2, float s2, float c3, float s3) {
-    for (size_t b = 0; b < n; b += 4u * q) {
-        float* r0 = r + b;
-        float* i0 = i + b;
-        const float t0r = r0[0] + r0[2u * q], t0i = i0[0] + i0[2u * q];
-        const float t2r = r0[0] - r0[2u * q], t2i = i0[0] - i0[2u * q];
-        const float t1r = r0[q] + r0[3u * q], t1i = i0[q] + i0[3u * q];
-        const float dr = r0[q] - r0[3u * q], di = i0[q] - i0[3u * q];
-        r0[0] = t0r + t1r;
-        i0[0] = t0i + t1i;
-        const float y2r = t0r - t1r, y2i = t0i - t1i;
-        const float y1r = t2r + di, y1i = t2i - dr;
-        const float y3r = t2r - di, y3i = t2i + dr;
-        if (kUnit) {
-            r0[q] = y2r;
-            i0[q] = y2i;
-            r0[2u * q] = y1r;
-            i0[2u * q] = y1i;
-            r0[3u * q] = y3r;
-            i0[3u * q] = y3i;
-            continue;
-        }
-        r0[q] = y2r * c2 + y2i * s2;
-        i0[q] = y2i * c2 - y2r * s2;
-        r0[2u * q] = y1r * c1 + y1i * s1;
-        i0[2u * q] = y1i * c1 - y1r * s1;
-        r0[3u * q] = y3r * c3 + y3i * s3;
-        i0[3u * q] = y3i * c3 - y3r * s3;
-    }
-}
-
 // One radix-2^2 pass over blocks of L = 4q points: a radix-4 butterfly on (j, j+q, j+2q, j+3q)
 // whose outputs go to the positions two radix-2 DIF passes would give them (X0, X2, X1, X3), so
 // the final order is the plain bit reversal and odd powers of two need only a radix-2 tail.
 // The table holds the roots of unity for length N = n << shift (shift > 0 for the half-length
 // transform of Rfft, which shares the table of length n); w_L^(mj) is entry m*j*stride with
 // stride = N/L.
-MICROLEARN_HOT void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw, uint32_t shift) {
+MICROLEARN_HOT void radix4_pass(float* re, float* im, uint32_t n, uint32_t q, const float* tw,
+                                uint32_t shift) {
     const size_t stride = size_t(n / (4u * q)) << shift;
-    // One block (the first pass): the butterflies of that block in order, split where w^3j runs
-    // past the table. 3j*stride < N/2 exactly when 3j < 2q, i.e. j < split = ceil(2q/3) (2q/3 is never whole).
+    // Block by block, the butterflies of each block in order, split where w^3j runs past the
+    // table. 3j*stride < N/2 exactly when 3j < 2q, i.e. j < split = ceil(2q/3) (2q/3 is never
+    // whole). (Passes over several short blocks ran faster twiddle-outer, loading each twiddle
+    // once: about 5% fewer instructions for 600 more bytes of code.)
     const size_t split = (2u * q + 2u) / 3u;
     const ptrdiff_t d1 = ptrdiff_t(2u * stride);
     const float* w3_mirror = tw + 2u * ((size_t(n) << shift) - 3u * split * stride);
-    if (4u * q < n) { // several blocks: twiddle by twiddle (w^3j past N/2 read as conj w^(N-3j))
-        radix4_column<true>(re, im, n, q, 1.0f, 0.0f, 1.0f, 0.0f, 1.0f, 0.0f);
-        const size_t N = size_t(n) << shift;
-        for (size_t j = 1; j < q; ++j) {
-            const float* w1 = tw + d1 * ptrdiff_t(j);
-            const float* w2 = w1 + d1 * ptrdiff_t(j);
-            const size_t k3 = 3u * j * stride;
-            const float* w3 = k3 < N / 2u ? tw + 2u * k3 : tw + 2u * (N - k3);
-            const float s3 = k3 < N / 2u ? w3[1] : -w3[1];
-            radix4_column<false>(re + j, im + j, n, q, w1[0], w1[1], w2[0], w2[1], w3[0], s3);
-        }
-        return;
-    }
     for (uint32_t base = 0; base < n; base += 4u * q) {
         float* r0 = re + base;
         float* r1 = r0 + q;
