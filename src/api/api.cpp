@@ -1,31 +1,9 @@
 #include "api.h"
 
+#include "soft_float.h"
+
 namespace microlearn {
 namespace api {
-
-namespace {
-// Cores without a divide instruction (armv6m) would link libgcc's __aeabi_uidiv (about 280 bytes)
-// for the few divisions on error and load paths: shift and subtract instead.
-#if defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
-inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
-    uint32_t q = 0;
-    for (int32_t b = 31; b >= 0; b--) {
-        if ((n >> b) >= d) {
-            n -= d << b;
-            q |= 1u << b;
-        }
-    }
-    *remainder = n;
-    return q;
-}
-#else
-inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
-    const uint32_t q = n / d;
-    *remainder = n - q * d;
-    return q;
-}
-#endif
-} // namespace
 
 size_t typecode_size(char typecode) {
     switch (typecode) {

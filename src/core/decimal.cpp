@@ -1,5 +1,7 @@
 #include "decimal.h"
 
+#include "soft_float.h"
+
 namespace microlearn {
 
 namespace {
@@ -8,27 +10,6 @@ constexpr uint32_t kPow10[10] = {1u,      10u,      100u,      1000u,      10000
                                  100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
 constexpr int32_t kSaturate = 1 << 30;
 
-// Cores without a divide instruction (armv6m) would link libgcc's __aeabi_uidiv (about 280 bytes)
-// for the few divisions on error and load paths: shift and subtract instead.
-#if defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
-inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
-    uint32_t q = 0;
-    for (int32_t b = 31; b >= 0; b--) {
-        if ((n >> b) >= d) {
-            n -= d << b;
-            q |= 1u << b;
-        }
-    }
-    *remainder = n;
-    return q;
-}
-#else
-inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
-    const uint32_t q = n / d;
-    *remainder = n - q * d;
-    return q;
-}
-#endif
 
 // Integer part and whether a fractional part remains, for |value|; saturates at kSaturate.
 void split(const DecimalScanner* d, uint32_t* integer, bool* fraction) {

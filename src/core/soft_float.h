@@ -1,6 +1,7 @@
-// Size help for cores without a floating-point unit, where every float/double operation is a libgcc
-// routine linked into the native module.
+// Size help for cores without a floating-point unit or a divide instruction, where every such
+// operation is a libgcc routine linked into the native module.
 #pragma once
+#include <stdint.h>
 
 namespace microlearn {
 
@@ -15,5 +16,28 @@ template <typename T> inline T subtract_by_adding(T a, T b) {
 #endif
     return a + nb;
 }
+
+// n / d and its remainder. Cores without a divide instruction (armv6m) would link libgcc's
+// __aeabi_uidiv (about 280 bytes) for the few divisions on error and load paths: shift and
+// subtract there instead.
+#if defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
+inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
+    uint32_t q = 0;
+    for (int32_t b = 31; b >= 0; b--) {
+        if ((n >> b) >= d) {
+            n -= d << b;
+            q |= 1u << b;
+        }
+    }
+    *remainder = n;
+    return q;
+}
+#else
+inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
+    const uint32_t q = n / d;
+    *remainder = n - q * d;
+    return q;
+}
+#endif
 
 } // namespace microlearn
