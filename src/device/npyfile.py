@@ -452,7 +452,30 @@ def _header_bytes(descr, shape, total=None):
     raise ValueError("header too long")
 
 
-class Reader:
+class _FileHolder:
+    """The file a reader or writer works on: opened here (and closed by close()) when given a
+    path, left to its owner when given a file object."""
+
+    def _take_file(self, filelike, mode):
+        self._own = isinstance(filelike, str)
+        self.file = open(filelike, mode) if self._own else filelike
+
+    def _release_file(self):
+        if self.file is not None and self._own:
+            self.file.close()
+        self.file = None
+
+    def close(self):
+        self._release_file()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_value, exc_tb):
+        self.close()
+
+
+class Reader(_FileHolder):
     """Streams a .npy file: header on construction, then the data in chunks of any size.
 
     Attributes: ``shape``, ``typecode`` (of the arrays returned), ``itemsize`` (bytes per item
@@ -460,8 +483,7 @@ class Reader:
     """
 
     def __init__(self, filelike, header_maxlength=4096, typecode=None):
-        self._own = isinstance(filelike, str)
-        self.file = open(filelike, "rb") if self._own else filelike
+        self._take_file(filelike, "rb")
         self.header_maxlength = header_maxlength
         try:
             self._read_header(typecode)
@@ -553,17 +575,6 @@ class Reader:
     def remaining(self):
         """Items not yet read."""
         return self.items - self._pos
-
-    def close(self):
-        if self.file is not None and self._own:
-            self.file.close()
-        self.file = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc_value, exc_tb):
-        self.close()
 
     def _fill(self, out, start, n):
         if n <= 0:
@@ -686,7 +697,7 @@ def _writer_args(shape, typecode):
     return shape, size, _KIND[typecode]
 
 
-class Writer:
+class Writer(_FileHolder):
     """Streams a .npy file: header first, then ``write_values`` as often as needed.
 
     ``shape`` may start with None (or be None for 1-D): the leading dimension then follows from
@@ -704,8 +715,7 @@ class Writer:
         self._grow = len(shape) > 0 and shape[0] is None
         self._inner = compute_items(shape[1:]) if self._grow else compute_items(shape)
         self.items_written = 0
-        self._own = isinstance(filelike, str)
-        self.file = open(filelike, "wb") if self._own else filelike
+        self._take_file(filelike, "wb")
         try:
             if self._grow:
                 self._start = _tell(self.file)
@@ -721,17 +731,12 @@ class Writer:
             self._header_len = len(header)
             self.file.write(header)
         except BaseException:
-            if self._own:
-                self.file.close()
-            self.file = None
+            self._release_file()
             raise
 
     @property
     def written_bytes(self):
         return self.items_written * self.itemsize
-
-    def __enter__(self):
-        return self
 
     def __exit__(self, exc_type, exc_value, exc_tb):
         self._close(exc_type is None)
@@ -1111,7 +1116,7 @@ def _npy_name(name):
     return name if name.endswith(".npy") else name + ".npy"
 
 
-class NpzReader:
+class NpzReader(_FileHolder):
     """Reads a .npz (zip) archive member by member, without extracting it.
 
     A seekable file is listed from its central directory (or, if that is missing, by walking
@@ -1120,25 +1125,13 @@ class NpzReader:
     """
 
     def __init__(self, filelike, wbits=15, check_crc=True):
-        self._own = isinstance(filelike, str)
-        self.file = open(filelike, "rb") if self._own else filelike
+        self._take_file(filelike, "rb")
         self._wbits = wbits
         self._check = check_crc
         self._base = _tell(self.file)
         self._entries = None
         self._cd_start = None
         self._current = None
-
-    def close(self):
-        if self.file is not None and self._own:
-            self.file.close()
-        self.file = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc_value, exc_tb):
-        self.close()
 
     # -- central directory --
 
@@ -1458,7 +1451,7 @@ class _MemberSink:
         zw._open = None
 
 
-class NpzWriter:
+class NpzWriter(_FileHolder):
     """Writes a .npz archive that numpy.load reads, one member at a time.
 
     ``compress=True`` deflates the members: CPython uses zlib; MicroPython needs a port built
@@ -1473,8 +1466,7 @@ class NpzWriter:
         self._compress = compress
         self._wbits = wbits
         self._level = level
-        self._own = isinstance(filelike, str)
-        self.file = open(filelike, "wb") if self._own else filelike
+        self._take_file(filelike, "wb")
         self._pos = 0
         self._entries = []
         self._open = None
@@ -1538,12 +1530,7 @@ class NpzWriter:
             if hasattr(self.file, "flush"):
                 self.file.flush()
         finally:
-            if self._own:
-                self.file.close()
-            self.file = None
-
-    def __enter__(self):
-        return self
+            self._release_file()
 
     def __exit__(self, exc_type, exc_value, exc_tb):
         if exc_type is None:
