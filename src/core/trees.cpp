@@ -300,7 +300,9 @@ MICROLEARN_HOT Status trees_predict(const TreeEnsemble* e, const int16_t* x, uin
     if (!e->validated) {
         return Status::NotReady;
     }
-    const uint32_t n_out = trees_n_outputs(e);
+    // trees_n_outputs(), without the call.
+    const uint32_t n_out =
+        (e->leaf_kind == LeafKind::Float32 && e->n_classes == 0) ? 1u : e->n_classes;
     if (x_len != e->n_features || out_len != n_out) {
         return Status::SizeMismatch;
     }

@@ -41,6 +41,39 @@ def predict(model, x):
     return out
 
 
+def array_subclass_named_array():
+    class array(ARRAY):  # noqa: N801  (the name is the point)
+        pass
+
+    return array
+
+
+ARRAY = array.array
+
+
+# First test on purpose: the native module reads array.array objects directly and learns that
+# type from the first buffer it sees, so a Python class named "array" must not be taken for it.
+@test
+def buffers_subclass_memoryview_bytearray_read_like_arrays():
+    model = load_text(THREE_CLASS)
+    rows = ([5, 0], [6, -3], [6, -2])
+    out = array.array("f", [0] * 3)
+    subclass = array_subclass_named_array()
+    for x, expected in zip(rows, (0, 1, 2)):
+        model.predict(subclass("h", x), out)  # the first buffer this module sees
+        assert argmax(out) == expected, (x, list(out))
+        model.predict(memoryview(array.array("h", [99] + x))[1:], out)  # an offset into a buffer
+        assert argmax(out) == expected, (x, list(out))
+        model.predict(array.array("h", x), out)
+        assert argmax(out) == expected, (x, list(out))
+        model.predict(subclass("h", x), out)  # after a real array was seen
+        assert argmax(out) == expected, (x, list(out))
+    raises(ValueError, model.predict, bytearray(4), out)  # typecode B, not h
+    raises(ValueError, model.predict, array.array("h", [1, 2, 3]), out)
+    raises(ValueError, model.predict, memoryview(array.array("h", [1, 2, 3]))[1:2], out)
+    raises(ValueError, model.predict, subclass("h", [1, 2, 3]), out)
+
+
 @test
 def compat_xor_model_from_reference():
     model = emlearn_trees.new(5, 30, 2)

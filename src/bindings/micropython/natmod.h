@@ -4,6 +4,7 @@
 #pragma once
 extern "C" {
 #include "py/dynruntime.h"
+#include "py/objarray.h"
 }
 #include "api.h"
 
@@ -13,11 +14,47 @@ using microlearn::api::BufferView;
 using microlearn::api::Error;
 using microlearn::api::ErrorType;
 
-inline BufferView buffer_view(mp_obj_t obj, mp_uint_t flags) {
+// array.array's type, learned from the first array seen (a natmod cannot name mp_type_array).
+extern "C" const mp_obj_type_t* natmod_array_type;
+const mp_obj_type_t* natmod_array_type;
+
+// Element size of the typecodes read directly (b B h H i I f); 0 sends the rest to mp_get_buffer.
+inline size_t array_item_size(size_t typecode) {
+    switch (typecode | 0x20) { // upper case (unsigned) to lower case
+    case 'b': return 1;
+    case 'h': return 2;
+    case 'i': case 'f': return 4; // no array has typecode F
+    default: return 0;
+    }
+}
+
+// Any object with the buffer protocol; learns array.array's type on the way.
+__attribute__((noinline)) BufferView buffer_view_of_object(mp_obj_t obj, mp_uint_t flags) {
     mp_buffer_info_t info;
     mp_get_buffer_raise(obj, &info, flags);
+    if (natmod_array_type == nullptr && mp_obj_is_obj(obj)) {
+        // The built-in array type: named array and not a class defined in Python.
+        const mp_obj_type_t* type = static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type;
+        if (type->name == MP_QSTR_array && !(type->flags & MP_TYPE_FLAG_INSTANCE_TYPE)) {
+            natmod_array_type = type;
+        }
+    }
     // bytearray (and a memoryview of one) reports BYTEARRAY_TYPECODE (1): the api calls it 'B'.
     return BufferView{info.buf, info.len, info.typecode == 1 ? 'B' : char(info.typecode)};
+}
+
+// An array.array is read straight from its object (the layout of py/objarray.h, the same in
+// MicroPython 1.20 to 1.29): no call through the function table, no stack frame. That is a tenth
+// of a small predict().
+BufferView buffer_view(mp_obj_t obj, mp_uint_t flags) {
+    const mp_obj_array_t* array = static_cast<const mp_obj_array_t*>(MP_OBJ_TO_PTR(obj));
+    if (mp_obj_is_obj(obj) && array->base.type == natmod_array_type) {
+        const size_t size = array_item_size(array->typecode);
+        if (size != 0) {
+            return BufferView{array->items, array->len * size, char(array->typecode)};
+        }
+    }
+    return buffer_view_of_object(obj, flags);
 }
 
 // Copies the message into a str object: raise_msg would keep a pointer to our stack.

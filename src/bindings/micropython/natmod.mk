@@ -3,7 +3,8 @@
 # MPY_DIR=... Sources are listed per module in modules.mk.
 include src/bindings/micropython/modules.mk
 
-SRC = src/bindings/micropython/$(MOD).cpp $(SRC_$(MOD))
+# natmod.h is listed for its qstrs; only .cpp files are compiled.
+SRC = src/bindings/micropython/$(MOD).cpp src/bindings/micropython/natmod.h $(SRC_$(MOD))
 BUILD = build/natmod/$(notdir $(abspath $(MPY_DIR)))/$(ARCH)/$(MOD)
 
 # mpy_ld.py reads libgcc.a through a PyPI module `ar`; ours stands in for it.
