@@ -37,7 +37,9 @@ $(BUILD)/%.o: %.cpp $(CONFIG_H) $(wildcard src/core/*.h src/api/*.h src/bindings
 	$(Q)$(CXX) $(CXXFLAGS) -o $@ -c $<
 
 # Only libgcc (soft-float and division helpers): the toolchains' libm does not link in a natmod.
-LIBGCC_FILE := $(realpath $(shell $(CC) $(CFLAGS_ARCH) --print-libgcc-file-name 2>/dev/null))
+# $(CROSS)gcc, not $(CC): MicroPython 1.27's dynruntime.mk does not set CC, and make's default cc
+# would hand the host's libgcc to an armv6m or xtensa link.
+LIBGCC_FILE := $(realpath $(shell $(CROSS)gcc $(CFLAGS_ARCH) --print-libgcc-file-name 2>/dev/null))
 ifneq ($(LIBGCC_FILE),)
 MPY_LD_FLAGS += -l$(LIBGCC_FILE)
 endif
