@@ -10,6 +10,15 @@ BUILD = build/natmod/$(notdir $(abspath $(MPY_DIR)))/$(ARCH)/$(MOD)
 # mpy_ld.py reads libgcc.a through a PyPI module `ar`; ours stands in for it.
 export PYTHONPATH := $(CURDIR)/tools/natmod:$(PYTHONPATH)
 
+# xtensa (ESP8266): Debian's gcc-xtensa-lx106 libgcc has no soft-float add/sub/mul, no int-to-float
+# and no 32-bit division (__addsf3, __floatsisf, __udivsi3...); the ESP8266 ROM has them, at the
+# addresses MicroPython's esp8266 port lists. mpy_ld takes that list through --externs
+# (dynruntime.mk reads MPY_EXTERN_SYM_FILE where it is included; MicroPython's own natmod examples
+# do the same); memset/memcpy/memmove come from the ROM too (natmod.h does not define them there).
+ifeq ($(ARCH),xtensa)
+MPY_EXTERN_SYM_FILE = $(MPY_DIR)/ports/esp8266/boards/eagle.rom.addr.v6.ld
+endif
+
 # Must precede the include: the link rule's prerequisites are expanded where it is read.
 SRC_O += $(addprefix $(BUILD)/, $(patsubst %.cpp,%.o,$(filter %.cpp,$(SRC))))
 
