@@ -8,6 +8,20 @@ extern "C" {
 }
 #include "api.h"
 
+#if defined(__XTENSA__)
+// xtensa: GCC folds a constant index into the literal that holds the qstr table's address
+// (mp_native_qstr_table+8), and mpy_ld cannot relocate a literal with an addend ("AssertionError:
+// ('mp_native_qstr_table+0x8', '.external.qstr_table')"). Every qstr outside MicroPython's static
+// list expands to mp_native_qstr_table[i] (the build's config.h): hiding the table's address behind
+// an empty asm makes GCC load the plain address and add the offset itself (one addi). Inside the
+// macro, mp_native_qstr_table is not expanded again and names the table.
+inline const uint16_t* natmod_qstr_table(const uint16_t* table) {
+    __asm__("" : "+r"(table));
+    return table;
+}
+#define mp_native_qstr_table (natmod_qstr_table(mp_native_qstr_table))
+#endif
+
 namespace natmod {
 
 using microlearn::api::BufferView;
