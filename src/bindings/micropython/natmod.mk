@@ -9,6 +9,8 @@ BUILD = build/natmod/$(notdir $(abspath $(MPY_DIR)))/$(ARCH)/$(MOD)
 
 # mpy_ld.py reads libgcc.a through a PyPI module `ar`; ours stands in for it.
 export PYTHONPATH := $(CURDIR)/tools/natmod:$(PYTHONPATH)
+# mpy_ld.py walks sets and dicts: a fixed hash seed makes the same sources give the same bytes.
+export PYTHONHASHSEED := 0
 
 # xtensa (ESP8266): Debian's gcc-xtensa-lx106 libgcc has no soft-float add/sub/mul, no int-to-float
 # and no 32-bit division (__addsf3, __floatsisf, __udivsi3...); the ESP8266 ROM has them, at the
