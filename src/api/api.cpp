@@ -77,5 +77,18 @@ bool raise_type(Error* error, const char* message) {
     return false;
 }
 
+namespace {
+
+// In BufferFault order.
+constexpr char kBufferFaultTexts[] = "expecting an array, not str\0"
+                                     "expecting a writable array, not a read-only buffer\0"
+                                     "expecting a contiguous array";
+
+} // namespace
+
+bool raise_buffer_fault(Error* error, BufferFault fault) {
+    return raise_type(error, nth_text(kBufferFaultTexts, uint32_t(fault)));
+}
+
 } // namespace api
 } // namespace microlearn

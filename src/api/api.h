@@ -50,5 +50,14 @@ const char* nth_text(const char* packed, uint32_t index);
 bool raise_value(Error* error, const char* message);
 bool raise_type(Error* error, const char* message);
 
+// Why a binding cannot take an object as an array argument. Each is a TypeError on both runtimes
+// (CPython's own would be a BufferError for the last two; MicroPython reads a str as bytes).
+enum class BufferFault : uint8_t {
+    Text,          // a str where an array of numbers is expected
+    ReadOnly,      // bytes or a read-only memoryview where the call writes
+    NotContiguous, // a strided view (CPython)
+};
+bool raise_buffer_fault(Error* error, BufferFault fault);
+
 } // namespace api
 } // namespace microlearn

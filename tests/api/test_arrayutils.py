@@ -130,6 +130,11 @@ def rejects_bad_arrays_and_parameters():
     raises(ValueError, linear_map, h3, array.array("d", [0] * 3), 0, 1, 0, 1, contains="unsupported array typecode")
     raises(ValueError, linear_map, h3, array.array("l", [0] * 3), 0, 1, 0, 1, contains="unsupported array typecode")
     raises(TypeError, linear_map, [0, 1, 2], f3, 0, 1, 0, 1)
+    # A str is not an array (MicroPython read it as bytes: "abc" was mapped like bytes([97, 98,
+    # 99])); bytes cannot be written: TypeError on both runtimes.
+    raises(TypeError, linear_map, "abc", f3, 0, 1, 0, 1, contains="not str")
+    raises(TypeError, linear_map, h3, "abc", 0, 1, 0, 1, contains="not str")
+    raises(TypeError, linear_map, bytearray(3), bytes(3), 0, 1, 0, 1, contains="writable")
     raises(TypeError, linear_map, h3, f3, 0, 1, 0)
     raises(TypeError, linear_map, h3, f3, "0", 1, 0, 1)
     raises(ValueError, linear_map, h3, f3, 5, 5, 0, 1, contains="in_min and in_max must differ")

@@ -238,6 +238,9 @@ def run_and_ifft_reject_bad_arrays():
         same = zeros(8)
         raises(ValueError, method, same, same, contains="different arrays")
         raises(TypeError, method, [0.0] * 8, zeros(8))
+        # Read-only buffers: a TypeError on both runtimes (CPython's own would be a BufferError).
+        raises(TypeError, method, bytes(32), zeros(8), contains="writable")
+        raises(TypeError, method, zeros(8), memoryview(bytes(32)), contains="writable")
 
 
 @test

@@ -221,6 +221,11 @@ def predict_rejects_wrong_types_and_lengths():
            contains="output")
     raises(TypeError, model.predict, [0, 0], out)
     raises(TypeError, model.predict, array.array("h", [0, 0]), None)
+    raises(TypeError, model.predict, "ab", out, contains="not str")
+    # Read-only output: a TypeError on both runtimes (CPython's own is a BufferError).
+    raises(TypeError, model.predict, array.array("h", [0, 0]), bytes(12), contains="writable")
+    raises(TypeError, model.predict, array.array("h", [0, 0]), memoryview(bytes(12)),
+           contains="writable")
 
 
 @test

@@ -30,12 +30,30 @@ using microlearn::api::ErrorType;
 
 // A contiguous buffer held for the lifetime of this object (array.array, bytes, bytearray,
 // memoryview, numpy arrays). The typecode is the struct format without byte-order prefix.
+// A str, a read-only buffer where the call writes and a strided view are TypeErrors from the api
+// (CPython's own error for the last two is a BufferError; MicroPython's is a TypeError).
 class Buffer {
   public:
     Buffer(const py::handle& obj, bool writable) {
+        if (PyUnicode_Check(obj.ptr())) {
+            fault(microlearn::api::BufferFault::Text);
+        }
         const int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(obj.ptr(), &view_, flags) != 0) {
-            throw py::error_already_set();
+            if (!PyErr_ExceptionMatches(PyExc_BufferError)) {
+                throw py::error_already_set();
+            }
+            PyErr_Clear();
+            Py_buffer probe;
+            const bool readable =
+                writable && PyObject_GetBuffer(obj.ptr(), &probe, flags & ~PyBUF_WRITABLE) == 0;
+            if (readable) {
+                PyBuffer_Release(&probe);
+            } else {
+                PyErr_Clear();
+            }
+            fault(readable ? microlearn::api::BufferFault::ReadOnly
+                           : microlearn::api::BufferFault::NotContiguous);
         }
         const char* format = view_.format ? view_.format : "B";
         while (*format == '@' || *format == '=' || *format == '<') {
@@ -52,6 +70,12 @@ class Buffer {
     BufferView view() const { return BufferView{view_.buf, size_t(view_.len), typecode_}; }
 
   private:
+    [[noreturn]] static void fault(microlearn::api::BufferFault f) {
+        Error err;
+        microlearn::api::raise_buffer_fault(&err, f);
+        raise(err);
+    }
+
     Py_buffer view_{};
     char typecode_ = '?';
 };

@@ -2,6 +2,7 @@
 // lives in src/api/arrayutils_api.cpp.
 #include "arrayutils_api.h"
 #include "natmod.h"
+#include "natmod_args.h"
 
 using namespace microlearn;
 
@@ -9,8 +10,8 @@ using namespace microlearn;
 static mp_obj_t linear_map(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     api::Error err;
-    if (!api::linear_map(natmod::buffer_view(args[0], MP_BUFFER_READ),
-                         natmod::buffer_view(args[1], MP_BUFFER_WRITE),
+    if (!api::linear_map(natmod::array_arg(args[0], MP_BUFFER_READ),
+                         natmod::array_arg(args[1], MP_BUFFER_WRITE),
                          mp_obj_get_float_to_d(args[2]), mp_obj_get_float_to_d(args[3]),
                          mp_obj_get_float_to_d(args[4]), mp_obj_get_float_to_d(args[5]), &err)) {
         natmod::raise(err);

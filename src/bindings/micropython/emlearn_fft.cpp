@@ -2,6 +2,7 @@
 // src/api/fft_api.cpp.
 #include "fft_api.h"
 #include "natmod.h"
+#include "natmod_args.h"
 
 using namespace microlearn;
 
@@ -43,8 +44,8 @@ static mp_obj_t fft_make_new(const mp_obj_type_t* type, size_t n_args, size_t n_
 static mp_obj_t fft_run(mp_obj_t self_in, mp_obj_t real_in, mp_obj_t imag_in) {
     FftObject* o = self_of(self_in);
     api::Error err;
-    check(api::fft_run(&o->handle, natmod::buffer_view(real_in, MP_BUFFER_RW),
-                       natmod::buffer_view(imag_in, MP_BUFFER_RW), &err),
+    check(api::fft_run(&o->handle, natmod::array_arg(real_in, MP_BUFFER_RW),
+                       natmod::array_arg(imag_in, MP_BUFFER_RW), &err),
           err);
     return mp_const_none;
 }
@@ -53,8 +54,8 @@ static MP_DEFINE_CONST_FUN_OBJ_3(fft_run_obj, fft_run);
 static mp_obj_t fft_ifft(mp_obj_t self_in, mp_obj_t real_in, mp_obj_t imag_in) {
     FftObject* o = self_of(self_in);
     api::Error err;
-    check(api::fft_ifft(&o->handle, natmod::buffer_view(real_in, MP_BUFFER_RW),
-                        natmod::buffer_view(imag_in, MP_BUFFER_RW), &err),
+    check(api::fft_ifft(&o->handle, natmod::array_arg(real_in, MP_BUFFER_RW),
+                        natmod::array_arg(imag_in, MP_BUFFER_RW), &err),
           err);
     return mp_const_none;
 }
@@ -64,9 +65,9 @@ static mp_obj_t fft_rfft(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     FftObject* o = self_of(args[0]);
     api::Error err;
-    check(api::fft_rfft(&o->handle, natmod::buffer_view(args[1], MP_BUFFER_READ),
-                        natmod::buffer_view(args[2], MP_BUFFER_RW),
-                        natmod::buffer_view(args[3], MP_BUFFER_RW), &err),
+    check(api::fft_rfft(&o->handle, natmod::array_arg(args[1], MP_BUFFER_READ),
+                        natmod::array_arg(args[2], MP_BUFFER_RW),
+                        natmod::array_arg(args[3], MP_BUFFER_RW), &err),
           err);
     return mp_const_none;
 }
@@ -76,9 +77,9 @@ static mp_obj_t fft_irfft(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     FftObject* o = self_of(args[0]);
     api::Error err;
-    check(api::fft_irfft(&o->handle, natmod::buffer_view(args[1], MP_BUFFER_RW),
-                         natmod::buffer_view(args[2], MP_BUFFER_RW),
-                         natmod::buffer_view(args[3], MP_BUFFER_RW), &err),
+    check(api::fft_irfft(&o->handle, natmod::array_arg(args[1], MP_BUFFER_RW),
+                         natmod::array_arg(args[2], MP_BUFFER_RW),
+                         natmod::array_arg(args[3], MP_BUFFER_RW), &err),
           err);
     return mp_const_none;
 }
@@ -87,8 +88,8 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(fft_irfft_obj, 4, 4, fft_irfft);
 static mp_obj_t fft_fill_tables(mp_obj_t self_in, mp_obj_t sin_in, mp_obj_t cos_in) {
     FftObject* o = self_of(self_in);
     api::Error err;
-    check(api::fft_fill_tables(&o->handle, natmod::buffer_view(sin_in, MP_BUFFER_READ),
-                               natmod::buffer_view(cos_in, MP_BUFFER_READ), &err),
+    check(api::fft_fill_tables(&o->handle, natmod::array_arg(sin_in, MP_BUFFER_READ),
+                               natmod::array_arg(cos_in, MP_BUFFER_READ), &err),
           err);
     return mp_const_none;
 }

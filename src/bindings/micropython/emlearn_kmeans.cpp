@@ -25,16 +25,16 @@ mp_obj_full_type_t cluster_iter_type;
 
 static bool view_problem(KmeansProblem* p, mp_obj_t values, mp_obj_t centroids,
                          mp_obj_t assignments, int32_t features, api::Error* err) {
-    return api::kmeans_setup(p, natmod::buffer_view(values, MP_BUFFER_READ),
-                             natmod::buffer_view(centroids, MP_BUFFER_RW),
-                             natmod::buffer_view(assignments, MP_BUFFER_RW), features, err);
+    return api::kmeans_setup(p, natmod::array_arg(values, MP_BUFFER_READ),
+                             natmod::array_arg(centroids, MP_BUFFER_RW),
+                             natmod::array_arg(assignments, MP_BUFFER_RW), features, err);
 }
 
 static mp_obj_t euclidean_argmin(mp_obj_t vectors_in, mp_obj_t point_in) {
     api::Error err;
     api::KmeansArgmin r;
-    if (!api::kmeans_euclidean_argmin(natmod::buffer_view(vectors_in, MP_BUFFER_READ),
-                                      natmod::buffer_view(point_in, MP_BUFFER_READ), &r, &err)) {
+    if (!api::kmeans_euclidean_argmin(natmod::array_arg(vectors_in, MP_BUFFER_READ),
+                                      natmod::array_arg(point_in, MP_BUFFER_READ), &r, &err)) {
         natmod::raise(err);
     }
     const mp_obj_t items[2] = {mp_obj_new_int_from_uint(r.index),
@@ -73,9 +73,9 @@ static mp_obj_t cluster_iter_next(mp_obj_t self_in) {
         return MP_OBJ_STOP_ITERATION;
     }
     api::Error err;
-    if (!api::kmeans_iter_rebind(&o->iter, natmod::buffer_view(o->values, MP_BUFFER_READ),
-                                 natmod::buffer_view(o->centroids, MP_BUFFER_RW),
-                                 natmod::buffer_view(o->assignments, MP_BUFFER_RW), o->features,
+    if (!api::kmeans_iter_rebind(&o->iter, natmod::array_arg(o->values, MP_BUFFER_READ),
+                                 natmod::array_arg(o->centroids, MP_BUFFER_RW),
+                                 natmod::array_arg(o->assignments, MP_BUFFER_RW), o->features,
                                  &err)) {
         natmod::raise(err);
     }
@@ -108,7 +108,7 @@ static mp_obj_t cluster(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     const int32_t features = natmod::get_int32(v[2].u_obj);
     api::Error err;
     const int32_t n_samples =
-        api::kmeans_sample_count(natmod::buffer_view(v[0].u_obj, MP_BUFFER_READ), features, &err);
+        api::kmeans_sample_count(natmod::array_arg(v[0].u_obj, MP_BUFFER_READ), features, &err);
     if (n_samples < 0) {
         natmod::raise(err);
     }

@@ -46,7 +46,7 @@ static mp_obj_t linreg_predict(mp_obj_t self_in, mp_obj_t x_in) {
     api::LinregHandle* h = handle_of(self_in);
     api::Error err;
     float out = 0.0f;
-    if (!api::linreg_predict(h, natmod::buffer_view(x_in, MP_BUFFER_READ), &out, &err)) {
+    if (!api::linreg_predict(h, natmod::array_arg(x_in, MP_BUFFER_READ), &out, &err)) {
         natmod::raise(err);
     }
     return mp_obj_new_float_from_f(out);
@@ -56,8 +56,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(linreg_predict_obj, linreg_predict);
 static mp_obj_t linreg_step(mp_obj_t self_in, mp_obj_t X_in, mp_obj_t y_in) {
     api::LinregHandle* h = handle_of(self_in);
     api::Error err;
-    if (!api::linreg_step(h, natmod::buffer_view(X_in, MP_BUFFER_READ),
-                          natmod::buffer_view(y_in, MP_BUFFER_READ), &err)) {
+    if (!api::linreg_step(h, natmod::array_arg(X_in, MP_BUFFER_READ),
+                          natmod::array_arg(y_in, MP_BUFFER_READ), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -68,8 +68,8 @@ static mp_obj_t linreg_score_mse(mp_obj_t self_in, mp_obj_t X_in, mp_obj_t y_in)
     api::LinregHandle* h = handle_of(self_in);
     api::Error err;
     float mse = 0.0f;
-    if (!api::linreg_score_mse(h, natmod::buffer_view(X_in, MP_BUFFER_READ),
-                               natmod::buffer_view(y_in, MP_BUFFER_READ), &mse, &err)) {
+    if (!api::linreg_score_mse(h, natmod::array_arg(X_in, MP_BUFFER_READ),
+                               natmod::array_arg(y_in, MP_BUFFER_READ), &mse, &err)) {
         natmod::raise(err);
     }
     return mp_obj_new_float_from_f(mse);
@@ -79,7 +79,7 @@ static MP_DEFINE_CONST_FUN_OBJ_3(linreg_score_mse_obj, linreg_score_mse);
 static mp_obj_t linreg_get_weights(mp_obj_t self_in, mp_obj_t out_in) {
     api::LinregHandle* h = handle_of(self_in);
     api::Error err;
-    if (!api::linreg_get_weights(h, natmod::buffer_view(out_in, MP_BUFFER_WRITE), &err)) {
+    if (!api::linreg_get_weights(h, natmod::array_arg(out_in, MP_BUFFER_WRITE), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -89,7 +89,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(linreg_get_weights_obj, linreg_get_weights);
 static mp_obj_t linreg_set_weights(mp_obj_t self_in, mp_obj_t w_in) {
     api::LinregHandle* h = handle_of(self_in);
     api::Error err;
-    if (!api::linreg_set_weights(h, natmod::buffer_view(w_in, MP_BUFFER_READ), &err)) {
+    if (!api::linreg_set_weights(h, natmod::array_arg(w_in, MP_BUFFER_READ), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -122,8 +122,8 @@ static mp_obj_t linreg_train(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     call.format = NATMOD_STR("Iteration %d mse=%s");
     api::Error err;
     TrainResult result;
-    if (!api::linreg_train(h, natmod::buffer_view(call.X, MP_BUFFER_READ),
-                           natmod::buffer_view(call.y, MP_BUFFER_READ), call.args,
+    if (!api::linreg_train(h, natmod::array_arg(call.X, MP_BUFFER_READ),
+                           natmod::array_arg(call.y, MP_BUFFER_READ), call.args,
                            natmod::train_on_check, &call, &result, &err)) {
         natmod::raise(err);
     }

@@ -49,7 +49,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(logreg_new_obj, 0, logreg_new);
 static mp_obj_t logreg_predict(mp_obj_t self_in, mp_obj_t x_in) {
     api::LogregHandle* h = handle_of(self_in);
     api::Error err;
-    const int32_t klass = api::logreg_predict(h, natmod::buffer_view(x_in, MP_BUFFER_READ), &err);
+    const int32_t klass = api::logreg_predict(h, natmod::array_arg(x_in, MP_BUFFER_READ), &err);
     if (klass < 0) {
         natmod::raise(err);
     }
@@ -66,8 +66,7 @@ static mp_obj_t two_buffers(TwoBuffers f, mp_obj_t self_in, mp_obj_t a_in, mp_ob
                             mp_uint_t b_flags) {
     api::LogregHandle* h = handle_of(self_in);
     api::Error err;
-    if (!f(h, natmod::buffer_view(a_in, MP_BUFFER_READ), natmod::buffer_view(b_in, b_flags),
-           &err)) {
+    if (!f(h, natmod::array_arg(a_in, MP_BUFFER_READ), natmod::array_arg(b_in, b_flags), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -92,8 +91,8 @@ static mp_obj_t logreg_score_logloss(mp_obj_t self_in, mp_obj_t X_in, mp_obj_t y
     api::LogregHandle* h = handle_of(self_in);
     api::Error err;
     float loss = 0.0f;
-    if (!api::logreg_score_logloss(h, natmod::buffer_view(X_in, MP_BUFFER_READ),
-                                   natmod::buffer_view(y_in, MP_BUFFER_READ), &loss, &err)) {
+    if (!api::logreg_score_logloss(h, natmod::array_arg(X_in, MP_BUFFER_READ),
+                                   natmod::array_arg(y_in, MP_BUFFER_READ), &loss, &err)) {
         natmod::raise(err);
     }
     return mp_obj_new_float_from_f(loss);
@@ -106,7 +105,7 @@ typedef bool (*OneBuffer)(api::LogregHandle*, const api::BufferView&, api::Error
 static mp_obj_t one_buffer(OneBuffer f, mp_obj_t self_in, mp_obj_t buffer_in, mp_uint_t flags) {
     api::LogregHandle* h = handle_of(self_in);
     api::Error err;
-    if (!f(h, natmod::buffer_view(buffer_in, flags), &err)) {
+    if (!f(h, natmod::array_arg(buffer_in, flags), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -151,8 +150,8 @@ static mp_obj_t logreg_train(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     call.format = NATMOD_STR("Iteration %d loss=%s");
     api::Error err;
     TrainResult result;
-    if (!api::logreg_train(h, natmod::buffer_view(call.X, MP_BUFFER_READ),
-                           natmod::buffer_view(call.y, MP_BUFFER_READ), call.args,
+    if (!api::logreg_train(h, natmod::array_arg(call.X, MP_BUFFER_READ),
+                           natmod::array_arg(call.y, MP_BUFFER_READ), call.args,
                            natmod::train_on_check, &call, &result, &err)) {
         natmod::raise(err);
     }

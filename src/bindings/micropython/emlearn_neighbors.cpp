@@ -1,6 +1,7 @@
 // emlearn_neighbors as a MicroPython native module: argument conversion only; the contract lives
 // in src/api/neighbors_api.cpp.
 #include "natmod.h"
+#include "natmod_args.h"
 #include "neighbors_api.h"
 
 using namespace microlearn;
@@ -47,7 +48,7 @@ static mp_obj_t neighbors_predict(mp_obj_t self_in, mp_obj_t x_in) {
     api::NeighborsHandle* h = handle_of(self_in);
     api::Error err;
     int32_t label = 0;
-    if (!api::neighbors_predict(h, natmod::buffer_view(x_in, MP_BUFFER_READ), &label, &err)) {
+    if (!api::neighbors_predict(h, natmod::array_arg(x_in, MP_BUFFER_READ), &label, &err)) {
         natmod::raise(err);
     }
     return mp_obj_new_int(label);
@@ -57,7 +58,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(neighbors_predict_obj, neighbors_predict);
 static mp_obj_t neighbors_additem(mp_obj_t self_in, mp_obj_t x_in, mp_obj_t label_in) {
     api::NeighborsHandle* h = handle_of(self_in);
     api::Error err;
-    const int32_t index = api::neighbors_additem(h, natmod::buffer_view(x_in, MP_BUFFER_READ),
+    const int32_t index = api::neighbors_additem(h, natmod::array_arg(x_in, MP_BUFFER_READ),
                                                  natmod::get_int32(label_in), &err);
     if (index < 0) {
         natmod::raise(err);
@@ -72,7 +73,7 @@ static mp_obj_t neighbors_getitem(mp_obj_t self_in, mp_obj_t index_in, mp_obj_t 
     const int32_t index = natmod::get_int32(index_in);
     api::Error err;
     int32_t label = 0;
-    if (!api::neighbors_getitem(h, index, natmod::buffer_view(out_in, MP_BUFFER_WRITE), &label,
+    if (!api::neighbors_getitem(h, index, natmod::array_arg(out_in, MP_BUFFER_WRITE), &label,
                                 &err)) {
         natmod::raise(err);
     }
@@ -98,7 +99,7 @@ static mp_obj_t neighbors_replaceitem(size_t n_args, const mp_obj_t* args) {
     api::NeighborsHandle* h = handle_of(args[0]);
     const int32_t index = natmod::get_int32(args[1]);
     api::Error err;
-    if (!api::neighbors_replaceitem(h, index, natmod::buffer_view(args[2], MP_BUFFER_READ),
+    if (!api::neighbors_replaceitem(h, index, natmod::array_arg(args[2], MP_BUFFER_READ),
                                     natmod::get_int32(args[3]), &err)) {
         natmod::raise(err);
     }
@@ -167,7 +168,7 @@ static mp_obj_t neighbors_load(mp_obj_t self_in, mp_obj_t file_in) {
     for (;;) {
         call[2] = MP_OBJ_NEW_SMALL_INT(128);
         const mp_obj_t chunk = mp_fun_table.call_method_n_kw(1, 0, call);
-        const api::BufferView data = natmod::buffer_view(chunk, MP_BUFFER_READ);
+        const api::BufferView data = natmod::array_arg(chunk, MP_BUFFER_READ);
         if (data.bytes == 0) {
             break;
         }

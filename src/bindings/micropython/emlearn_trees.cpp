@@ -1,6 +1,7 @@
 // emlearn_trees as a MicroPython native module: argument conversion only; the contract lives in
 // src/api/trees_api.cpp.
 #include "natmod.h"
+#include "natmod_args.h"
 #include "trees_api.h"
 
 using namespace microlearn;
@@ -46,8 +47,8 @@ static MP_DEFINE_CONST_FUN_OBJ_3(trees_new_obj, trees_new);
 static mp_obj_t trees_predict(mp_obj_t self_in, mp_obj_t x_in, mp_obj_t out_in) {
     TreesObject* o = self_of(self_in);
     api::Error err;
-    if (!api::trees_predict(&o->handle, natmod::buffer_view(x_in, MP_BUFFER_READ),
-                            natmod::buffer_view(out_in, MP_BUFFER_WRITE), &err)) {
+    if (!api::trees_predict(&o->handle, natmod::array_arg(x_in, MP_BUFFER_READ),
+                            natmod::array_arg(out_in, MP_BUFFER_WRITE), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;

@@ -6,6 +6,7 @@
 #pragma once
 #include "iir_common.h"
 #include "natmod.h"
+#include "natmod_args.h"
 
 extern "C" {
 mp_obj_full_type_t iir_filter_type;
@@ -52,7 +53,7 @@ template <class F, const IirFilterApi<F>& A, const char* type_error> struct Filt
 
     static mp_obj_t create(mp_obj_t coefficients_in) {
         Error err;
-        const BufferView c = buffer_view(coefficients_in, MP_BUFFER_READ);
+        const BufferView c = array_arg(coefficients_in, MP_BUFFER_READ);
         size_t bytes = 0;
         check(A.storage_size(c, &bytes, &err), err);
         Object<F>* o = static_cast<Object<F>*>(m_malloc(sizeof(Object<F>) + bytes));
@@ -63,7 +64,7 @@ template <class F, const IirFilterApi<F>& A, const char* type_error> struct Filt
 
     static mp_obj_t run(mp_obj_t self_in, mp_obj_t values_in) {
         Error err;
-        check(A.run(of(self_in), buffer_view(values_in, MP_BUFFER_RW), &err), err);
+        check(A.run(of(self_in), array_arg(values_in, MP_BUFFER_RW), &err), err);
         return mp_const_none;
     }
 
@@ -75,13 +76,13 @@ template <class F, const IirFilterApi<F>& A, const char* type_error> struct Filt
 
     static mp_obj_t get_state(mp_obj_t self_in, mp_obj_t out_in) {
         Error err;
-        check(A.state_get(of(self_in), buffer_view(out_in, MP_BUFFER_RW), &err), err);
+        check(A.state_get(of(self_in), array_arg(out_in, MP_BUFFER_RW), &err), err);
         return mp_const_none;
     }
 
     static mp_obj_t set_state(mp_obj_t self_in, mp_obj_t values_in) {
         Error err;
-        check(A.state_set(of(self_in), buffer_view(values_in, MP_BUFFER_READ), &err), err);
+        check(A.state_set(of(self_in), array_arg(values_in, MP_BUFFER_READ), &err), err);
         return mp_const_none;
     }
 };

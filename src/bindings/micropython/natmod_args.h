@@ -1,10 +1,39 @@
-// Keyword arguments, big integers and the train() loop glue for the MicroPython native modules
-// (included after natmod.h by the modules that need them). mp_arg_t tables are filled at run time:
-// a natmod's qstr numbers are only known once it is loaded.
+// Argument conversion (ints, arrays, keyword arguments), big integers and the train() loop glue
+// for the MicroPython native modules (included after natmod.h). mp_arg_t tables are filled at run
+// time: a natmod's qstr numbers are only known once it is loaded.
 #pragma once
 #include "natmod.h"
 
 namespace natmod {
+
+// The api's TypeError for a str (read as bytes by MicroPython's buffer protocol; CPython's str has
+// none) and for a read-only buffer where the call writes (MicroPython's own message would be
+// "object with buffer protocol required").
+inline __attribute__((noinline)) void check_array_object(mp_obj_t obj, mp_uint_t flags) {
+    microlearn::api::BufferFault fault;
+    mp_buffer_info_t info;
+    if (mp_obj_is_str(obj)) {
+        fault = microlearn::api::BufferFault::Text;
+    } else if ((flags & MP_BUFFER_WRITE) && !mp_get_buffer(obj, &info, flags) &&
+               mp_get_buffer(obj, &info, MP_BUFFER_READ)) {
+        fault = microlearn::api::BufferFault::ReadOnly;
+    } else {
+        return;
+    }
+    Error err;
+    microlearn::api::raise_buffer_fault(&err, fault);
+    raise(err);
+}
+
+// An array argument: natmod.h's buffer_view() (an array.array read directly), with the checks of
+// check_array_object() for any other object.
+inline BufferView array_arg(mp_obj_t obj, mp_uint_t flags) {
+    if (!mp_obj_is_obj(obj) ||
+        static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type != natmod_array_type) {
+        check_array_object(obj, flags);
+    }
+    return buffer_view(obj, flags);
+}
 
 // A str object from a string literal (no strlen in a natmod).
 #define NATMOD_STR(literal) mp_obj_new_str(literal, sizeof(literal) - 1)
