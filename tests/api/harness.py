@@ -37,6 +37,19 @@ def lcg(seed):
     return next_int
 
 
+def long_ints():
+    """Ints beyond 32 bits that the port can make (MicroPython without long ints makes none). A
+    native module once read them truncated to a machine word: 2**32 as 0 on a 32-bit port, 2**64
+    + 1 as 1 on a 64-bit one."""
+    out = []
+    for text in ("2**32", "2**32 + 1", "2**62", "2**64 + 1", "-2**64 + 1", "2**100"):
+        try:
+            out.append(eval(text))
+        except Exception:  # noqa: BLE001  (OverflowError, or no long ints at all)
+            pass
+    return out
+
+
 def memory_around(use, repeats=5):
     """gc.mem_alloc() before and after `repeats` calls of use(), measured after one warm-up call
     (which may intern strings or grow tables for good). None where there is no gc.mem_alloc

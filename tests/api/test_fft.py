@@ -6,7 +6,7 @@ import gc
 import math
 
 import emlearn_fft
-from harness import raises, run, test
+from harness import long_ints, raises, run, test
 
 
 def zeros(n):
@@ -219,6 +219,9 @@ def lengths_that_are_not_powers_of_two_are_rejected_at_construction():
         raises(ValueError, emlearn_fft.FFT, n, contains="power of two")
     raises(TypeError, emlearn_fft.FFT)
     raises(TypeError, emlearn_fft.FFT, 4.0)
+    for n in long_ints():  # saturated, never wrapped (2**64 + 1 was FFT(1) on MicroPython)
+        raises(ValueError, emlearn_fft.FFT, n + 7, contains="power of two")
+        raises(ValueError, emlearn_fft.fill, emlearn_fft.FFT(8), n + 7, contains="FFT length 8")
     gc.collect()
     try:
         emlearn_fft.FFT(4096)  # valid: no ValueError

@@ -5,7 +5,7 @@ import array
 import gc
 
 import emlearn_kmeans
-from harness import close, memory_around, raises, run, test
+from harness import close, long_ints, memory_around, raises, run, test
 from refs import read_refs
 
 
@@ -193,6 +193,8 @@ def cluster_rejects_bad_input():
     raises(TypeError, emlearn_kmeans.cluster, v, c)
     raises(ValueError, emlearn_kmeans.cluster, v, c, 3, contains="divisible")
     raises(TypeError, emlearn_kmeans.cluster, [1, 2], c, 2)
+    for n in long_ints():  # saturated, never wrapped (features 2**64 + 1 was 1)
+        raises(ValueError, emlearn_kmeans.cluster, v, c, n, contains="features must be")
     # sizes 1: one sample, one centroid, one feature
     one = array.array("B", [9])
     assert list(emlearn_kmeans.cluster(array.array("B", [200]), one, 1)) == [0]

@@ -7,7 +7,7 @@ import gc
 import math
 
 import emlearn_logreg
-from harness import close, memory_around, raises, run, test
+from harness import close, long_ints, memory_around, raises, run, test
 from refs import read_refs, rows
 
 
@@ -186,6 +186,9 @@ def new_rejects_bad_parameters():
     raises(ValueError, lambda: emlearn_logreg.new(2, 2, l2=float("nan")), contains="l2")
     raises(TypeError, lambda: emlearn_logreg.new(2, 2, bogus=1))
     raises(TypeError, emlearn_logreg.new, 2)
+    for n in long_ints():  # saturated, never wrapped (2**32 + 1 features was 1 on a 32-bit port)
+        raises(ValueError, emlearn_logreg.new, n, 2, contains="n_features")
+        raises(ValueError, emlearn_logreg.new, 2, n, contains="n_classes")
     assert emlearn_logreg.new(1, 256).get_n_classes() == 256
 
 

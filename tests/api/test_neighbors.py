@@ -6,7 +6,7 @@ import gc
 import io
 
 import emlearn_neighbors
-from harness import data_path, lcg, raises, run, test
+from harness import data_path, lcg, long_ints, raises, run, test
 from refs import read_refs, rows
 
 
@@ -192,6 +192,23 @@ def new_rejects_bad_sizes():
         raises(ValueError, emlearn_neighbors.new, *args)
     raises(TypeError, emlearn_neighbors.new, "10", 3, 1)
     raises(TypeError, emlearn_neighbors.new, 10, 3.5, 1)
+    for n in long_ints():  # saturated, never wrapped
+        raises(ValueError, emlearn_neighbors.new, 10, n, 1, contains="n_features")
+
+
+@test
+def long_ints_are_out_of_range_not_wrapped():
+    # MicroPython's modules read a long int truncated to a machine word: getitem(2**64 + 1) was
+    # item 1 on a 64-bit port, getitem(2**32) item 0 on a 32-bit one.
+    model = model_with([([1, 2], 0), ([3, 4], 1)], k=1, max_items=4)
+    out = h([0, 0])
+    for n in long_ints():
+        raises(ValueError, model.getitem, n, out, contains="Index out of bounds")
+        raises(ValueError, model.removeitem, n, contains="Index out of bounds")
+        raises(ValueError, model.replaceitem, n, out, 0, contains="Index out of bounds")
+        raises(ValueError, model.additem, h([5, 6]), n, contains="label")
+        raises(ValueError, model.getresult, n, contains="predict")
+    assert len(model) == 2
 
 
 @test

@@ -5,7 +5,7 @@ import gc
 import io
 
 import emlearn_trees
-from harness import close, data_path, lcg, memory_around, raises, run, test
+from harness import close, data_path, lcg, long_ints, memory_around, raises, run, test
 
 XOR_INPUTS = ([0, 0], [32767, 32767], [0, 32767], [32767, 0])
 
@@ -201,6 +201,8 @@ def new_rejects_bad_capacities():
     for args in ((0, 10, 10), (1, 0, 10), (1, 10, 0), (-1, 10, 10), (1, 100000, 10), (1, 10, 40000)):
         raises(ValueError, emlearn_trees.new, *args)
     raises(TypeError, emlearn_trees.new, "1", 10, 10)
+    for n in long_ints():  # saturated, never wrapped (2**32 + 1 was 1 on a 32-bit port)
+        raises(ValueError, emlearn_trees.new, n, 10, 10, contains="max_trees")
 
 
 @test

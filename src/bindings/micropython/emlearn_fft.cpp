@@ -32,7 +32,7 @@ static mp_obj_t fft_make_new(const mp_obj_type_t* type, size_t n_args, size_t n_
                              const mp_obj_t* args) {
     mp_arg_check_num(n_args, n_kw, 1, 1, false);
     api::Error err;
-    const int32_t n = natmod::get_int32(args[0]);
+    const int32_t n = natmod::int_arg(args[0]);
     size_t bytes = 0;
     check(api::fft_storage_size(n, &bytes, &err), err);
     FftObject* o = static_cast<FftObject*>(m_malloc(sizeof(FftObject) + bytes));
@@ -99,7 +99,7 @@ static MP_DEFINE_CONST_FUN_OBJ_3(fft_fill_tables_obj, fft_fill_tables);
 static mp_obj_t fft_fill(mp_obj_t fft_in, mp_obj_t n_in) {
     FftObject* o = self_of(fft_in);
     api::Error err;
-    check(api::fft_fill(&o->handle, natmod::get_int32(n_in), &err), err);
+    check(api::fft_fill(&o->handle, natmod::int_arg(n_in), &err), err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(fft_fill_obj, fft_fill);

@@ -94,7 +94,7 @@ static mp_obj_t cluster_iter(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     mp_arg_val_t v[6];
     natmod::parse_args(n_args, pos, kw, names, 6, 4, v);
     return MP_OBJ_FROM_PTR(
-        new_cluster_iter(v[0].u_obj, v[1].u_obj, v[2].u_obj, natmod::get_int32(v[3].u_obj),
+        new_cluster_iter(v[0].u_obj, v[1].u_obj, v[2].u_obj, natmod::int_arg(v[3].u_obj),
                          natmod::int_or(v[4].u_obj, 10), natmod::int_or(v[5].u_obj, 0)));
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(cluster_iter_obj, 0, cluster_iter);
@@ -105,7 +105,7 @@ static mp_obj_t cluster(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
                            MP_QSTR_stop_changes};
     mp_arg_val_t v[5];
     natmod::parse_args(n_args, pos, kw, names, 5, 3, v);
-    const int32_t features = natmod::get_int32(v[2].u_obj);
+    const int32_t features = natmod::int_arg(v[2].u_obj);
     api::Error err;
     const int32_t n_samples =
         api::kmeans_sample_count(natmod::array_arg(v[0].u_obj, MP_BUFFER_READ), features, &err);

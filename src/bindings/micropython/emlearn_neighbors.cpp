@@ -28,9 +28,9 @@ static api::NeighborsHandle* handle_of(mp_obj_t obj) {
 
 static mp_obj_t neighbors_new(mp_obj_t items_in, mp_obj_t features_in, mp_obj_t k_in) {
     api::Error err;
-    const int32_t max_items = natmod::get_int32(items_in);
-    const int32_t n_features = natmod::get_int32(features_in);
-    const int32_t k = natmod::get_int32(k_in);
+    const int32_t max_items = natmod::int_arg(items_in);
+    const int32_t n_features = natmod::int_arg(features_in);
+    const int32_t k = natmod::int_arg(k_in);
     const size_t bytes = api::neighbors_storage_bytes(max_items, n_features, k, &err);
     if (bytes == 0) {
         natmod::raise(err);
@@ -59,7 +59,7 @@ static mp_obj_t neighbors_additem(mp_obj_t self_in, mp_obj_t x_in, mp_obj_t labe
     api::NeighborsHandle* h = handle_of(self_in);
     api::Error err;
     const int32_t index = api::neighbors_additem(h, natmod::array_arg(x_in, MP_BUFFER_READ),
-                                                 natmod::get_int32(label_in), &err);
+                                                 natmod::int_arg(label_in), &err);
     if (index < 0) {
         natmod::raise(err);
     }
@@ -70,7 +70,7 @@ static MP_DEFINE_CONST_FUN_OBJ_3(neighbors_additem_obj, neighbors_additem);
 // getitem(index, out) -> label (the reference returns None; the label is new).
 static mp_obj_t neighbors_getitem(mp_obj_t self_in, mp_obj_t index_in, mp_obj_t out_in) {
     api::NeighborsHandle* h = handle_of(self_in);
-    const int32_t index = natmod::get_int32(index_in);
+    const int32_t index = natmod::int_arg(index_in);
     api::Error err;
     int32_t label = 0;
     if (!api::neighbors_getitem(h, index, natmod::array_arg(out_in, MP_BUFFER_WRITE), &label,
@@ -85,7 +85,7 @@ static mp_obj_t neighbors_getresult(mp_obj_t self_in, mp_obj_t rank_in) {
     api::NeighborsHandle* h = handle_of(self_in);
     api::Error err;
     NeighborsResult r;
-    if (!api::neighbors_getresult(h, natmod::get_int32(rank_in), &r, &err)) {
+    if (!api::neighbors_getresult(h, natmod::int_arg(rank_in), &r, &err)) {
         natmod::raise(err);
     }
     const mp_obj_t items[3] = {mp_obj_new_int_from_uint(r.index),
@@ -97,10 +97,10 @@ static MP_DEFINE_CONST_FUN_OBJ_2(neighbors_getresult_obj, neighbors_getresult);
 static mp_obj_t neighbors_replaceitem(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     api::NeighborsHandle* h = handle_of(args[0]);
-    const int32_t index = natmod::get_int32(args[1]);
+    const int32_t index = natmod::int_arg(args[1]);
     api::Error err;
     if (!api::neighbors_replaceitem(h, index, natmod::array_arg(args[2], MP_BUFFER_READ),
-                                    natmod::get_int32(args[3]), &err)) {
+                                    natmod::int_arg(args[3]), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -110,7 +110,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(neighbors_replaceitem_obj, 4, 4, neig
 static mp_obj_t neighbors_removeitem(mp_obj_t self_in, mp_obj_t index_in) {
     api::NeighborsHandle* h = handle_of(self_in);
     api::Error err;
-    if (!api::neighbors_removeitem(h, natmod::get_int32(index_in), &err)) {
+    if (!api::neighbors_removeitem(h, natmod::int_arg(index_in), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;

@@ -27,9 +27,9 @@ static void* allocate_leaves(api::TreesHandle*, size_t bytes) { return m_malloc(
 
 static mp_obj_t trees_new(mp_obj_t trees_in, mp_obj_t nodes_in, mp_obj_t leaves_in) {
     api::Error err;
-    const int32_t max_trees = natmod::get_int32(trees_in);
-    const int32_t max_nodes = natmod::get_int32(nodes_in);
-    const int32_t max_leaves = natmod::get_int32(leaves_in);
+    const int32_t max_trees = natmod::int_arg(trees_in);
+    const int32_t max_nodes = natmod::int_arg(nodes_in);
+    const int32_t max_leaves = natmod::int_arg(leaves_in);
     const size_t bytes = api::trees_storage_bytes(max_trees, max_nodes, max_leaves, &err);
     if (bytes == 0) {
         natmod::raise(err);
@@ -58,8 +58,8 @@ static MP_DEFINE_CONST_FUN_OBJ_3(trees_predict_obj, trees_predict);
 static mp_obj_t trees_addnode(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     api::Error err;
-    if (!api::trees_addnode(&self_of(args[0])->handle, natmod::get_int32(args[1]),
-                            natmod::get_int32(args[2]), natmod::get_int32(args[3]),
+    if (!api::trees_addnode(&self_of(args[0])->handle, natmod::int_arg(args[1]),
+                            natmod::int_arg(args[2]), natmod::int_arg(args[3]),
                             mp_obj_get_float_to_f(args[4]), &err)) {
         natmod::raise(err);
     }
@@ -69,7 +69,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(trees_addnode_obj, 5, 5, trees_addnod
 
 static mp_obj_t trees_addroot(mp_obj_t self_in, mp_obj_t root_in) {
     api::Error err;
-    if (!api::trees_addroot(&self_of(self_in)->handle, natmod::get_int32(root_in), &err)) {
+    if (!api::trees_addroot(&self_of(self_in)->handle, natmod::int_arg(root_in), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
@@ -105,9 +105,9 @@ static MP_DEFINE_CONST_FUN_OBJ_2(trees_addleaf_obj, trees_addleaf);
 
 static mp_obj_t trees_setdata(size_t n_args, const mp_obj_t* args) {
     api::Error err;
-    const int32_t leaf_bits = n_args > 3 ? natmod::get_int32(args[3]) : 0;
-    if (!api::trees_setdata(&self_of(args[0])->handle, natmod::get_int32(args[1]),
-                            natmod::get_int32(args[2]), leaf_bits, &err)) {
+    const int32_t leaf_bits = n_args > 3 ? natmod::int_arg(args[3]) : 0;
+    if (!api::trees_setdata(&self_of(args[0])->handle, natmod::int_arg(args[1]),
+                            natmod::int_arg(args[2]), leaf_bits, &err)) {
         natmod::raise(err);
     }
     return mp_const_none;

@@ -6,6 +6,33 @@
 
 namespace natmod {
 
+inline int32_t saturate_int32(mp_int_t v) {
+    return v > 0x7fffffff ? 0x7fffffff : (v < -0x7fffffff ? -0x7fffffff : int32_t(v));
+}
+
+// An int beyond a small int: exact when it fits a machine word, else saturated by its sign. The
+// natmod mp_obj_get_int truncates a long int to a machine word (2**64 + 1 came in as 1 on a
+// 64-bit port, 2**32 as 0 on a 32-bit one), so the value is checked against what it gave.
+// (inline: not emitted in a module without int arguments.)
+inline __attribute__((noinline)) int32_t long_int_arg(mp_obj_t obj) {
+    const mp_int_t v = mp_obj_get_int(obj); // TypeError for what is not an int
+    if (mp_binary_op(MP_BINARY_OP_EQUAL, obj, mp_obj_new_int(v)) == mp_const_true) {
+        return saturate_int32(v);
+    }
+    return mp_binary_op(MP_BINARY_OP_LESS, obj, MP_OBJ_NEW_SMALL_INT(0)) == mp_const_true
+               ? -0x7fffffff
+               : 0x7fffffff;
+}
+
+// An int argument, saturated to +-(2**31 - 1) (the api rejects the range with its own message),
+// as pyglue::get_int32 on CPython. Use this, not natmod.h's get_int32(), which truncates long ints.
+inline int32_t int_arg(mp_obj_t obj) {
+    if (mp_obj_is_small_int(obj)) {
+        return saturate_int32(MP_OBJ_SMALL_INT_VALUE(obj));
+    }
+    return long_int_arg(obj);
+}
+
 // The api's TypeError for a str (read as bytes by MicroPython's buffer protocol; CPython's str has
 // none) and for a read-only buffer where the call writes (MicroPython's own message would be
 // "object with buffer protocol required").
@@ -52,7 +79,7 @@ inline void parse_args(size_t n_args, const mp_obj_t* pos, mp_map_t* kw, const q
 }
 
 inline int32_t int_or(mp_obj_t obj, int32_t fallback) {
-    return obj == MP_OBJ_NULL ? fallback : get_int32(obj);
+    return obj == MP_OBJ_NULL ? fallback : int_arg(obj);
 }
 
 inline float float_or(mp_obj_t obj, float fallback) {
