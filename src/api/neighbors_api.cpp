@@ -166,5 +166,9 @@ bool neighbors_load_end(NeighborsFileReader* r, Error* err) {
     return neighbors_file_read_end(r) == Status::Ok || load_error(r, err);
 }
 
+bool neighbors_load_text_error(Error* err) {
+    return raise_type(err, "expecting a file opened in binary mode");
+}
+
 } // namespace api
 } // namespace microlearn

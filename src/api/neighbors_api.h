@@ -39,6 +39,8 @@ inline size_t neighbors_save_next(NeighborsFileWriter* w, uint8_t* out, size_t c
 bool neighbors_load_begin(NeighborsFileReader* r, NeighborsHandle* h, Error* err);
 bool neighbors_load_feed(NeighborsFileReader* r, const void* data, size_t len, Error* err);
 bool neighbors_load_end(NeighborsFileReader* r, Error* err);
+// TypeError for a read() that returned str: a file opened in text mode.
+bool neighbors_load_text_error(Error* err);
 
 } // namespace api
 } // namespace microlearn

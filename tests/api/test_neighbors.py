@@ -347,6 +347,9 @@ def load_rejects_every_damage_and_leaves_the_model_empty():
         model.load(io.BytesIO(HOST_FILE))  # still usable
         assert len(model) == 2
     raises(AttributeError, emlearn_neighbors.new(1, 1, 1).load, 42)
+    # A file opened in text mode: read() gives str (MicroPython read it as bytes, ValueError).
+    raises(TypeError, emlearn_neighbors.new(1, 1, 1).load, io.StringIO("MLKN"),
+           contains="binary mode")
     raises(AttributeError, emlearn_neighbors.new(1, 1, 1).save, 42)
 
 

@@ -84,7 +84,8 @@ void load(Neighbors& self, py::handle file) {
     for (;;) {
         py::object chunk = read(256);
         if (PyUnicode_Check(chunk.ptr())) {
-            throw py::type_error("expecting a file opened in binary mode");
+            api::neighbors_load_text_error(&err);
+            pyglue::raise(err);
         }
         pyglue::Buffer buffer(chunk, false);
         const api::BufferView v = buffer.view();
