@@ -51,6 +51,8 @@ def convert_coefficients_rounds_to_the_reference_layout():
     exact = emlearn_iir_q15.convert_coefficients(REFERENCE_EXAMPLE, 8192)
     assert list(exact) == [1691, 0, 3382, 1691, 3032, -1606, 8192, 0, -16384, 8192, 16377, -8185]
     assert list(emlearn_iir_q15.convert_coefficients(REFERENCE_EXAMPLE, scale=8192)) == list(exact)
+    assert list(emlearn_iir_q15.convert_coefficients(REFERENCE_EXAMPLE, None)) == list(out)
+    assert list(emlearn_iir_q15.convert_coefficients(REFERENCE_EXAMPLE, scale=None)) == list(out)
 
 
 @test
@@ -78,6 +80,9 @@ def convert_coefficients_rejects_what_it_cannot_represent():
     raises(ValueError, c, [1.0, 0, 0, 1, float("nan"), 0], contains="finite")
     raises(ValueError, c, [1.0, 0, 0, 1, 0, float("inf")], contains="finite")
     raises(ValueError, c, REFERENCE_EXAMPLE, 0, contains="scale")
+    # A row that is not a list or tuple is a wrong row on both runtimes (MicroPython: TypeError).
+    for row in (None, 5, "abcdef", b"abcdef"):
+        raises(ValueError, c, [[1.0, 0, 0, 1, 0, 0], row], contains="row 1")
     raises(ValueError, c, REFERENCE_EXAMPLE, -8192, contains="scale")
     raises(ValueError, c, REFERENCE_EXAMPLE, 1e9, contains="scale")
     raises(ValueError, c, REFERENCE_EXAMPLE, float("nan"), contains="scale")

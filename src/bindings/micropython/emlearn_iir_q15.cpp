@@ -59,8 +59,13 @@ static void read_stage(const SosSource* src, size_t stage, float out[6]) {
         return;
     }
     if (src->rows) {
+        // A row that is not a list or tuple is a wrong row, as on CPython (not mp_obj_get_array's
+        // TypeError).
         size_t n = 0;
-        mp_obj_get_array(items[stage], &n, &items);
+        const mp_obj_type_t* type = mp_obj_get_type(items[stage]);
+        if (type == &mp_type_list || type == &mp_type_tuple) {
+            mp_obj_get_array(items[stage], &n, &items);
+        }
         if (n != 6) {
             api::Error err;
             check(api::iir_q15_convert_row_error(uint32_t(stage), &err), err);
@@ -78,8 +83,10 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
     const qstr names[2] = {MP_QSTR_c, MP_QSTR_scale};
     mp_arg_val_t v[2];
     natmod::parse_args(n_args, pos, kw, names, 2, 1, v);
-    const double scale =
-        v[1].u_obj == MP_OBJ_NULL ? api::kIirQ15DefaultScale : mp_obj_get_float_to_d(v[1].u_obj);
+    // scale=None is the default, as on CPython.
+    const double scale = v[1].u_obj == MP_OBJ_NULL || v[1].u_obj == mp_const_none
+                             ? api::kIirQ15DefaultScale
+                             : mp_obj_get_float_to_d(v[1].u_obj);
     SosSource src;
     const size_t n_values = open_sos(v[0].u_obj, &src);
     api::Error err;
