@@ -173,6 +173,15 @@ def manual_building_api_matches_file():
     early.addnode(-1, -2, 0, 3)
     early.setdata(1, 2)
     assert argmax(predict(early, [2])) == 0 and argmax(predict(early, [3])) == 1
+    # leaf_bits=None is the default (0), on MicroPython as on CPython
+    model = emlearn_trees.new(2, 4, 4)
+    model.setdata(2, 3, None)
+    for leaf in (0, 1, 2):
+        model.addleaf(leaf)
+    model.addroot(0)
+    model.addnode(-1, 1, 0, 5.5)
+    model.addnode(-2, -3, 1, -2.5)
+    assert list(predict(model, [6, -3])) == list(predict(reference, [6, -3]))
 
 
 @test

@@ -105,7 +105,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(trees_addleaf_obj, trees_addleaf);
 
 static mp_obj_t trees_setdata(size_t n_args, const mp_obj_t* args) {
     api::Error err;
-    const int32_t leaf_bits = n_args > 3 ? natmod::int_arg(args[3]) : 0;
+    // leaf_bits=None is the default, as on CPython.
+    const int32_t leaf_bits = n_args > 3 && args[3] != mp_const_none ? natmod::int_arg(args[3]) : 0;
     if (!api::trees_setdata(&self_of(args[0])->handle, natmod::int_arg(args[1]),
                             natmod::int_arg(args[2]), leaf_bits, &err)) {
         natmod::raise(err);
