@@ -202,6 +202,18 @@ def cluster_rejects_bad_input():
 
 
 @test
+def cluster_takes_max_iter_and_stop_changes_by_position():
+    # As the reference's cluster(values, centroids, features, max_iter=10, stop_changes=0): CPython's
+    # module took them by keyword only.
+    results = []
+    for call in (lambda v, c: emlearn_kmeans.cluster(v, c, 1, 1, 0),
+                 lambda v, c: emlearn_kmeans.cluster(v, c, 1, max_iter=1, stop_changes=0)):
+        centroids = array.array("h", [0, 100])
+        results.append((list(call(array.array("h", [0, 2, 40, 200]), centroids)), list(centroids)))
+    assert results[0] == results[1] == ([0, 0, 0, 1], [14, 200]), results
+
+
+@test
 def arrays_resized_between_steps_are_noticed():
     values = array.array("B", [0, 1, 10, 11, 50, 52])
     centroids = array.array("B", [0, 20])

@@ -69,18 +69,9 @@ class ClusterIter {
     std::vector<uint32_t> scratch_;
 };
 
-py::object cluster(py::handle values, py::handle centroids, py::handle features, py::kwargs kw) {
-    int32_t max_iter = 10, stop_changes = 0;
-    for (auto item : kw) {
-        const std::string key = item.first.cast<std::string>();
-        if (key == "max_iter") {
-            max_iter = pyglue::get_int32(item.second);
-        } else if (key == "stop_changes") {
-            stop_changes = pyglue::get_int32(item.second);
-        } else {
-            throw py::type_error("unexpected keyword argument '" + key + "'");
-        }
-    }
+// max_iter and stop_changes by position too, as the reference and the MicroPython module.
+py::object cluster(py::handle values, py::handle centroids, py::handle features,
+                   py::handle max_iter_in, py::handle stop_changes_in) {
     const int32_t n_features = pyglue::get_int32(features);
     int32_t n_samples;
     {
@@ -89,6 +80,8 @@ py::object cluster(py::handle values, py::handle centroids, py::handle features,
         n_samples = api::kmeans_sample_count(vb.view(), n_features, &err);
         check(n_samples >= 0, err);
     }
+    const int32_t max_iter = pyglue::get_int32(max_iter_in);
+    const int32_t stop_changes = pyglue::get_int32(stop_changes_in);
     // Unassigned (255) to start, as the reference.
     py::object assignments = py::module_::import("array").attr("array")(
         "B", py::bytes(std::string(size_t(n_samples), '\xff')));
@@ -126,5 +119,6 @@ PYBIND11_MODULE(emlearn_kmeans, m) {
         "cluster_iter(values, centroids, assignments, features, max_iter=10, stop_changes=0): "
         "yields the number of changed assignments per iteration");
     m.def("cluster", &cluster, py::arg("values"), py::arg("centroids"), py::arg("features"),
+          py::arg("max_iter") = 10, py::arg("stop_changes") = 0,
           "cluster(values, centroids, features, max_iter=10, stop_changes=0) -> array('B')");
 }
