@@ -20,7 +20,8 @@ static mp_obj_t linear_map(size_t n_args, const mp_obj_t* args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(linear_map_obj, 6, 6, linear_map);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
     mp_store_global(MP_QSTR_linear_map, MP_OBJ_FROM_PTR(&linear_map_obj));
     MP_DYNRUNTIME_INIT_EXIT

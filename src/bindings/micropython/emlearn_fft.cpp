@@ -13,8 +13,8 @@ struct FftObject {
 };
 
 extern "C" {
-mp_obj_full_type_t fft_type;
-mp_map_elem_t fft_locals_table[5];
+NATMOD_VISIBLE mp_obj_full_type_t fft_type;
+NATMOD_VISIBLE mp_map_elem_t fft_locals_table[5];
 }
 
 static FftObject* self_of(mp_obj_t obj) {
@@ -106,7 +106,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(fft_fill_obj, fft_fill);
 
 static MP_DEFINE_CONST_DICT(fft_locals_dict, fft_locals_table);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     fft_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);

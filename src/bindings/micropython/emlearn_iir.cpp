@@ -9,7 +9,8 @@ constexpr char kTypeError[] = "expecting an emlearn_iir filter";
 using Filter = natmod::iir::Filter<IirCascade, api::kIirApi, kTypeError>;
 NATMOD_IIR_FILTER(Filter)
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     iir_filter_init(MP_QSTR_emliir);

@@ -108,7 +108,8 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(convert_coefficients_obj, 1, convert_coefficients);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     iir_filter_init(MP_QSTR_emliirq15);

@@ -20,7 +20,7 @@ struct ClusterIterObject {
 };
 
 extern "C" {
-mp_obj_full_type_t cluster_iter_type;
+NATMOD_VISIBLE mp_obj_full_type_t cluster_iter_type;
 }
 
 static bool view_problem(KmeansProblem* p, mp_obj_t values, mp_obj_t centroids,
@@ -133,7 +133,8 @@ static mp_obj_t cluster(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(cluster_obj, 0, cluster);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     cluster_iter_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);

@@ -14,8 +14,8 @@ struct LinregObject {
 };
 
 extern "C" {
-mp_obj_full_type_t linreg_type;
-mp_map_elem_t linreg_locals_table[8];
+NATMOD_VISIBLE mp_obj_full_type_t linreg_type;
+NATMOD_VISIBLE mp_map_elem_t linreg_locals_table[8];
 }
 
 static api::LinregHandle* handle_of(mp_obj_t obj) {
@@ -133,7 +133,8 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(linreg_train_obj, 0, linreg_train);
 
 static MP_DEFINE_CONST_DICT(linreg_locals_dict, linreg_locals_table);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     linreg_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);

@@ -14,8 +14,8 @@ struct LogregObject {
 };
 
 extern "C" {
-mp_obj_full_type_t logreg_type;
-mp_map_elem_t logreg_locals_table[11];
+NATMOD_VISIBLE mp_obj_full_type_t logreg_type;
+NATMOD_VISIBLE mp_map_elem_t logreg_locals_table[11];
 }
 
 static api::LogregHandle* handle_of(mp_obj_t obj) {
@@ -161,7 +161,8 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(logreg_train_obj, 0, logreg_train);
 
 static MP_DEFINE_CONST_DICT(logreg_locals_dict, logreg_locals_table);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     logreg_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);

@@ -13,8 +13,8 @@ struct NeighborsObject {
 };
 
 extern "C" {
-mp_obj_full_type_t neighbors_type;
-mp_map_elem_t neighbors_locals_table[9];
+NATMOD_VISIBLE mp_obj_full_type_t neighbors_type;
+NATMOD_VISIBLE mp_map_elem_t neighbors_locals_table[9];
 }
 
 static NeighborsObject* self_of(mp_obj_t obj) {
@@ -189,7 +189,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(neighbors_load_obj, neighbors_load);
 
 static MP_DEFINE_CONST_DICT(neighbors_locals_dict, neighbors_locals_table);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     neighbors_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);

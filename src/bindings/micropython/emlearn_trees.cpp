@@ -13,8 +13,8 @@ struct TreesObject {
 };
 
 extern "C" {
-mp_obj_full_type_t trees_type;
-mp_map_elem_t trees_locals_table[6];
+NATMOD_VISIBLE mp_obj_full_type_t trees_type;
+NATMOD_VISIBLE mp_map_elem_t trees_locals_table[6];
 }
 
 static TreesObject* self_of(mp_obj_t obj) {
@@ -174,7 +174,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(trees_load_model_obj, trees_load_model);
 
 static MP_DEFINE_CONST_DICT(trees_locals_dict, trees_locals_table);
 
-extern "C" mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw, mp_obj_t* args) {
+extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
+                                            mp_obj_t* args) {
     MP_DYNRUNTIME_INIT_ENTRY
 
     trees_type.base.type = static_cast<const mp_obj_type_t*>((void*)&mp_type_type);

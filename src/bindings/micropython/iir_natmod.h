@@ -9,8 +9,8 @@
 #include "natmod_args.h"
 
 extern "C" {
-mp_obj_full_type_t iir_filter_type;
-mp_map_elem_t iir_filter_locals_table[4];
+NATMOD_VISIBLE mp_obj_full_type_t iir_filter_type;
+NATMOD_VISIBLE mp_map_elem_t iir_filter_locals_table[4];
 }
 
 namespace natmod {

@@ -22,6 +22,12 @@ inline const uint16_t* natmod_qstr_table(const uint16_t* table) {
 #define mp_native_qstr_table (natmod_qstr_table(mp_native_qstr_table))
 #endif
 
+// Each module is compiled as one translation unit with -fwhole-program (natmod.mk), which makes
+// every symbol static unless marked with this. mpy_ld needs mpy_init and the memory functions
+// below as global symbols, and the module's writable globals (type objects, method tables: they
+// live in .bss) too, because it rejects a PC-relative (static) reference into .bss.
+#define NATMOD_VISIBLE __attribute__((externally_visible))
+
 namespace natmod {
 
 using microlearn::api::BufferView;
@@ -30,7 +36,7 @@ using microlearn::api::ErrorType;
 
 // array.array's type, learned from the first array seen (a natmod cannot name mp_type_array).
 extern "C" const mp_obj_type_t* natmod_array_type;
-const mp_obj_type_t* natmod_array_type;
+NATMOD_VISIBLE const mp_obj_type_t* natmod_array_type;
 
 // Element size of the typecodes read directly (b B h H i I f); 0 sends the rest to mp_get_buffer.
 inline size_t array_item_size(size_t typecode) {
@@ -105,8 +111,14 @@ inline void check_type(mp_obj_t obj, const mp_obj_full_type_t* type, const char*
 // fixed addresses of the ROM symbol list natmod.mk passes, and a definition here would be dead code.
 #if !defined(__XTENSA__)
 extern "C" {
-void* memset(void* s, int c, size_t n) { return mp_fun_table.memset_(s, c, n); }
-void* memcpy(void* dst, const void* src, size_t n) { return mp_fun_table.memmove_(dst, src, n); }
-void* memmove(void* dst, const void* src, size_t n) { return mp_fun_table.memmove_(dst, src, n); }
+NATMOD_VISIBLE void* memset(void* s, int c, size_t n) {
+    return mp_fun_table.memset_(s, c, n);
+}
+NATMOD_VISIBLE void* memcpy(void* dst, const void* src, size_t n) {
+    return mp_fun_table.memmove_(dst, src, n);
+}
+NATMOD_VISIBLE void* memmove(void* dst, const void* src, size_t n) {
+    return mp_fun_table.memmove_(dst, src, n);
+}
 }
 #endif
