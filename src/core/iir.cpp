@@ -22,7 +22,7 @@ inline bool aligned_for_float(const void* p) {
 // sample through every stage) keeps the coefficients and state in registers for the whole inner
 // loop; each sample still sees exactly the same operations in the same order, so chunked calls
 // stay bit-identical to one call.
-void section_run(const float* c, float* st, float* v, uint32_t len) {
+MICROLEARN_HOT void section_run(const float* c, float* st, float* v, uint32_t len) {
     const float b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
     float s1 = st[0], s2 = st[1];
     for (uint32_t i = 0; i < len; ++i) {
@@ -39,7 +39,7 @@ void section_run(const float* c, float* st, float* v, uint32_t len) {
 // Two consecutive sections in one sweep: the same arithmetic as two section_run() calls (so the
 // same bits), but each sample is loaded and stored once instead of twice, and the second
 // section's work overlaps the first one's dependency chain. About 15% fewer instructions.
-void section_pair_run(const float* c, float* st, float* v, uint32_t len) {
+MICROLEARN_HOT void section_pair_run(const float* c, float* st, float* v, uint32_t len) {
     const float b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
     const float d0 = c[5], d1 = c[6], d2 = c[7], e1 = c[8], e2 = c[9];
     float s1 = st[0], s2 = st[1], t1 = st[2], t2 = st[3];

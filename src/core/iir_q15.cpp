@@ -25,7 +25,8 @@ inline bool fits_int32(const int16_t* c) {
 // in int32 (|c * x| <= 2^30) and only the sum is widened, which on Cortex-M0 avoids 64-bit
 // multiplications. Right shifts of negative values are arithmetic on every compiler this
 // project supports (and defined so by C++20).
-template <typename Acc> void section_run(const int16_t* c, int16_t* st, int16_t* v, uint32_t len) {
+template <typename Acc>
+MICROLEARN_HOT void section_run(const int16_t* c, int16_t* st, int16_t* v, uint32_t len) {
     const int32_t b0 = c[0], b1 = c[1], b2 = c[2], na1 = c[3], na2 = c[4];
     int32_t x1 = st[0], x2 = st[1], y1 = st[2], y2 = st[3];
     for (uint32_t i = 0; i < len; ++i) {
