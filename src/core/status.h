@@ -12,6 +12,15 @@
 #define MICROLEARN_HOT
 #endif
 
+// Keeps a rarely run function out of a loop that calls it: GCC keeps the loop's variables in
+// registers and writes them back on every exit, and an inlined function's early returns are more
+// exits, each with its own copy of those stores.
+#if defined(__GNUC__)
+#define MICROLEARN_NOINLINE __attribute__((noinline))
+#else
+#define MICROLEARN_NOINLINE
+#endif
+
 namespace microlearn {
 
 enum class Status : uint8_t {
