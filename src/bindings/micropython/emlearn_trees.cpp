@@ -127,7 +127,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(trees_outputs_obj, trees_outputs);
 
 static void feed(api::TreesLoader* loader, mp_obj_t chunk, bool add_newline) {
     api::Error err;
-    const api::BufferView text = natmod::buffer_view(chunk, MP_BUFFER_READ);
+    const api::BufferView text = natmod::buffer_of_object(chunk, MP_BUFFER_READ);
     bool ok = api::trees_load_feed(loader, static_cast<const char*>(text.data), text.bytes, &err);
     if (ok && add_newline &&
         (text.bytes == 0 || static_cast<const char*>(text.data)[text.bytes - 1] != '\n')) {
@@ -150,7 +150,7 @@ static mp_obj_t trees_load_model(mp_obj_t model_in, mp_obj_t file_in) {
         for (;;) {
             call[2] = mp_obj_new_int(128);
             const mp_obj_t chunk = mp_fun_table.call_method_n_kw(1, 0, call);
-            const api::BufferView text = natmod::buffer_view(chunk, MP_BUFFER_READ);
+            const api::BufferView text = natmod::buffer_of_object(chunk, MP_BUFFER_READ);
             if (text.bytes == 0) {
                 break;
             }

@@ -48,35 +48,6 @@ inline size_t array_item_size(size_t typecode) {
     }
 }
 
-// Any object with the buffer protocol; learns array.array's type on the way.
-__attribute__((noinline)) BufferView buffer_view_of_object(mp_obj_t obj, mp_uint_t flags) {
-    mp_buffer_info_t info;
-    mp_get_buffer_raise(obj, &info, flags);
-    if (natmod_array_type == nullptr && mp_obj_is_obj(obj)) {
-        // The built-in array type: named array and not a class defined in Python.
-        const mp_obj_type_t* type = static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type;
-        if (type->name == MP_QSTR_array && !(type->flags & MP_TYPE_FLAG_INSTANCE_TYPE)) {
-            natmod_array_type = type;
-        }
-    }
-    // bytearray (and a memoryview of one) reports BYTEARRAY_TYPECODE (1): the api calls it 'B'.
-    return BufferView{info.buf, info.len, info.typecode == 1 ? 'B' : char(info.typecode)};
-}
-
-// An array.array is read straight from its object (the layout of py/objarray.h, the same in
-// MicroPython 1.20 to 1.29): no call through the function table, no stack frame. That is a tenth
-// of a small predict().
-BufferView buffer_view(mp_obj_t obj, mp_uint_t flags) {
-    const mp_obj_array_t* array = static_cast<const mp_obj_array_t*>(MP_OBJ_TO_PTR(obj));
-    if (mp_obj_is_obj(obj) && array->base.type == natmod_array_type) {
-        const size_t size = array_item_size(array->typecode);
-        if (size != 0) {
-            return BufferView{array->items, array->len * size, char(array->typecode)};
-        }
-    }
-    return buffer_view_of_object(obj, flags);
-}
-
 // Copies the message into a str object: raise_msg would keep a pointer to our stack.
 MP_NORETURN inline void raise(const Error& err) {
     const mp_obj_type_t* type = &mp_type_ValueError;
@@ -90,10 +61,53 @@ MP_NORETURN inline void raise(const Error& err) {
     mp_raise_type_arg(type, mp_obj_new_str(err.message, err.length));
 }
 
-// An int argument clamped to int32 (the api rejects out-of-range values with a message).
-inline int32_t get_int32(mp_obj_t obj) {
-    const mp_int_t v = mp_obj_get_int(obj);
-    return v > 0x7fffffff ? 0x7fffffff : (v < -0x7fffffff ? -0x7fffffff : int32_t(v));
+// Any object with the buffer protocol (str too: load_model's text chunks); learns array.array's
+// type on the way.
+__attribute__((noinline)) BufferView buffer_of_object(mp_obj_t obj, mp_uint_t flags) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(obj, &info, flags);
+    if (natmod_array_type == nullptr && mp_obj_is_obj(obj)) {
+        // The built-in array type: named array and not a class defined in Python.
+        const mp_obj_type_t* type = static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type;
+        if (type->name == MP_QSTR_array && !(type->flags & MP_TYPE_FLAG_INSTANCE_TYPE)) {
+            natmod_array_type = type;
+        }
+    }
+    // bytearray (and a memoryview of one) reports BYTEARRAY_TYPECODE (1): the api calls it 'B'.
+    return BufferView{info.buf, info.len, info.typecode == 1 ? 'B' : char(info.typecode)};
+}
+
+// An array argument that is not an array.array. The api's TypeError for a str (read as bytes by
+// MicroPython's buffer protocol; CPython's str has none) and for a read-only buffer where the call
+// writes (MicroPython's own message would be "object with buffer protocol required").
+__attribute__((noinline)) BufferView array_of_object(mp_obj_t obj, mp_uint_t flags) {
+    microlearn::api::BufferFault fault;
+    mp_buffer_info_t info;
+    if (mp_obj_is_str(obj)) {
+        fault = microlearn::api::BufferFault::Text;
+    } else if ((flags & MP_BUFFER_WRITE) && !mp_get_buffer(obj, &info, flags) &&
+               mp_get_buffer(obj, &info, MP_BUFFER_READ)) {
+        fault = microlearn::api::BufferFault::ReadOnly;
+    } else {
+        return buffer_of_object(obj, flags);
+    }
+    Error err;
+    microlearn::api::raise_buffer_fault(&err, fault);
+    raise(err);
+}
+
+// An array argument. An array.array is read straight from its object (the layout of
+// py/objarray.h, the same in MicroPython 1.20 to 1.29): no call through the function table, no
+// stack frame, which is a tenth of a small predict().
+BufferView array_arg(mp_obj_t obj, mp_uint_t flags) {
+    const mp_obj_array_t* array = static_cast<const mp_obj_array_t*>(MP_OBJ_TO_PTR(obj));
+    if (mp_obj_is_obj(obj) && array->base.type == natmod_array_type) {
+        const size_t size = array_item_size(array->typecode);
+        if (size != 0) {
+            return BufferView{array->items, array->len * size, char(array->typecode)};
+        }
+    }
+    return array_of_object(obj, flags);
 }
 
 // Cheap enough for every call: a bit test and one compare, no call through the function table.

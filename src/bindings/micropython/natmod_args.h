@@ -1,4 +1,4 @@
-// Argument conversion (ints, arrays, keyword arguments), big integers and the train() loop glue
+// Argument conversion (ints, keyword arguments), big integers and the train() loop glue
 // for the MicroPython native modules (included after natmod.h). mp_arg_t tables are filled at run
 // time: a natmod's qstr numbers are only known once it is loaded.
 #pragma once
@@ -25,41 +25,12 @@ inline __attribute__((noinline)) int32_t long_int_arg(mp_obj_t obj) {
 }
 
 // An int argument, saturated to +-(2**31 - 1) (the api rejects the range with its own message),
-// as pyglue::get_int32 on CPython. Use this, not natmod.h's get_int32(), which truncates long ints.
+// as pyglue::get_int32 on CPython (mp_obj_get_int would truncate a long int).
 inline int32_t int_arg(mp_obj_t obj) {
     if (mp_obj_is_small_int(obj)) {
         return saturate_int32(MP_OBJ_SMALL_INT_VALUE(obj));
     }
     return long_int_arg(obj);
-}
-
-// The api's TypeError for a str (read as bytes by MicroPython's buffer protocol; CPython's str has
-// none) and for a read-only buffer where the call writes (MicroPython's own message would be
-// "object with buffer protocol required").
-inline __attribute__((noinline)) void check_array_object(mp_obj_t obj, mp_uint_t flags) {
-    microlearn::api::BufferFault fault;
-    mp_buffer_info_t info;
-    if (mp_obj_is_str(obj)) {
-        fault = microlearn::api::BufferFault::Text;
-    } else if ((flags & MP_BUFFER_WRITE) && !mp_get_buffer(obj, &info, flags) &&
-               mp_get_buffer(obj, &info, MP_BUFFER_READ)) {
-        fault = microlearn::api::BufferFault::ReadOnly;
-    } else {
-        return;
-    }
-    Error err;
-    microlearn::api::raise_buffer_fault(&err, fault);
-    raise(err);
-}
-
-// An array argument: natmod.h's buffer_view() (an array.array read directly), with the checks of
-// check_array_object() for any other object.
-inline BufferView array_arg(mp_obj_t obj, mp_uint_t flags) {
-    if (!mp_obj_is_obj(obj) ||
-        static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type != natmod_array_type) {
-        check_array_object(obj, flags);
-    }
-    return buffer_view(obj, flags);
 }
 
 // A str object from a string literal (no strlen in a natmod).
