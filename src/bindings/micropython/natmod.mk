@@ -37,6 +37,12 @@ SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o))
 
 include $(MPY_DIR)/py/dynruntime.mk
 
+# MicroPython 1.27 builds x86 with the host compiler and -m32, which needs Debian's multilib
+# packages; 1.29 uses the i686-linux-gnu- cross compiler, and so do we with either.
+ifeq ($(ARCH),x86)
+CROSS = i686-linux-gnu-
+endif
+
 # dynruntime.mk knows .c and .S only: compile the C++ sources with the same target flags.
 # -fpermissive -w: py/dynruntime.h converts void* implicitly, which C++ only allows this way;
 # the engine itself is compiled with -Werror on the host.
