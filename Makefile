@@ -80,8 +80,9 @@ endif
 
 # tests/api with the ARM .mpy files on MicroPython's ports/qemu firmware (built outside this repo,
 # see README): QEMU_FIRMWARE_M3 = BOARD=MPS2_AN385 (Cortex-M3) runs armv6m and armv7m,
-# QEMU_FIRMWARE_M7 = BOARD=MPS2_AN500 (Cortex-M7 with FPU) runs armv7emsp.
-QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp)
+# QEMU_FIRMWARE_M7 = BOARD=MPS2_AN500 (Cortex-M7 with FPU, double-precision MicroPython) runs
+# armv7emsp and armv7emdp.
+QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp)
 check-qemu:
 ifeq ($(strip $(QEMU_ARCHS)),)
 	@echo "SKIPPED: tests/api on ARM under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf>)"
@@ -91,11 +92,11 @@ else
 	for arch in $(if $(QEMU_FIRMWARE_M3),armv6m armv7m); do \
 	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an385 --firmware $(QEMU_FIRMWARE_M3) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
 	done; \
-	for arch in $(if $(QEMU_FIRMWARE_M7),armv7emsp); do \
+	for arch in $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp); do \
 	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an500 --firmware $(QEMU_FIRMWARE_M7) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
 	done; \
 	$(if $(QEMU_FIRMWARE_M3),,echo "SKIPPED: armv6m, armv7m (set QEMU_FIRMWARE_M3)";) \
-	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp (set QEMU_FIRMWARE_M7)";) \
+	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp, armv7emdp (set QEMU_FIRMWARE_M7)";) \
 	exit $$status
 endif
 

@@ -55,11 +55,21 @@ CXXFLAGS = $(filter-out -std=c99,$(CFLAGS)) -std=gnu++17 -fpermissive -w \
 # Size first (-Os); the inner loops of each engine are listed in HOT_$(MOD) and built for speed.
 $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o)): CXXFLAGS += -O2
 
+# x86: float maths in SSE registers, as on x64. i686 GCC's default x87 code keeps values at 64-bit
+# precision until they are stored, so results depended on where the compiler spilled: an IIR
+# filter's output changed with the chunk size, and 1e30 / 1e-30 passed a float overflow check.
+# Needs SSE2 (every x86 CPU since 2001).
+ifeq ($(ARCH),x86)
+CXXFLAGS += -msse2 -mfpmath=sse
+endif
+
 ifneq ($(filter $(ARCH),rv32imc xtensa),)
 CXXFLAGS += -isystem src/bindings/micropython/cxxshim
 endif
 
-HEADERS = $(wildcard src/core/*.h src/api/*.h src/bindings/micropython/*.h)
+# The makefiles too: a changed flag rebuilds.
+HEADERS = $(wildcard src/core/*.h src/api/*.h src/bindings/micropython/*.h) \
+	src/bindings/micropython/natmod.mk src/bindings/micropython/modules.mk
 
 $(BUILD)/%.o: %.cpp $(CONFIG_H) $(HEADERS)
 	$(ECHO) "CXX $<"
