@@ -5,7 +5,8 @@
 #   make host           CPython modules into build/host
 #   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy
 #   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
-#   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=...   tests/api on ARM firmware under QEMU
+#   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... QEMU_FIRMWARE_RV32=...
+#                       tests/api on ARM and RISC-V firmware under QEMU
 #   make test-wasm      pure-Python device modules on MicroPython's WebAssembly build (Node.js, npm)
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 PYTHON ?= /usr/bin/python3
@@ -78,14 +79,15 @@ else
 	@echo "SKIPPED: tests/api on real MicroPython (set MPY_DIR=<micropython tree> MICROPYTHON=<unix port binary>)"
 endif
 
-# tests/api with the ARM .mpy files on MicroPython's ports/qemu firmware (built outside this repo,
-# see README): QEMU_FIRMWARE_M3 = BOARD=MPS2_AN385 (Cortex-M3) runs armv6m and armv7m,
+# tests/api with the ARM and RISC-V .mpy files on MicroPython's ports/qemu firmware (built outside
+# this repo, see README): QEMU_FIRMWARE_M3 = BOARD=MPS2_AN385 (Cortex-M3) runs armv6m and armv7m,
 # QEMU_FIRMWARE_M7 = BOARD=MPS2_AN500 (Cortex-M7 with FPU, double-precision MicroPython) runs
-# armv7emsp and armv7emdp.
-QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp)
+# armv7emsp and armv7emdp, QEMU_FIRMWARE_RV32 = BOARD=VIRT_RV32 (qemu-system-riscv32) runs rv32imc.
+QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp) \
+	$(if $(QEMU_FIRMWARE_RV32),rv32imc)
 check-qemu:
 ifeq ($(strip $(QEMU_ARCHS)),)
-	@echo "SKIPPED: tests/api on ARM under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf>)"
+	@echo "SKIPPED: tests/api on ARM and RISC-V under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf>)"
 else
 	$(MAKE) --no-print-directory dist ARCHS="$(strip $(QEMU_ARCHS))"
 	@status=0; \
@@ -95,8 +97,10 @@ else
 	for arch in $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp); do \
 	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an500 --firmware $(QEMU_FIRMWARE_M7) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
 	done; \
+	$(if $(QEMU_FIRMWARE_RV32),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-riscv32 --machine virt --qemu-args="-bios none" --firmware $(QEMU_FIRMWARE_RV32) --natmod-dir dist/rv32imc_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_M3),,echo "SKIPPED: armv6m, armv7m (set QEMU_FIRMWARE_M3)";) \
 	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp, armv7emdp (set QEMU_FIRMWARE_M7)";) \
+	$(if $(QEMU_FIRMWARE_RV32),,echo "SKIPPED: rv32imc (set QEMU_FIRMWARE_RV32)";) \
 	exit $$status
 endif
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Runs tests/api/test_*.py on MicroPython firmware for an emulated ARM board (qemu-system-arm).
+"""Runs tests/api/test_*.py on MicroPython firmware for an emulated ARM or RISC-V board under QEMU.
 
-It proves that an ARM .mpy loads and behaves on a real MicroPython, not just that it links. The
+It proves that an ARM or RISC-V .mpy loads and behaves on a real MicroPython, not just that it links. The
 firmware is MicroPython's own ports/qemu build (built outside this repository, see the README,
-"Testing on ARM under QEMU"); this script only runs it:
+"Testing on ARM and RISC-V under QEMU"); this script only runs it:
 
     tools/qemu/run_api_tests.py --firmware .../build-MPS2_AN385/firmware.elf \
         --machine mps2-an385 --natmod-dir dist/armv7m_6.3 [tests/api/test_trees.py ...]
+    tools/qemu/run_api_tests.py --qemu qemu-system-riscv32 --machine virt --qemu-args="-bios none" \
+        --firmware .../build-VIRT_RV32/firmware.elf --natmod-dir dist/rv32imc_6.3
 
 The board has no filesystem and a heap of about 140 KB, so nothing is copied onto it. A preamble
 sent through the raw REPL mounts a small read-only VFS whose files stay on the host:
@@ -27,6 +29,7 @@ import argparse
 import glob
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -216,13 +219,13 @@ class TargetError(Exception):
 
 
 class Target:
-    """One qemu-system-arm process; its UART is our stdin/stdout, and we answer file requests."""
+    """One qemu-system-* process; its UART is our stdin/stdout, and we answer file requests."""
 
-    def __init__(self, qemu, machine, firmware, roots):
+    def __init__(self, qemu, machine, firmware, roots, extra_args=()):
         self.roots = roots
         self.stderr = tempfile.TemporaryFile()
-        cmd = [qemu, "-machine", machine, "-nographic", "-monitor", "null", "-semihosting",
-               "-serial", "stdio", "-kernel", firmware]
+        cmd = [qemu, "-machine", machine, *extra_args, "-nographic", "-monitor", "null",
+               "-semihosting", "-serial", "stdio", "-kernel", firmware]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, bufsize=0)
         self.console = bytearray()
@@ -345,6 +348,10 @@ class Target:
                     return out
                 now = time.monotonic()
                 if self.eof:
+                    # The RISC-V ports' trap handler prints the registers and exits the emulator.
+                    if b"MACHINE EXCEPTION CAUGHT:" in self.console:
+                        raise TargetError("CPU fault on the target: machine exception",
+                                          bytes(self.console))
                     raise TargetError("the emulator exited", bytes(self.console))
                 # The port's fault handler prints "HardFault exception caught:" and registers, then
                 # hangs: report it once the register dump has been quiet for a moment.
@@ -378,7 +385,8 @@ def run_one(args, test, roots):
     """-> (status, detail), status one of PASS, FAIL, TOO BIG."""
     with open(test) as f:
         source = f.read()
-    target = Target(args.qemu, args.machine, os.path.abspath(args.firmware), roots)
+    target = Target(args.qemu, args.machine, os.path.abspath(args.firmware), roots,
+                    shlex.split(args.qemu_args))
     echoed = False
     try:
         target.enter_raw_repl(30)
@@ -424,9 +432,13 @@ def main():
     ap.add_argument("--firmware", required=True, help="MicroPython ports/qemu firmware.elf")
     ap.add_argument("--machine", default="mps2-an385",
                     help="qemu machine: mps2-an385 (Cortex-M3: armv6m, armv7m), "
-                         "mps2-an500 (Cortex-M7 + FPU: also armv7emsp, armv7emdp)")
+                         "mps2-an500 (Cortex-M7 + FPU: also armv7emsp, armv7emdp); "
+                         "virt with --qemu qemu-system-riscv32 (rv32imc)")
     ap.add_argument("--natmod-dir", required=True, help="folder with the .mpy files")
     ap.add_argument("--qemu", default="qemu-system-arm")
+    ap.add_argument("--qemu-args", default="",
+                    help='more emulator options, one string: --qemu-args="-bios none" for the '
+                         'RISC-V virt machine (no OpenSBI; the firmware is the machine-mode kernel)')
     ap.add_argument("--timeout", type=float, default=600, help="seconds per test file")
     ap.add_argument("--quiet", action="store_true",
                     help="only the summary line of each passing file (all output of a failing one)")
