@@ -16,7 +16,8 @@ bool iir_new(IirCascade* f, const BufferView& coefficients, void* storage, size_
 // filter.run(values 'f'), in place.
 bool iir_run(IirCascade* f, const BufferView& values, Error* err);
 bool iir_reset_state(IirCascade* f, Error* err);
-// 2 floats per stage, scipy's zi layout: [s1, s2] of stage 0, then of stage 1, ...
+// 2 floats per stage, scipy's zi layout: [s1, s2] of stage 0, then of stage 1, ... Where the
+// engine keeps its state in double (iir.h), get_state rounds it to float.
 bool iir_state_get(const IirCascade* f, const BufferView& out, Error* err);
 bool iir_state_set(IirCascade* f, const BufferView& values, Error* err);
 

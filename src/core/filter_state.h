@@ -4,8 +4,10 @@
 
 namespace microlearn {
 
-template <typename T>
-inline Status filter_state_copy(bool ready, uint32_t state_len, const T* from, T* to, uint32_t len) {
+// From and To may differ (a double state read into floats); each value is converted.
+template <typename From, typename To>
+inline Status filter_state_copy(bool ready, uint32_t state_len, const From* from, To* to,
+                                uint32_t len) {
     if (!ready) {
         return Status::NotReady;
     }
@@ -16,7 +18,7 @@ inline Status filter_state_copy(bool ready, uint32_t state_len, const T* from, T
         return Status::InvalidArgument;
     }
     for (uint32_t i = 0; i < len; ++i) {
-        to[i] = from[i];
+        to[i] = To(from[i]);
     }
     return Status::Ok;
 }

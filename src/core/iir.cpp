@@ -14,23 +14,23 @@ inline bool is_finite(float v) {
     return v - v == 0.0f;
 }
 
-inline bool aligned_for_float(const void* p) {
-    return (reinterpret_cast<uintptr_t>(p) & (alignof(float) - 1u)) == 0;
+inline bool aligned_for_state(const void* p) {
+    return (reinterpret_cast<uintptr_t>(p) & (alignof(IirState) - 1u)) == 0;
 }
 
 // One section over the whole buffer. Running the cascade stage by stage (rather than sample by
 // sample through every stage) keeps the coefficients and state in registers for the whole inner
 // loop; each sample still sees exactly the same operations in the same order, so chunked calls
-// stay bit-identical to one call.
-MICROLEARN_HOT void section_run(const float* c, float* st, float* v, uint32_t len) {
-    const float b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
-    float s1 = st[0], s2 = st[1];
+// stay bit-identical to one call. Arithmetic in IirState; the output is rounded to float.
+MICROLEARN_HOT void section_run(const float* c, IirState* st, float* v, uint32_t len) {
+    const IirState b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
+    IirState s1 = st[0], s2 = st[1];
     for (uint32_t i = 0; i < len; ++i) {
-        const float x = v[i];
-        const float y = b0 * x + s1;
+        const IirState x = v[i];
+        const IirState y = b0 * x + s1;
         s1 = (b1 * x - a1 * y) + s2;
         s2 = b2 * x - a2 * y;
-        v[i] = y;
+        v[i] = float(y);
     }
     st[0] = s1;
     st[1] = s2;
@@ -38,20 +38,21 @@ MICROLEARN_HOT void section_run(const float* c, float* st, float* v, uint32_t le
 
 // Two consecutive sections in one sweep: the same arithmetic as two section_run() calls (so the
 // same bits), but each sample is loaded and stored once instead of twice, and the second
-// section's work overlaps the first one's dependency chain. About 15% fewer instructions.
-MICROLEARN_HOT void section_pair_run(const float* c, float* st, float* v, uint32_t len) {
-    const float b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
-    const float d0 = c[5], d1 = c[6], d2 = c[7], e1 = c[8], e2 = c[9];
-    float s1 = st[0], s2 = st[1], t1 = st[2], t2 = st[3];
+// section's work overlaps the first one's dependency chain. About 15% fewer instructions. The
+// value between the two sections is not rounded to float (one rounding per pair).
+MICROLEARN_HOT void section_pair_run(const float* c, IirState* st, float* v, uint32_t len) {
+    const IirState b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
+    const IirState d0 = c[5], d1 = c[6], d2 = c[7], e1 = c[8], e2 = c[9];
+    IirState s1 = st[0], s2 = st[1], t1 = st[2], t2 = st[3];
     for (uint32_t i = 0; i < len; ++i) {
-        const float x = v[i];
-        const float y = b0 * x + s1;
+        const IirState x = v[i];
+        const IirState y = b0 * x + s1;
         s1 = (b1 * x - a1 * y) + s2;
         s2 = b2 * x - a2 * y;
-        const float z = d0 * y + t1;
+        const IirState z = d0 * y + t1;
         t1 = (d1 * y - e1 * z) + t2;
         t2 = d2 * y - e2 * z;
-        v[i] = z;
+        v[i] = float(z);
     }
     st[0] = s1;
     st[1] = s2;
@@ -62,7 +63,7 @@ MICROLEARN_HOT void section_pair_run(const float* c, float* st, float* v, uint32
 } // namespace
 
 size_t iir_storage_bytes(uint32_t n_stages) {
-    return size_t(n_stages) * (kCoeffsPerStage + kStatePerStage) * sizeof(float);
+    return size_t(n_stages) * (kCoeffsPerStage * sizeof(float) + kStatePerStage * sizeof(IirState));
 }
 
 Status iir_init(IirCascade* f, const float* sos, uint32_t sos_len, void* storage,
@@ -79,11 +80,12 @@ Status iir_init(IirCascade* f, const float* sos, uint32_t sos_len, void* storage
     if (need > 0 && (storage == nullptr || storage_bytes < need)) {
         return Status::SizeMismatch;
     }
-    if (need > 0 && !aligned_for_float(storage)) {
+    if (need > 0 && !aligned_for_state(storage)) {
         return Status::InvalidArgument;
     }
-    float* coeffs = static_cast<float*>(storage);
-    float* state = n_stages > 0 ? coeffs + size_t(n_stages) * kCoeffsPerStage : nullptr;
+    // The state first: it has the wider alignment.
+    IirState* state = static_cast<IirState*>(storage);
+    float* coeffs = reinterpret_cast<float*>(state + size_t(n_stages) * kStatePerStage);
     // Validate everything before writing, so a rejected filter leaves the caller's memory as is.
     for (uint32_t s = 0; s < n_stages; ++s) {
         const float* in = sos + size_t(s) * kSosValuesPerStage;
@@ -108,7 +110,7 @@ Status iir_init(IirCascade* f, const float* sos, uint32_t sos_len, void* storage
         out[4] = in[5] / a0;
     }
     f->coeffs = n_stages > 0 ? coeffs : nullptr;
-    f->state = state;
+    f->state = n_stages > 0 ? state : nullptr;
     f->n_stages = n_stages;
     f->ready = true;
     return iir_reset(f);
@@ -143,14 +145,26 @@ Status iir_reset(IirCascade* f) {
 
 Status iir_get_state(const IirCascade* f, float* out, uint32_t len) {
     return f == nullptr ? Status::NotReady
-                        : filter_state_copy<float>(f->ready, f->n_stages * kStatePerStage,
-                                                  f->state, out, len);
+                        : filter_state_copy(f->ready, f->n_stages * kStatePerStage,
+                                            static_cast<const IirState*>(f->state), out, len);
 }
 
 Status iir_set_state(IirCascade* f, const float* in, uint32_t len) {
     return f == nullptr ? Status::NotReady
-                        : filter_state_copy<float>(f->ready, f->n_stages * kStatePerStage, in,
-                                                  f->state, len);
+                        : filter_state_copy(f->ready, f->n_stages * kStatePerStage, in, f->state,
+                                            len);
+}
+
+Status iir_get_state_f64(const IirCascade* f, double* out, uint32_t len) {
+    return f == nullptr ? Status::NotReady
+                        : filter_state_copy(f->ready, f->n_stages * kStatePerStage,
+                                            static_cast<const IirState*>(f->state), out, len);
+}
+
+Status iir_set_state_f64(IirCascade* f, const double* in, uint32_t len) {
+    return f == nullptr ? Status::NotReady
+                        : filter_state_copy(f->ready, f->n_stages * kStatePerStage, in, f->state,
+                                            len);
 }
 
 } // namespace microlearn

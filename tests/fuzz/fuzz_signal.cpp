@@ -69,7 +69,7 @@ void fuzz_iir(Reader& r) {
     if (!api::iir_storage_size(view(coefficients, 'f'), &bytes, &err)) {
         return;
     }
-    std::vector<float> storage(bytes / sizeof(float));
+    std::vector<double> storage((bytes + 7) / sizeof(double)); // aligned for a double state
     IirCascade f{};
     if (!api::iir_new(&f, view(coefficients, 'f'), storage.data(), bytes, &err)) {
         return;

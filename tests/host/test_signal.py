@@ -174,24 +174,24 @@ def test_iir_matches_sosfilt(name):
     x = iir_signal()
     ref = sig.sosfilt(sos, x)
     err = rel_rms(engine_iir(sos, x).astype(np.float64), ref)
-    # What float32 arithmetic can do here: scipy's own sosfilt run in float32. For two 8-stage
-    # Chebyshev designs that alone is above 1e-5; the engine must then be within twice of it.
-    scipy32 = rel_rms(sig.sosfilt(sos32, x.astype(np.float32)).astype(np.float64), ref)
-    bound = IIR_TOLERANCE if scipy32 <= IIR_TOLERANCE / 2 else 2 * scipy32
-    assert err <= bound, (err, scipy32)
+    # The host build keeps the state in double (src/core/iir.h), as x64, x86 and armv7emdp do.
+    assert err <= IIR_TOLERANCE, err
 
 
-def test_iir_float32_limited_designs_are_only_the_known_two():
+def test_iir_double_state_beats_float32_sosfilt_where_float32_falls_short():
+    # The designs float32 state arithmetic cannot filter to 1e-5 (scipy's own sosfilt in float32
+    # does not): the double state is what gets them there.
     limited = []
     x = iir_signal()
     for name, design in IIR_DESIGNS.items():
         sos32 = np.asarray(design(), dtype=np.float32)
         ref = sig.sosfilt(sos32.astype(np.float64), x)
         scipy32 = rel_rms(sig.sosfilt(sos32, x.astype(np.float32)).astype(np.float64), ref)
-        if scipy32 > IIR_TOLERANCE / 2:
+        if scipy32 > IIR_TOLERANCE:
             limited.append(name)
-    assert len(limited) <= 2 and all(n.startswith("cheby1_") and n.endswith("8") for n in limited), \
-        limited
+            err = rel_rms(engine_iir(sos32.astype(np.float64), x).astype(np.float64), ref)
+            assert err <= IIR_TOLERANCE and err <= scipy32 / 4, (name, err, scipy32)
+    assert sorted(limited) == ["cheby1_high8", "cheby1_low8"], limited
 
 
 @pytest.mark.parametrize("name", ["butter_low4", "cheby1_band8", "butter_high8"])

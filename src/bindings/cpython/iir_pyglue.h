@@ -23,7 +23,7 @@ inline void check(bool ok, const Error& err) {
 
 template <class F> struct Object {
     F filter{};
-    std::vector<uint32_t> storage;
+    std::vector<uint64_t> storage; // 8-aligned for a double state
 };
 
 template <class F, const IirFilterApi<F>& A>
@@ -33,7 +33,7 @@ std::unique_ptr<Object<F>> create(py::handle coefficients) {
     size_t bytes = 0;
     check(A.storage_size(c.view(), &bytes, &err), err);
     auto self = std::make_unique<Object<F>>();
-    self->storage.assign((bytes + 3) / 4, 0u);
+    self->storage.assign((bytes + 7) / 8, 0u);
     check(A.create(&self->filter, c.view(), self->storage.data(), bytes, &err), err);
     return self;
 }

@@ -34,7 +34,7 @@ inline void init_type(qstr name, const void* run, const void* reset, const void*
 template <class F> struct Object {
     mp_obj_base_t base;
     F filter;
-    uint32_t storage[]; // coefficients and state, sized at new()
+    uint64_t storage[]; // coefficients and state, sized at new(); 8-aligned for a double state
 };
 
 inline void check(bool ok, const Error& err) {
