@@ -136,43 +136,40 @@ def state_in_scipy_zi_layout():
     assert list(x) == [2.0, 2.0, 1.5, 1.0]  # (2 * 0.5^k) through the second stage
 
 
+def save_and_replay(coefficients, x, split=37):
+    """Filters x, saving the state after x[:split] and running x[split:] again from it: returns
+    (the whole output, the replayed tail)."""
+    flt = emlearn_iir.new(f32(coefficients))
+    head = f32(x[:split])
+    flt.run(head)
+    saved = f32([0.0] * (len(coefficients) // 3))
+    flt.get_state(saved)
+    tail = f32(x[split:])
+    flt.run(tail)
+    flt.set_state(saved)
+    replayed = f32(x[split:])
+    flt.run(replayed)
+    whole = list(head) + list(tail)
+    assert whole == filtered(coefficients, x)
+    return whole[split:], list(replayed)
+
+
 @test
 def saved_state_replays_identically():
     # Exactly: an integrator and a moving average over small integers keep a state of integers
     # and halves, which a float holds exactly even where the engine's state is double.
-    x = [float((k * 7) % 5 - 2) for k in range(100)]
-    flt = emlearn_iir.new(f32(INTEGRATOR + MOVING_AVERAGE))
-    head = f32(x[:37])
-    flt.run(head)
-    saved = f32([0.0] * 4)
-    flt.get_state(saved)
-    tail1 = f32(x[37:])
-    flt.run(tail1)
-    flt.set_state(saved)
-    tail2 = f32(x[37:])
-    flt.run(tail2)
-    assert list(tail1) == list(tail2)
-    assert list(head) + list(tail1) == filtered(INTEGRATOR + MOVING_AVERAGE, x)
+    tail, replayed = save_and_replay(INTEGRATOR + MOVING_AVERAGE,
+                                     [float((k * 7) % 5 - 2) for k in range(100)])
+    assert replayed == tail
 
 
 @test
 def saved_state_replays_within_float_rounding():
     # The state may be kept in double (x64, x86, Cortex-M7): saved into floats it is rounded, and
     # the replay follows the uninterrupted output to within float rounding.
-    x = lcg_floats(100, 5)
-    flt = emlearn_iir.new(f32(REFERENCE_EXAMPLE))
-    head = f32(x[:37])
-    flt.run(head)
-    saved = f32([0.0] * 4)
-    flt.get_state(saved)
-    tail1 = f32(x[37:])
-    flt.run(tail1)
-    flt.set_state(saved)
-    tail2 = f32(x[37:])
-    flt.run(tail2)
-    scale = max(abs(v) for v in tail1)
-    assert max(abs(a - b) for a, b in zip(tail1, tail2)) <= 1e-5 * scale
-    assert list(head) + list(tail1) == filtered(REFERENCE_EXAMPLE, x)
+    tail, replayed = save_and_replay(REFERENCE_EXAMPLE, lcg_floats(100, 5))
+    scale = max(abs(v) for v in tail)
+    assert max(abs(a - b) for a, b in zip(tail, replayed)) <= 1e-5 * scale
 
 
 @test

@@ -215,20 +215,15 @@ TEST(IirFloat, StateSaveRestoreAndReset) {
     EXPECT_EQ(whole.run(x), want);
 }
 
-TEST(IirFloat, StateIsExactAsDoubleAndRoundedAsFloat) {
-    const std::vector<float> sos = narrow(iir_ref("cheby1_low8_sos"));
-    const std::vector<float> x = random_signal(400, 9);
-    Filter whole(sos);
-    const std::vector<float> want = whole.run(x);
-
-    Filter first(sos);
-    std::vector<float> head(x.begin(), x.begin() + 123), tail(x.begin() + 123, x.end());
-    head = first.run(head);
-    std::vector<double> wide(2 * first.iir.n_stages);
+// StateSaveRestoreAndReset replays a state saved as double bit for bit; as float it is rounded.
+TEST(IirFloat, StateAsFloatIsTheStateRounded) {
+    Filter f(narrow(iir_ref("cheby1_low8_sos")));
+    f.run(random_signal(123, 9));
+    std::vector<double> wide(2 * f.iir.n_stages);
     std::vector<float> narrowed(wide.size());
-    ASSERT_EQ(microlearn::iir_get_state_f64(&first.iir, wide.data(), uint32_t(wide.size())),
+    ASSERT_EQ(microlearn::iir_get_state_f64(&f.iir, wide.data(), uint32_t(wide.size())),
               Status::Ok);
-    ASSERT_EQ(microlearn::iir_get_state(&first.iir, narrowed.data(), uint32_t(narrowed.size())),
+    ASSERT_EQ(microlearn::iir_get_state(&f.iir, narrowed.data(), uint32_t(narrowed.size())),
               Status::Ok);
     bool any_rounded = false;
     for (size_t i = 0; i < wide.size(); ++i) {
@@ -238,15 +233,8 @@ TEST(IirFloat, StateIsExactAsDoubleAndRoundedAsFloat) {
     // A double state holds more than float does (after 123 samples of noise, surely somewhere).
     EXPECT_EQ(any_rounded, bool(MICROLEARN_IIR_STATE_DOUBLE));
 
-    Filter second(sos);
-    ASSERT_EQ(microlearn::iir_set_state_f64(&second.iir, wide.data(), uint32_t(wide.size())),
-              Status::Ok);
-    tail = second.run(tail);
-    head.insert(head.end(), tail.begin(), tail.end());
-    EXPECT_EQ(head, want); // the double state replays bit for bit
-
-    EXPECT_EQ(microlearn::iir_get_state_f64(&first.iir, wide.data(), 3), Status::SizeMismatch);
-    EXPECT_EQ(microlearn::iir_set_state_f64(&first.iir, nullptr, uint32_t(wide.size())),
+    EXPECT_EQ(microlearn::iir_get_state_f64(&f.iir, wide.data(), 3), Status::SizeMismatch);
+    EXPECT_EQ(microlearn::iir_set_state_f64(&f.iir, nullptr, uint32_t(wide.size())),
               Status::InvalidArgument);
     IirCascade fresh{};
     EXPECT_EQ(microlearn::iir_get_state_f64(&fresh, wide.data(), 0), Status::NotReady);
