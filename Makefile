@@ -9,6 +9,9 @@
 #                       tests/api on ARM and RISC-V firmware under QEMU
 #   make test-wasm      pure-Python device modules on MicroPython's WebAssembly build (Node.js, npm)
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
+#   make bench [REFERENCE=...]      benchmarks on the Unix port (x64, callgrind)
+#   make bench-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... [REFERENCE=...]
+#                       instructions per call of the same scripts on ARM under QEMU
 PYTHON ?= /usr/bin/python3
 JOBS ?= 2
 ARCH ?= x64
@@ -23,7 +26,7 @@ DEVICE_PY = src/device/npyfile.py
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 
-.PHONY: all host core-tests test-core test-api test-host test-wasm check check-natmod check-qemu dist fuzz demo bench clean format
+.PHONY: all host core-tests test-core test-api test-host test-wasm check check-natmod check-qemu dist fuzz demo bench bench-qemu clean format
 
 all: host
 
@@ -115,6 +118,12 @@ demo: host
 BENCHMARKS = trees/bench_trees.py fft/bench_fft.py iir/bench_iir.py neighbors/bench_neighbors.py
 bench:
 	@for b in $(BENCHMARKS); do $(PYTHON) benchmarks/$$b $(if $(REFERENCE),--reference $(REFERENCE)) || exit 1; done
+
+# The same device scripts on the ARM .mpy files under QEMU (instructions per call by -icount);
+# takes MPY_DIR, QEMU_FIRMWARE_M3 and/or QEMU_FIRMWARE_M7 as check-qemu does.
+bench-qemu:
+	QEMU_FIRMWARE_M3=$(QEMU_FIRMWARE_M3) QEMU_FIRMWARE_M7=$(QEMU_FIRMWARE_M7) \
+	  $(PYTHON) benchmarks/qemu/bench_qemu.py $(if $(REFERENCE),--reference $(REFERENCE))
 
 format:
 	clang-format -i src/*/*.h src/*/*.cpp src/bindings/*/*.cpp src/bindings/*/*.h tests/core/*.cpp tests/fuzz/*.cpp

@@ -22,15 +22,19 @@ def lcg(seed):
 def main():
     items, features, k, loops = [int(v) for v in sys.argv[1:5]]
     rand = lcg(7)
-    data = [array.array("h", [rand() for _ in range(features)]) for _ in range(items)]
-    queries = [array.array("h", [rand() for _ in range(features)]) for _ in range(16)]
+    # One item array, refilled: on a 32-bit port every rand() leaves big-int garbage, and items
+    # kept alive in between would scatter over the heap until no 2 KB block is left in 140 KB.
+    x = array.array("h", [0] * features)
     gc.collect()
     before = gc.mem_alloc()
     model = emlearn_neighbors.new(items, features, k)
-    for i, x in enumerate(data):
+    for i in range(items):
+        for j in range(features):
+            x[j] = rand()
         model.additem(x, i % 5)  # labels below 10: the reference caps them there
     gc.collect()
     model_bytes = gc.mem_alloc() - before
+    queries = [array.array("h", [rand() for _ in range(features)]) for _ in range(16)]
     predict = model.predict
     t0 = time.ticks_us()
     for i in range(loops):
