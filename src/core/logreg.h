@@ -16,9 +16,7 @@
 // the whole set is full-batch gradient descent. train_loop() (linreg.h) drives it with the log
 // loss as the score.
 //
-// Maths without libm: approx_expf() reduces by ln 2 (Cody-Waite, two constants) and evaluates a
-// degree-7 polynomial, within about 1e-7 relative (tests measure 9.6e-8); approx_logf() splits
-// off the binary exponent and uses the atanh series (within 1.7e-7 of max(1, |ln x|)). Softmax
+// Maths without libm: approx_expf() and approx_logf() (mathf.h). Softmax
 // subtracts the largest logit first and the sigmoid uses exp(-|z|), so neither overflows for any
 // finite input.
 //
@@ -26,6 +24,7 @@
 // caller-owned buffer of `logreg_memory_bytes()` (any alignment). Everything starts at zero.
 #pragma once
 #include "linreg.h"
+#include "mathf.h"
 #include "status.h"
 
 namespace microlearn {
@@ -79,11 +78,5 @@ Status logreg_score_logloss(const LogisticRegression* m, const float* X, uint32_
 // train_loop() with logreg_step() and logreg_score_logloss() on (X, y).
 Status logreg_train(LogisticRegression* m, const float* X, uint32_t X_len, const uint8_t* y,
                     uint32_t y_len, const TrainOptions* options, TrainResult* result);
-
-// e^x for float, without libm: +inf above ~88.72, 0 below ~-103.97 (denormals in between), NaN
-// for NaN.
-float approx_expf(float x);
-// ln x for float, without libm: -inf at 0, NaN below 0 or for NaN, +inf at +inf.
-float approx_logf(float x);
 
 } // namespace microlearn

@@ -22,7 +22,7 @@ SRC_emlearn_linreg = src/api/api.cpp src/api/linreg_api.cpp src/core/linreg.cpp 
 	src/core/train_loop.cpp src/bindings/micropython/natmod_args.h
 HOT_emlearn_linreg =
 
-SRC_emlearn_logreg = src/api/api.cpp src/api/logreg_api.cpp src/core/logreg.cpp \
+SRC_emlearn_logreg = src/api/api.cpp src/api/logreg_api.cpp src/core/logreg.cpp src/core/mathf.cpp \
 	src/core/train_loop.cpp src/bindings/micropython/natmod_args.h
 HOT_emlearn_logreg =
 
