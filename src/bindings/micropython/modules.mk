@@ -45,3 +45,13 @@ HOT_emlearn_iir_q15 =
 
 SRC_emlearn_arrayutils = src/api/api.cpp src/api/arrayutils_api.cpp src/core/arrayutils.cpp
 HOT_emlearn_arrayutils =
+
+# Convolutional networks from TinyMaix .tmdl files: one engine, a module per model kind.
+NATMODS += emlearn_cnn_int8 emlearn_cnn_fp32
+
+# cnn_natmod.h is listed for its qstrs.
+SRC_emlearn_cnn_int8 = src/api/api.cpp src/api/cnn_api.cpp src/core/cnn.cpp src/core/mathf.cpp \
+	src/bindings/micropython/cnn_natmod.h
+HOT_emlearn_cnn_int8 =
+SRC_emlearn_cnn_fp32 = $(SRC_emlearn_cnn_int8)
+HOT_emlearn_cnn_fp32 =

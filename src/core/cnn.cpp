@@ -1,0 +1,514 @@
+#include "cnn.h"
+
+#include "mathf.h"
+
+namespace microlearn {
+
+namespace {
+
+// File layout (docs/cnn.md): a 64-byte model header, then the layers, each a 48-byte header and
+// its body, sizes multiples of 8.
+constexpr uint32_t kModelHeader = 64;
+constexpr uint32_t kLayerHeader = 48;
+constexpr uint32_t kConvSize = 80; // header + conv body
+constexpr uint32_t kFcSize = 64;   // header + dense body
+
+enum LayerType : uint16_t { Conv = 0, Gap = 1, Fc = 2, Softmax = 3, Reshape = 4, DwConv = 5 };
+enum Act : uint16_t { ActNone = 0, ActRelu = 1, ActRelu6 = 3 };
+
+// Little-endian fields at any alignment.
+inline uint32_t u16(const uint8_t* p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8;
+}
+inline uint32_t u32(const uint8_t* p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+inline float f32(const uint8_t* p) {
+    return __builtin_bit_cast(float, u32(p));
+}
+
+struct Shape {
+    uint32_t h, w, c;
+    uint32_t elements() const { return h * w * c; }
+};
+
+// One layer, decoded from its bytes.
+struct Layer {
+    uint32_t type;
+    bool is_out;
+    uint32_t size;
+    uint16_t in_dims[4], out_dims[4];
+    Shape in, out;
+    float in_s, out_s;
+    int32_t in_zp, out_zp;
+    // conv2d, depthwise conv2d
+    uint32_t kw, kh, sx, sy, act, dmul;
+    uint32_t pad_top, pad_left;
+    // conv2d, depthwise conv2d, dense: weights (int8 or float), biases (int32 or float), int8
+    // weight scales
+    const void* w;
+    const void* b;
+    const float* ws;
+};
+
+inline bool finite(float v) {
+    return v - v == 0.0f;
+}
+
+inline bool fail(CnnModel* m, CnnFault fault, uint32_t value = 0) {
+    m->fault = fault;
+    m->fault_value = value;
+    return false;
+}
+
+// dims, h, w, c as TinyMaix stores them: dims 3 is HWC, 2 is 1WC, 1 is 11C.
+bool read_dims(const uint8_t* p, uint16_t* dims, Shape* s) {
+    for (uint32_t i = 0; i < 4; ++i) {
+        dims[i] = uint16_t(u16(p + 2 * i));
+    }
+    *s = Shape{dims[1], dims[2], dims[3]};
+    if (dims[0] < 1 || dims[0] > 3 || s->h == 0 || s->w == 0 || s->c == 0) {
+        return false;
+    }
+    if ((dims[0] < 3 && s->h != 1) || (dims[0] < 2 && s->w != 1)) {
+        return false;
+    }
+    return uint64_t(s->h) * s->w * s->c <= kCnnMaxElements;
+}
+
+// An array of `count` elements of `size` bytes at offset `oft` of the layer (`size` also its
+// alignment).
+const void* array_in(const uint8_t* layer, uint32_t layer_size, uint32_t oft, uint64_t count,
+                     uint32_t size) {
+    if (oft % size != 0 || oft < kLayerHeader || oft > layer_size ||
+        count * size > layer_size - oft) {
+        return nullptr;
+    }
+    return layer + oft;
+}
+
+// Decodes and checks the layer at p (avail bytes left in the file). The checks that need the
+// previous layer are made by the caller.
+bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
+    if (avail < kLayerHeader) {
+        return fail(m, CnnFault::Truncated);
+    }
+    L->type = u16(p);
+    L->is_out = u16(p + 2) != 0;
+    L->size = u32(p + 4);
+    if (L->size < kLayerHeader || L->size % 8 != 0 || L->size > avail) {
+        return fail(m, L->size > avail ? CnnFault::Truncated : CnnFault::LayerSize);
+    }
+    if (!read_dims(p + 16, L->in_dims, &L->in) || !read_dims(p + 24, L->out_dims, &L->out)) {
+        return fail(m, CnnFault::Dims);
+    }
+    const bool int8 = m->kind == CnnKind::Int8;
+    L->in_s = f32(p + 32);
+    L->out_s = f32(p + 40);
+    L->in_zp = int8 ? int32_t(u32(p + 36)) : 0;
+    L->out_zp = int8 ? int32_t(u32(p + 44)) : 0;
+    if (int8 && (!finite(L->in_s) || !finite(L->out_s) || !(L->in_s > 0.0f) ||
+                 !(L->out_s > 0.0f) || L->in_zp < -128 || L->in_zp > 127 || L->out_zp < -128 ||
+                 L->out_zp > 127)) {
+        return fail(m, CnnFault::Quant);
+    }
+    const uint32_t wsize = int8 ? 1u : 4u;
+    switch (L->type) {
+    case Conv:
+    case DwConv: {
+        if (L->size < kConvSize) {
+            return fail(m, CnnFault::LayerSize);
+        }
+        L->kw = p[48];
+        L->kh = p[49];
+        L->sx = p[50];
+        L->sy = p[51];
+        L->act = u16(p + 54);
+        L->pad_top = p[56];
+        L->pad_left = p[58];
+        const uint32_t pad_bottom = p[57], pad_right = p[59];
+        L->dmul = u32(p + 60);
+        if (L->kw == 0 || L->kh == 0 || L->sx == 0 || L->sy == 0 || p[52] != 1 || p[53] != 1) {
+            return fail(m, CnnFault::Kernel);
+        }
+        if (L->act != ActNone && L->act != ActRelu && L->act != ActRelu6) {
+            return fail(m, CnnFault::Activation, L->act);
+        }
+        // Depthwise exactly when the type says so; each output channel then reads input channel
+        // c / dmul.
+        if ((L->type == DwConv) != (L->dmul != 0) ||
+            (L->dmul != 0 && uint64_t(L->in.c) * L->dmul != L->out.c)) {
+            return fail(m, CnnFault::Shape);
+        }
+        // Every output position reads at least one tap inside the padded input.
+        if (uint64_t(L->out.h - 1) * L->sy + L->kh > uint64_t(L->in.h) + L->pad_top + pad_bottom ||
+            uint64_t(L->out.w - 1) * L->sx + L->kw > uint64_t(L->in.w) + L->pad_left + pad_right) {
+            return fail(m, CnnFault::Shape);
+        }
+        const uint32_t chi = L->dmul != 0 ? 1u : L->in.c;
+        const uint64_t dot = uint64_t(L->kw) * L->kh * chi;
+        if (dot > kCnnMaxDot) {
+            return fail(m, CnnFault::Kernel);
+        }
+        L->w = array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize);
+        L->b = array_in(p, L->size, u32(p + 76), L->out.c, 4);
+        L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 68), L->out.c, 4))
+                     : nullptr;
+        if (L->w == nullptr || L->b == nullptr || (int8 && L->ws == nullptr)) {
+            return fail(m, CnnFault::Offsets);
+        }
+        break;
+    }
+    case Fc: {
+        if (L->size < kFcSize) {
+            return fail(m, CnnFault::LayerSize);
+        }
+        if (L->out.h != 1 || L->out.w != 1) {
+            return fail(m, CnnFault::Shape);
+        }
+        if (L->in.elements() > kCnnMaxDot) {
+            return fail(m, CnnFault::Kernel);
+        }
+        L->w = array_in(p, L->size, u32(p + 52), uint64_t(L->in.elements()) * L->out.c, wsize);
+        L->b = array_in(p, L->size, u32(p + 56), L->out.c, 4);
+        L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 48), 1, 4))
+                     : nullptr;
+        if (L->w == nullptr || L->b == nullptr || (int8 && L->ws == nullptr)) {
+            return fail(m, CnnFault::Offsets);
+        }
+        break;
+    }
+    case Gap:
+        if (L->out.h != 1 || L->out.w != 1 || L->out.c != L->in.c ||
+            uint64_t(L->in.h) * L->in.w * 128u >= (1u << 31)) {
+            return fail(m, CnnFault::Shape);
+        }
+        break;
+    case Softmax:
+        if (L->in.h != 1 || L->in.w != 1 || L->out.h != 1 || L->out.w != 1 ||
+            L->out.c != L->in.c) {
+            return fail(m, CnnFault::Shape);
+        }
+        break;
+    case Reshape:
+        if (L->out.elements() != L->in.elements()) {
+            return fail(m, CnnFault::Shape);
+        }
+        break;
+    default:
+        return fail(m, CnnFault::LayerType, L->type);
+    }
+    return true;
+}
+
+// The int8 checks that read arrays: weight scales finite and biases within +-2^30 (with sums of
+// at most 2^16 products of int8 values, below 2^30 in size, the int32 sum cannot overflow).
+bool check_arrays(CnnModel* m, const Layer& L) {
+    if (m->kind != CnnKind::Int8 || L.w == nullptr) {
+        return true;
+    }
+    const uint32_t n_scales = L.type == Fc ? 1u : L.out.c;
+    for (uint32_t c = 0; c < n_scales; ++c) {
+        if (!finite(L.ws[c])) {
+            return fail(m, CnnFault::Quant);
+        }
+    }
+    const int32_t* b = static_cast<const int32_t*>(L.b);
+    for (uint32_t c = 0; c < L.out.c; ++c) {
+        if (b[c] > (1 << 30) || b[c] < -(1 << 30)) {
+            return fail(m, CnnFault::Quant);
+        }
+    }
+    return true;
+}
+
+// float -> int8 as TinyMaix (truncation toward zero), saturating instead of wrapping.
+inline int8_t saturate_int8(float v) {
+    if (v >= 127.0f) {
+        return 127;
+    }
+    if (!(v > -128.0f)) { // NaN too
+        return -128;
+    }
+    return int8_t(int32_t(v));
+}
+
+inline float activate(float v, uint32_t act) {
+    if (act != ActNone && v < 0.0f) {
+        v = 0.0f;
+    }
+    if (act == ActRelu6 && v > 6.0f) {
+        v = 6.0f;
+    }
+    return v;
+}
+
+// The element type's arithmetic: int8 (int32 sums, float rescaling) or float.
+struct Int8Math {
+    using T = int8_t;
+    using Acc = int32_t;
+    static T pad(const Layer& L) { return T(L.in_zp); }
+    static T conv_out(const Layer& L, uint32_t c, Acc acc) {
+        acc += static_cast<const int32_t*>(L.b)[c];
+        const float scale = L.ws[c] * L.in_s;
+        const float v = activate(float(acc) * scale, L.act);
+        return saturate_int8(v / L.out_s + float(L.out_zp));
+    }
+    static T fc_out(const Layer& L, uint32_t c, Acc acc) {
+        acc += static_cast<const int32_t*>(L.b)[c];
+        return saturate_int8(float(acc) * L.in_s * L.ws[0] / L.out_s + float(L.out_zp));
+    }
+    static T gap_out(const Layer& L, Acc sum, uint32_t n) {
+        const int32_t mean = sum / int32_t(n); // C division: toward zero, as TinyMaix
+        return saturate_int8(float(mean - L.in_zp) * L.in_s / L.out_s + float(L.out_zp));
+    }
+    static float real(const Layer& L, T q) { return float(int32_t(q) - L.in_zp) * L.in_s; }
+    static T from_probability(const Layer& L, float p) {
+        return saturate_int8(p / L.out_s + float(L.out_zp));
+    }
+    static float output(const Layer& L, T q) { return float(int32_t(q) - L.out_zp) * L.out_s; }
+    static T input(uint8_t u) { return T(int32_t(u) - 128); }
+};
+
+struct Fp32Math {
+    using T = float;
+    using Acc = float;
+    static T pad(const Layer&) { return 0.0f; }
+    static T conv_out(const Layer& L, uint32_t c, Acc acc) {
+        return activate(acc + static_cast<const float*>(L.b)[c], L.act);
+    }
+    static T fc_out(const Layer& L, uint32_t c, Acc acc) {
+        return acc + static_cast<const float*>(L.b)[c];
+    }
+    static T gap_out(const Layer&, Acc sum, uint32_t n) { return sum / float(n); }
+    static float real(const Layer&, T v) { return v; }
+    static T from_probability(const Layer&, float p) { return p; }
+    static float output(const Layer&, T v) { return v; }
+    static T input(uint8_t u) { return float(u) / 255.0f; }
+};
+
+// Convolution (dmul 0) or depthwise convolution (dmul >= 1) of in (HWC) into out (HWC). Taps in
+// the padding read M::pad (the input zero point: real zero).
+template <class M>
+void conv(const Layer& L, const typename M::T* in, typename M::T* out) {
+    using T = typename M::T;
+    using Acc = typename M::Acc;
+    const T* w = static_cast<const T*>(L.w);
+    const T zero = M::pad(L);
+    const uint32_t kk = L.kh * L.kw;
+    const uint32_t chi = L.dmul != 0 ? 1u : L.in.c;
+    for (uint32_t oy = 0; oy < L.out.h; ++oy) {
+        const int32_t y0 = int32_t(oy * L.sy) - int32_t(L.pad_top);
+        for (uint32_t ox = 0; ox < L.out.w; ++ox) {
+            const int32_t x0 = int32_t(ox * L.sx) - int32_t(L.pad_left);
+            for (uint32_t c = 0; c < L.out.c; ++c) {
+                const T* wc = w + size_t(c) * chi * kk;
+                const uint32_t c_in = L.dmul != 0 ? c / L.dmul : 0u;
+                Acc acc = 0;
+                for (uint32_t ky = 0; ky < L.kh; ++ky) {
+                    const int32_t y = y0 + int32_t(ky);
+                    const bool row_in = y >= 0 && y < int32_t(L.in.h);
+                    for (uint32_t kx = 0; kx < L.kw; ++kx) {
+                        const int32_t x = x0 + int32_t(kx);
+                        const T* px = row_in && x >= 0 && x < int32_t(L.in.w)
+                                          ? in + (size_t(y) * L.in.w + size_t(x)) * L.in.c + c_in
+                                          : nullptr;
+                        const T* wk = wc + ky * L.kw + kx;
+                        for (uint32_t i = 0; i < chi; ++i) {
+                            acc += Acc(px != nullptr ? px[i] : zero) * Acc(wk[size_t(i) * kk]);
+                        }
+                    }
+                }
+                *out++ = M::conv_out(L, c, acc);
+            }
+        }
+    }
+}
+
+template <class M> void dense(const Layer& L, const typename M::T* in, typename M::T* out) {
+    using T = typename M::T;
+    using Acc = typename M::Acc;
+    const uint32_t n = L.in.elements();
+    const T* w = static_cast<const T*>(L.w);
+    for (uint32_t c = 0; c < L.out.c; ++c) {
+        const T* wc = w + size_t(c) * n;
+        Acc acc = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            acc += Acc(in[i]) * Acc(wc[i]);
+        }
+        out[c] = M::fc_out(L, c, acc);
+    }
+}
+
+template <class M>
+void global_average(const Layer& L, const typename M::T* in, typename M::T* out) {
+    using Acc = typename M::Acc;
+    const uint32_t n = L.in.h * L.in.w;
+    for (uint32_t c = 0; c < L.in.c; ++c) {
+        Acc sum = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            sum += Acc(in[size_t(i) * L.in.c + c]);
+        }
+        out[c] = M::gap_out(L, sum, n);
+    }
+}
+
+// Three passes (the maximum, the sum, the output), so that no float scratch is needed for int8.
+template <class M> void softmax(const Layer& L, const typename M::T* in, typename M::T* out) {
+    const uint32_t n = L.in.c;
+    float top = M::real(L, in[0]);
+    for (uint32_t i = 1; i < n; ++i) {
+        const float v = M::real(L, in[i]);
+        top = v > top ? v : top;
+    }
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < n; ++i) {
+        sum += approx_expf(M::real(L, in[i]) - top);
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+        out[i] = M::from_probability(L, approx_expf(M::real(L, in[i]) - top) / sum);
+    }
+}
+
+template <class M>
+void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* work) {
+    using T = typename M::T;
+    T* a = static_cast<T*>(work);
+    T* b = a + ((size_t(m->max_elements) * sizeof(T) + 3u) & ~size_t(3)) / sizeof(T);
+    for (uint32_t i = 0; i < m->in_len; ++i) {
+        a[i] = M::input(input[i]);
+    }
+    const uint8_t* p = m->bin + kModelHeader;
+    Layer L{};
+    CnnModel scratch = *m; // read_layer() reports into a model; this one is checked already
+    for (uint32_t k = 0; k < m->n_layers; ++k) {
+        read_layer(&scratch, p, m->bin_len - uint32_t(p - m->bin), &L);
+        switch (L.type) {
+        case Conv:
+        case DwConv:
+            conv<M>(L, a, b);
+            break;
+        case Fc:
+            dense<M>(L, a, b);
+            break;
+        case Gap:
+            global_average<M>(L, a, b);
+            break;
+        case Softmax:
+            softmax<M>(L, a, b);
+            break;
+        default: // Reshape: the same values, another shape
+            p += L.size;
+            continue;
+        }
+        T* t = a;
+        a = b;
+        b = t;
+        p += L.size;
+    }
+    for (uint32_t i = 0; i < m->out_len; ++i) {
+        output[i] = M::output(L, a[i]);
+    }
+}
+
+inline uint32_t element_size(CnnKind kind) {
+    return kind == CnnKind::Int8 ? 1u : 4u;
+}
+
+} // namespace
+
+Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
+    if (m == nullptr) {
+        return Status::InvalidArgument;
+    }
+    *m = CnnModel{};
+    m->fault_layer = kCnnHeaderFault;
+    if (bin == nullptr || (reinterpret_cast<uintptr_t>(bin) & 3u) != 0) {
+        fail(m, CnnFault::Alignment);
+        return Status::InvalidArgument;
+    }
+    if (len < kModelHeader || len > 0x7fffffffu) {
+        fail(m, len < kModelHeader ? CnnFault::Truncated : CnnFault::Dims);
+        return Status::InvalidArgument;
+    }
+    if (bin[0] != 'M' || bin[1] != 'A' || bin[2] != 'I' || bin[3] != 'X') {
+        fail(m, CnnFault::Magic);
+        return Status::InvalidArgument;
+    }
+    if (bin[4] != uint8_t(CnnKind::Int8) && bin[4] != uint8_t(CnnKind::Fp32)) {
+        fail(m, CnnFault::ModelType, bin[4]);
+        return Status::InvalidArgument;
+    }
+    m->kind = CnnKind(bin[4]);
+    m->n_layers = uint16_t(u16(bin + 10));
+    Shape shape;
+    if (u16(bin + 6) != 1 || u16(bin + 8) != 1 || m->n_layers == 0) {
+        fail(m, CnnFault::Counts);
+        return Status::InvalidArgument;
+    }
+    if (!read_dims(bin + 20, m->in_dims, &shape)) {
+        fail(m, CnnFault::Dims);
+        return Status::InvalidArgument;
+    }
+    m->in_len = shape.elements();
+    m->max_elements = m->in_len;
+    uint32_t pos = kModelHeader;
+    Layer L{};
+    for (uint32_t k = 0; k < m->n_layers; ++k) {
+        m->fault_layer = uint16_t(k);
+        if (!read_layer(m, bin + pos, uint32_t(len) - pos, &L) || !check_arrays(m, L)) {
+            return Status::InvalidArgument;
+        }
+        if (L.in.h != shape.h || L.in.w != shape.w || L.in.c != shape.c) {
+            fail(m, CnnFault::Chain);
+            return Status::InvalidArgument;
+        }
+        if (L.is_out != (k + 1 == m->n_layers)) {
+            fail(m, CnnFault::Output);
+            return Status::InvalidArgument;
+        }
+        shape = L.out;
+        m->max_elements = shape.elements() > m->max_elements ? shape.elements() : m->max_elements;
+        pos += L.size;
+    }
+    for (uint32_t i = 0; i < 4; ++i) {
+        m->out_dims[i] = L.out_dims[i];
+    }
+    m->out_len = shape.elements();
+    m->bin = bin;
+    m->bin_len = uint32_t(len);
+    m->fault_layer = kCnnHeaderFault;
+    m->ready = true;
+    return Status::Ok;
+}
+
+size_t cnn_work_bytes(const CnnModel* m) {
+    if (m == nullptr || !m->ready) {
+        return 0;
+    }
+    const size_t half = (size_t(m->max_elements) * element_size(m->kind) + 3u) & ~size_t(3);
+    return 2 * half + 3; // and up to 3 bytes to align the start
+}
+
+Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, float* out,
+               uint32_t out_len, void* work, size_t work_bytes) {
+    if (m == nullptr || !m->ready) {
+        return Status::NotReady;
+    }
+    if (input == nullptr || out == nullptr || work == nullptr) {
+        return Status::InvalidArgument;
+    }
+    if (input_len != m->in_len || out_len != m->out_len || work_bytes < cnn_work_bytes(m)) {
+        return Status::SizeMismatch;
+    }
+    const uintptr_t start = (reinterpret_cast<uintptr_t>(work) + 3u) & ~uintptr_t(3);
+    void* aligned = reinterpret_cast<void*>(start);
+    if (m->kind == CnnKind::Int8) {
+        run_layers<Int8Math>(m, input, out, aligned);
+    } else {
+        run_layers<Fp32Math>(m, input, out, aligned);
+    }
+    return Status::Ok;
+}
+
+} // namespace microlearn

@@ -1,0 +1,82 @@
+// Convolutional networks from TinyMaix model files (.tmdl), int8 and fp32: the engine behind
+// emlearn_cnn_int8 and emlearn_cnn_fp32. docs/cnn.md has the file layout and the arithmetic.
+//
+// The model stays in the caller's memory, read in place (4-byte aligned: its floats and int32
+// biases are read directly). cnn_init() checks the whole file once: every size, offset, dimension,
+// kernel, activation and quantisation parameter, and that the layers chain (each layer's input is
+// the previous layer's output). A model it accepts cannot make cnn_run() read or write outside the
+// model, the input, the output or the work buffer. The work buffer (cnn_work_bytes()) holds two
+// activations of the largest size between layers; layer after layer reads one and writes the other.
+//
+// Layers: conv2d and depthwise conv2d (any kernel and stride, explicit padding, no dilation;
+// activation none, relu or relu6), global average pooling, dense, softmax, reshape. int8 models
+// compute like TinyMaix (real = scale * (q - zero_point); int32 sums; float rescaling; results
+// truncated toward zero) except that results saturate at the int8 range, where TinyMaix wraps.
+// fp32 models compute in float. The input is uint8 (an image), scaled as TinyMaix's
+// preprocessing does: q = u - 128 for int8 models, u / 255 for fp32; the output is float (int8
+// outputs dequantised, whatever the file's out_deq flag says).
+#pragma once
+#include "status.h"
+
+namespace microlearn {
+
+enum class CnnKind : uint8_t { Int8 = 0, Fp32 = 2 }; // TinyMaix's mdl_type values
+
+// Why cnn_init() refused a file (the api layer words it; CnnModel::fault_layer says where).
+enum class CnnFault : uint8_t {
+    None,
+    Magic,      // not "MAIX"
+    ModelType,  // mdl_type other than int8 (0) or fp32 (2): fault_value
+    Truncated,  // shorter than its header or a layer says
+    Counts,     // not exactly one input and one output, or no layer
+    LayerType,  // unknown layer type (fault_value), or add (6), which this engine does not run
+    LayerSize,  // a layer size that is too small, not 8-aligned or beyond the file
+    Dims,       // dimensions that are 0, inconsistent with dims, or too large
+    Chain,      // a layer's input is not the previous layer's output (or the model's input)
+    Shape,      // output dimensions that do not follow from the input and the layer
+    Kernel,     // kernel, stride or dilation unsupported
+    Activation, // activation other than none, relu, relu6: fault_value
+    Offsets,    // weights, biases or scales outside the layer, or misaligned
+    Quant,      // a scale that is not finite and positive, a zero point outside int8, a bias
+                // beyond +-2^30
+    Output,     // the output is not the last layer, or more than one layer is an output
+    Alignment,  // the model is not 4-byte aligned in memory
+};
+
+struct CnnModel {
+    const uint8_t* bin;
+    uint32_t bin_len;
+    CnnKind kind;
+    bool ready;
+    CnnFault fault;
+    uint16_t n_layers;
+    uint16_t fault_layer;  // index of the layer the fault is about; kCnnHeaderFault: the header
+    uint32_t fault_value;  // the offending type or activation
+    uint16_t in_dims[4];   // dims, h, w, c
+    uint16_t out_dims[4];  // of the output layer
+    uint32_t in_len;       // h * w * c
+    uint32_t out_len;
+    uint32_t max_elements; // largest activation between layers
+};
+
+constexpr uint16_t kCnnHeaderFault = 0xffff;
+
+// The limits cnn_init() enforces: activations up to 2^22 elements, dot products (kernel taps times
+// input channels, or dense inputs) up to 2^16 terms, so that int32 sums cannot overflow.
+constexpr uint32_t kCnnMaxElements = 1u << 22;
+constexpr uint32_t kCnnMaxDot = 1u << 16;
+
+// Checks bin[0..len) and sets m up to run it. Errors: InvalidArgument with m->fault set (and
+// m->ready false) for any defect listed above.
+Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len);
+
+// Bytes of work buffer cnn_run() needs (any alignment is fine: it aligns inside).
+size_t cnn_work_bytes(const CnnModel* m);
+
+// Runs the network on input[0..in_len) (uint8, HWC) into out[0..out_len). Errors: NotReady,
+// SizeMismatch (input or output length), InvalidArgument (null pointers), SizeMismatch for a short
+// work buffer.
+Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, float* out,
+               uint32_t out_len, void* work, size_t work_bytes);
+
+} // namespace microlearn
