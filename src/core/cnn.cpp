@@ -2,6 +2,15 @@
 
 #include "mathf.h"
 
+// Which model kinds cnn_run() can run (both by default). A native module builds only its own:
+// the other kind's kernels would be dead code in it.
+#if !defined(MICROLEARN_CNN_INT8)
+#define MICROLEARN_CNN_INT8 1
+#endif
+#if !defined(MICROLEARN_CNN_FP32)
+#define MICROLEARN_CNN_FP32 1
+#endif
+
 namespace microlearn {
 
 namespace {
@@ -147,7 +156,8 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         }
         const uint32_t chi = L->dmul != 0 ? 1u : L->in.c;
         const uint64_t dot = uint64_t(L->kw) * L->kh * chi;
-        if (dot > kCnnMaxDot) {
+        // The gathered receptive field (cnn_work_bytes()) is bounded like an activation.
+        if (dot > kCnnMaxDot || uint64_t(L->kw) * L->kh * L->in.c > kCnnMaxElements) {
             return fail(m, CnnFault::Kernel);
         }
         L->w = array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize);
@@ -287,39 +297,89 @@ struct Fp32Math {
     static T input(uint8_t u) { return float(u) / 255.0f; }
 };
 
-// Convolution (dmul 0) or depthwise convolution (dmul >= 1) of in (HWC) into out (HWC). Taps in
-// the padding read M::pad (the input zero point: real zero).
+// A contiguous dot product: the hot loop of convolutions and dense layers. Integer sums are
+// exact in any order, so GCC may vectorise that loop (SSE2 on x64); float sums are added in
+// order, four interleaved partial sums, so the result does not depend on the build.
+__attribute__((optimize("O3"))) int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
+    int32_t sum = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        sum += int32_t(a[i]) * int32_t(b[i]);
+    }
+    return sum;
+}
+
+MICROLEARN_HOT float dot(const float* a, const float* b, uint32_t n) {
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    const float* const end4 = a + (n & ~3u);
+    const float* const end = a + n;
+    for (; a != end4; a += 4, b += 4) {
+        s0 += a[0] * b[0];
+        s1 += a[1] * b[1];
+        s2 += a[2] * b[2];
+        s3 += a[3] * b[3];
+    }
+    for (; a != end; ++a, ++b) {
+        s0 += *a * *b;
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+// Convolution (dmul 0) or depthwise convolution (dmul >= 1) of in (HWC) into out (HWC). For each
+// output position the receptive field is first gathered into patch, in the weights' order
+// (input channel, ky, kx), so that each output channel is one contiguous dot product with its
+// weights (as TinyMaix does); taps in the padding read M::pad (the input zero point: real zero).
+// patch holds in.c * kh * kw values.
 template <class M>
-void conv(const Layer& L, const typename M::T* in, typename M::T* out) {
+void conv(const Layer& L, const typename M::T* in, typename M::T* out, typename M::T* patch) {
     using T = typename M::T;
-    using Acc = typename M::Acc;
     const T* w = static_cast<const T*>(L.w);
     const T zero = M::pad(L);
     const uint32_t kk = L.kh * L.kw;
-    const uint32_t chi = L.dmul != 0 ? 1u : L.in.c;
+    const uint32_t chi = L.in.c;
+    const size_t row_step = size_t(L.in.w) * chi;
     for (uint32_t oy = 0; oy < L.out.h; ++oy) {
         const int32_t y0 = int32_t(oy * L.sy) - int32_t(L.pad_top);
         for (uint32_t ox = 0; ox < L.out.w; ++ox) {
             const int32_t x0 = int32_t(ox * L.sx) - int32_t(L.pad_left);
-            for (uint32_t c = 0; c < L.out.c; ++c) {
-                const T* wc = w + size_t(c) * chi * kk;
-                const uint32_t c_in = L.dmul != 0 ? c / L.dmul : 0u;
-                Acc acc = 0;
-                for (uint32_t ky = 0; ky < L.kh; ++ky) {
-                    const int32_t y = y0 + int32_t(ky);
-                    const bool row_in = y >= 0 && y < int32_t(L.in.h);
-                    for (uint32_t kx = 0; kx < L.kw; ++kx) {
-                        const int32_t x = x0 + int32_t(kx);
-                        const T* px = row_in && x >= 0 && x < int32_t(L.in.w)
-                                          ? in + (size_t(y) * L.in.w + size_t(x)) * L.in.c + c_in
-                                          : nullptr;
-                        const T* wk = wc + ky * L.kw + kx;
-                        for (uint32_t i = 0; i < chi; ++i) {
-                            acc += Acc(px != nullptr ? px[i] : zero) * Acc(wk[size_t(i) * kk]);
+            if (y0 >= 0 && x0 >= 0 && y0 + int32_t(L.kh) <= int32_t(L.in.h) &&
+                x0 + int32_t(L.kw) <= int32_t(L.in.w)) {
+                // The whole window inside the input (always, without padding).
+                const T* row = in + size_t(y0) * row_step + size_t(x0) * chi;
+                T* dst = patch;
+                for (uint32_t ky = 0; ky < L.kh; ++ky, row += row_step) {
+                    const T* px = row;
+                    for (uint32_t kx = 0; kx < L.kw; ++kx, ++dst) {
+                        T* d = dst;
+                        for (uint32_t i = 0; i < chi; ++i, d += kk) {
+                            *d = *px++;
                         }
                     }
                 }
-                *out++ = M::conv_out(L, c, acc);
+            } else {
+                uint32_t k = 0;
+                for (uint32_t ky = 0; ky < L.kh; ++ky) {
+                    const int32_t y = y0 + int32_t(ky);
+                    const bool row_in = y >= 0 && y < int32_t(L.in.h);
+                    for (uint32_t kx = 0; kx < L.kw; ++kx, ++k) {
+                        const int32_t x = x0 + int32_t(kx);
+                        const bool inside = row_in && x >= 0 && x < int32_t(L.in.w);
+                        const T* px = inside ? in + size_t(y) * row_step + size_t(x) * chi : nullptr;
+                        for (uint32_t i = 0; i < chi; ++i) {
+                            patch[size_t(i) * kk + k] = inside ? px[i] : zero;
+                        }
+                    }
+                }
+            }
+            if (L.dmul == 0) {
+                const uint32_t n = chi * kk;
+                for (uint32_t c = 0; c < L.out.c; ++c) {
+                    *out++ = M::conv_out(L, c, dot(patch, w + size_t(c) * n, n));
+                }
+            } else {
+                for (uint32_t c = 0; c < L.out.c; ++c) {
+                    *out++ = M::conv_out(L, c, dot(patch + size_t(c / L.dmul) * kk,
+                                                   w + size_t(c) * kk, kk));
+                }
             }
         }
     }
@@ -331,12 +391,7 @@ template <class M> void dense(const Layer& L, const typename M::T* in, typename 
     const uint32_t n = L.in.elements();
     const T* w = static_cast<const T*>(L.w);
     for (uint32_t c = 0; c < L.out.c; ++c) {
-        const T* wc = w + size_t(c) * n;
-        Acc acc = 0;
-        for (uint32_t i = 0; i < n; ++i) {
-            acc += Acc(in[i]) * Acc(wc[i]);
-        }
-        out[c] = M::fc_out(L, c, acc);
+        out[c] = M::fc_out(L, c, dot(in, w + size_t(c) * n, n));
     }
 }
 
@@ -373,8 +428,10 @@ template <class M> void softmax(const Layer& L, const typename M::T* in, typenam
 template <class M>
 void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* work) {
     using T = typename M::T;
+    const size_t half = ((size_t(m->max_elements) * sizeof(T) + 3u) & ~size_t(3)) / sizeof(T);
     T* a = static_cast<T*>(work);
-    T* b = a + ((size_t(m->max_elements) * sizeof(T) + 3u) & ~size_t(3)) / sizeof(T);
+    T* b = a + half;
+    T* patch = b + half;
     for (uint32_t i = 0; i < m->in_len; ++i) {
         a[i] = M::input(input[i]);
     }
@@ -386,7 +443,7 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
         switch (L.type) {
         case Conv:
         case DwConv:
-            conv<M>(L, a, b);
+            conv<M>(L, a, b, patch);
             break;
         case Fc:
             dense<M>(L, a, b);
@@ -423,12 +480,12 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
     }
     *m = CnnModel{};
     m->fault_layer = kCnnHeaderFault;
-    if (bin == nullptr || (reinterpret_cast<uintptr_t>(bin) & 3u) != 0) {
-        fail(m, CnnFault::Alignment);
-        return Status::InvalidArgument;
-    }
     if (len < kModelHeader || len > 0x7fffffffu) {
         fail(m, len < kModelHeader ? CnnFault::Truncated : CnnFault::Dims);
+        return Status::InvalidArgument;
+    }
+    if (bin == nullptr || (reinterpret_cast<uintptr_t>(bin) & 3u) != 0) {
+        fail(m, CnnFault::Alignment);
         return Status::InvalidArgument;
     }
     if (bin[0] != 'M' || bin[1] != 'A' || bin[2] != 'I' || bin[3] != 'X') {
@@ -467,6 +524,9 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
             fail(m, CnnFault::Output);
             return Status::InvalidArgument;
         }
+        if ((L.type == Conv || L.type == DwConv) && L.in.c * L.kh * L.kw > m->max_patch) {
+            m->max_patch = L.in.c * L.kh * L.kw;
+        }
         shape = L.out;
         m->max_elements = shape.elements() > m->max_elements ? shape.elements() : m->max_elements;
         pos += L.size;
@@ -486,8 +546,9 @@ size_t cnn_work_bytes(const CnnModel* m) {
     if (m == nullptr || !m->ready) {
         return 0;
     }
-    const size_t half = (size_t(m->max_elements) * element_size(m->kind) + 3u) & ~size_t(3);
-    return 2 * half + 3; // and up to 3 bytes to align the start
+    const size_t size = element_size(m->kind);
+    const size_t half = (size_t(m->max_elements) * size + 3u) & ~size_t(3);
+    return 2 * half + size_t(m->max_patch) * size + 3; // and up to 3 bytes to align the start
 }
 
 Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, float* out,
@@ -504,11 +565,17 @@ Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, floa
     const uintptr_t start = (reinterpret_cast<uintptr_t>(work) + 3u) & ~uintptr_t(3);
     void* aligned = reinterpret_cast<void*>(start);
     if (m->kind == CnnKind::Int8) {
+#if MICROLEARN_CNN_INT8
         run_layers<Int8Math>(m, input, out, aligned);
+        return Status::Ok;
+#endif
     } else {
+#if MICROLEARN_CNN_FP32
         run_layers<Fp32Math>(m, input, out, aligned);
+        return Status::Ok;
+#endif
     }
-    return Status::Ok;
+    return Status::InvalidArgument; // a kind this build leaves out
 }
 
 } // namespace microlearn

@@ -6,7 +6,8 @@
 // kernel, activation and quantisation parameter, and that the layers chain (each layer's input is
 // the previous layer's output). A model it accepts cannot make cnn_run() read or write outside the
 // model, the input, the output or the work buffer. The work buffer (cnn_work_bytes()) holds two
-// activations of the largest size between layers; layer after layer reads one and writes the other.
+// activations of the largest size between layers (layer after layer reads one and writes the
+// other) and the largest receptive field of a convolution, gathered for each output position.
 //
 // Layers: conv2d and depthwise conv2d (any kernel and stride, explicit padding, no dilation;
 // activation none, relu or relu6), global average pooling, dense, softmax, reshape. int8 models
@@ -57,6 +58,7 @@ struct CnnModel {
     uint32_t in_len;       // h * w * c
     uint32_t out_len;
     uint32_t max_elements; // largest activation between layers
+    uint32_t max_patch;    // largest receptive field of a convolution (input channels x taps)
 };
 
 constexpr uint16_t kCnnHeaderFault = 0xffff;
@@ -74,8 +76,9 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len);
 size_t cnn_work_bytes(const CnnModel* m);
 
 // Runs the network on input[0..in_len) (uint8, HWC) into out[0..out_len). Errors: NotReady,
-// SizeMismatch (input or output length), InvalidArgument (null pointers), SizeMismatch for a short
-// work buffer.
+// SizeMismatch (input or output length), InvalidArgument (null pointers, or a model kind left out
+// of the build by MICROLEARN_CNN_INT8=0 or MICROLEARN_CNN_FP32=0), SizeMismatch for a short work
+// buffer.
 Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, float* out,
                uint32_t out_len, void* work, size_t work_bytes);
 

@@ -35,7 +35,7 @@ CnnObject* self_of(mp_obj_t obj) {
 
 mp_obj_t cnn_new(mp_obj_t model_in) {
     api::Error err;
-    const natmod::BufferView b = natmod::buffer_of_object(model_in, MP_BUFFER_READ);
+    const natmod::BufferView b = natmod::array_arg(model_in, MP_BUFFER_READ);
     check(api::cnn_check_model(b, &err), err);
     CnnObject* o = static_cast<CnnObject*>(m_malloc(sizeof(CnnObject) + b.bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&cnn_type);

@@ -55,3 +55,6 @@ SRC_emlearn_cnn_int8 = src/api/api.cpp src/api/cnn_api.cpp src/core/cnn.cpp src/
 HOT_emlearn_cnn_int8 =
 SRC_emlearn_cnn_fp32 = $(SRC_emlearn_cnn_int8)
 HOT_emlearn_cnn_fp32 =
+# Each module runs one kind of model (cnn.cpp).
+CXXFLAGS_emlearn_cnn_int8 = -DMICROLEARN_CNN_FP32=0
+CXXFLAGS_emlearn_cnn_fp32 = -DMICROLEARN_CNN_INT8=0

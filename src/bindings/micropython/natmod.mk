@@ -51,7 +51,7 @@ CXXFLAGS = $(filter-out -std=c99,$(CFLAGS)) -std=gnu++17 -fpermissive -w \
 	-fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-math-errno \
 	-fno-tree-loop-distribute-patterns \
-	-Isrc/core -Isrc/api -Isrc/bindings/micropython -Os $(CXXFLAGS_EXTRA)
+	-Isrc/core -Isrc/api -Isrc/bindings/micropython -Os $(CXXFLAGS_$(MOD)) $(CXXFLAGS_EXTRA)
 # Size first (-Os); the inner loops of each engine are listed in HOT_$(MOD) and built for speed.
 $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o)): CXXFLAGS += -O2
 
