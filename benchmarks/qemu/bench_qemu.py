@@ -50,6 +50,10 @@ def cases(trees_files):
          [10, "q15", 1000], "us"),
         ("KNN predict, 100 x 8, k=5", "emlearn_neighbors", "neighbors/bench_neighbors_device.py",
          [100, 8, 5, 200], "us"),
+        ("CNN int8 run (MNIST, 28x28)", "emlearn_cnn_int8", "cnn/bench_cnn_device.py",
+         ["int8", 3], "us"),
+        ("CNN fp32 run (MNIST, 28x28)", "emlearn_cnn_fp32", "cnn/bench_cnn_device.py",
+         ["fp32", 3], "us"),
     ]
 
 

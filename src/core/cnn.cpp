@@ -2,6 +2,10 @@
 
 #include "mathf.h"
 
+#if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FEATURE_UNALIGNED)
+#include <arm_acle.h>
+#endif
+
 // Which model kinds cnn_run() can run (both by default). A native module builds only its own:
 // the other kind's kernels would be dead code in it.
 #if !defined(MICROLEARN_CNN_INT8)
@@ -58,6 +62,7 @@ struct Layer {
     const void* w;
     const void* b;
     const float* ws;
+    const float* scales; // int8 convolutions at run time: ws[c] * in_s for every channel c
 };
 
 inline bool finite(float v) {
@@ -232,23 +237,26 @@ bool check_arrays(CnnModel* m, const Layer& L) {
     return true;
 }
 
-// float -> int8 as TinyMaix (truncation toward zero), saturating instead of wrapping.
+// float -> int8 as TinyMaix (truncation toward zero), saturating instead of wrapping. The range
+// test is on the bits (|v| >= 128, infinities and NaN saturate by their sign): on a core without
+// an FPU two float compares would be two library calls.
 inline int8_t saturate_int8(float v) {
-    if (v >= 127.0f) {
-        return 127;
-    }
-    if (!(v > -128.0f)) { // NaN too
-        return -128;
+    const uint32_t bits = __builtin_bit_cast(uint32_t, v);
+    if ((bits & 0x7fffffffu) >= 0x43000000u) {
+        return (bits >> 31) != 0 ? int8_t(-128) : int8_t(127);
     }
     return int8_t(int32_t(v));
 }
 
+// relu and relu6, also on the bits: negative values (sign bit set) become 0; for a non-negative
+// float, v > 6 is bits > bits(6.0f).
 inline float activate(float v, uint32_t act) {
-    if (act != ActNone && v < 0.0f) {
-        v = 0.0f;
+    const uint32_t bits = __builtin_bit_cast(uint32_t, v);
+    if (act != ActNone && (bits >> 31) != 0) {
+        return 0.0f;
     }
-    if (act == ActRelu6 && v > 6.0f) {
-        v = 6.0f;
+    if (act == ActRelu6 && bits > 0x40c00000u) {
+        return 6.0f;
     }
     return v;
 }
@@ -258,10 +266,9 @@ struct Int8Math {
     using T = int8_t;
     using Acc = int32_t;
     static T pad(const Layer& L) { return T(L.in_zp); }
-    static T conv_out(const Layer& L, uint32_t c, Acc acc) {
+    __attribute__((always_inline)) static T conv_out(const Layer& L, uint32_t c, Acc acc) {
         acc += static_cast<const int32_t*>(L.b)[c];
-        const float scale = L.ws[c] * L.in_s;
-        const float v = activate(float(acc) * scale, L.act);
+        const float v = activate(float(acc) * L.scales[c], L.act);
         return saturate_int8(v / L.out_s + float(L.out_zp));
     }
     static T fc_out(const Layer& L, uint32_t c, Acc acc) {
@@ -298,8 +305,33 @@ struct Fp32Math {
 };
 
 // A contiguous dot product: the hot loop of convolutions and dense layers. Integer sums are
-// exact in any order, so GCC may vectorise that loop (SSE2 on x64); float sums are added in
-// order, four interleaved partial sums, so the result does not depend on the build.
+// exact in any order: with the DSP extension (Cortex-M4/M7: armv7emsp, armv7emdp) four int8
+// products per two SMLAD instructions; elsewhere a plain loop, which GCC vectorises on x64. Float
+// sums: four interleaved partial sums (where the FPU has fused multiply-add, GCC uses it: float
+// results may differ in the last bits between architectures).
+#if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FEATURE_UNALIGNED)
+inline uint32_t rotate8(uint32_t x) {
+    return (x >> 8) | (x << 24);
+}
+
+__attribute__((always_inline)) inline int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
+    int32_t sum = 0;
+    const int8_t* const end4 = a + (n & ~3u);
+    const int8_t* const end = a + n;
+    for (; a != end4; a += 4, b += 4) {
+        uint32_t x, y; // 4 bytes each, unaligned loads
+        __builtin_memcpy(&x, a, 4);
+        __builtin_memcpy(&y, b, 4);
+        // bytes 0 and 2, then bytes 1 and 3, sign-extended to halfwords and multiplied pairwise
+        sum = __smlad(__sxtb16(x), __sxtb16(y), sum);
+        sum = __smlad(__sxtb16(rotate8(x)), __sxtb16(rotate8(y)), sum);
+    }
+    for (; a != end; ++a, ++b) {
+        sum += int32_t(*a) * int32_t(*b);
+    }
+    return sum;
+}
+#else
 __attribute__((optimize("O3"))) int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
     int32_t sum = 0;
     for (uint32_t i = 0; i < n; ++i) {
@@ -307,8 +339,9 @@ __attribute__((optimize("O3"))) int32_t dot(const int8_t* a, const int8_t* b, ui
     }
     return sum;
 }
+#endif
 
-MICROLEARN_HOT float dot(const float* a, const float* b, uint32_t n) {
+__attribute__((always_inline)) inline float dot(const float* a, const float* b, uint32_t n) {
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     const float* const end4 = a + (n & ~3u);
     const float* const end = a + n;
@@ -387,7 +420,6 @@ void conv(const Layer& L, const typename M::T* in, typename M::T* out, typename 
 
 template <class M> void dense(const Layer& L, const typename M::T* in, typename M::T* out) {
     using T = typename M::T;
-    using Acc = typename M::Acc;
     const uint32_t n = L.in.elements();
     const T* w = static_cast<const T*>(L.w);
     for (uint32_t c = 0; c < L.out.c; ++c) {
@@ -428,10 +460,14 @@ template <class M> void softmax(const Layer& L, const typename M::T* in, typenam
 template <class M>
 void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* work) {
     using T = typename M::T;
+    // The work buffer: two activations, the per-channel scales of an int8 convolution (as
+    // TinyMaix, once per layer: a float multiply is a library call on a core without an FPU),
+    // the gathered receptive field.
     const size_t half = ((size_t(m->max_elements) * sizeof(T) + 3u) & ~size_t(3)) / sizeof(T);
     T* a = static_cast<T*>(work);
     T* b = a + half;
-    T* patch = b + half;
+    float* scales = reinterpret_cast<float*>(b + half);
+    T* patch = reinterpret_cast<T*>(scales + m->max_channels);
     for (uint32_t i = 0; i < m->in_len; ++i) {
         a[i] = M::input(input[i]);
     }
@@ -443,6 +479,12 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
         switch (L.type) {
         case Conv:
         case DwConv:
+            if (L.ws != nullptr) {
+                for (uint32_t c = 0; c < L.out.c; ++c) {
+                    scales[c] = L.ws[c] * L.in_s;
+                }
+                L.scales = scales;
+            }
             conv<M>(L, a, b, patch);
             break;
         case Fc:
@@ -524,8 +566,13 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
             fail(m, CnnFault::Output);
             return Status::InvalidArgument;
         }
-        if ((L.type == Conv || L.type == DwConv) && L.in.c * L.kh * L.kw > m->max_patch) {
-            m->max_patch = L.in.c * L.kh * L.kw;
+        if (L.type == Conv || L.type == DwConv) {
+            if (L.in.c * L.kh * L.kw > m->max_patch) {
+                m->max_patch = L.in.c * L.kh * L.kw;
+            }
+            if (m->kind == CnnKind::Int8 && L.out.c > m->max_channels) {
+                m->max_channels = L.out.c;
+            }
         }
         shape = L.out;
         m->max_elements = shape.elements() > m->max_elements ? shape.elements() : m->max_elements;
@@ -548,7 +595,9 @@ size_t cnn_work_bytes(const CnnModel* m) {
     }
     const size_t size = element_size(m->kind);
     const size_t half = (size_t(m->max_elements) * size + 3u) & ~size_t(3);
-    return 2 * half + size_t(m->max_patch) * size + 3; // and up to 3 bytes to align the start
+    const size_t scales = m->kind == CnnKind::Int8 ? size_t(m->max_channels) * sizeof(float) : 0;
+    // and up to 3 bytes to align the start
+    return 2 * half + scales + size_t(m->max_patch) * size + 3;
 }
 
 Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, float* out,

@@ -7,7 +7,8 @@
 // the previous layer's output). A model it accepts cannot make cnn_run() read or write outside the
 // model, the input, the output or the work buffer. The work buffer (cnn_work_bytes()) holds two
 // activations of the largest size between layers (layer after layer reads one and writes the
-// other) and the largest receptive field of a convolution, gathered for each output position.
+// other), the largest receptive field of a convolution, gathered for each output position, and
+// for int8 models one float scale per output channel of a convolution.
 //
 // Layers: conv2d and depthwise conv2d (any kernel and stride, explicit padding, no dilation;
 // activation none, relu or relu6), global average pooling, dense, softmax, reshape. int8 models
@@ -59,6 +60,7 @@ struct CnnModel {
     uint32_t out_len;
     uint32_t max_elements; // largest activation between layers
     uint32_t max_patch;    // largest receptive field of a convolution (input channels x taps)
+    uint32_t max_channels; // most output channels of an int8 convolution
 };
 
 constexpr uint16_t kCnnHeaderFault = 0xffff;
