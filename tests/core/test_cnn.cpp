@@ -1,0 +1,563 @@
+// CNN engine (cnn.h) on the reference's TinyMaix files (tests/data/mnist_cnn_*.tmdl, 10 MNIST
+// images) and on small models written here: fp32 against a float64 implementation of the same
+// network written in this file (padding, strides, depthwise multipliers, relu6, dense, softmax),
+// int8 against the documented arithmetic (docs/cnn.md) evaluated here, bit for bit. Every
+// truncation of a model file is refused, and nothing reads or writes beyond its buffers
+// (AddressSanitizer; buffers sized exactly).
+#include "cnn.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+using microlearn::CnnFault;
+using microlearn::CnnKind;
+using microlearn::CnnModel;
+using microlearn::Status;
+
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& name) {
+    std::ifstream f(std::string(MICROLEARN_TEST_DATA) + "/" + name, std::ios::binary);
+    return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
+}
+
+// A model in memory the engine may read: 8-aligned, exactly as long as the file (ASan sees any
+// read beyond it).
+struct Loaded {
+    std::vector<uint8_t> storage;
+    uint8_t* bytes = nullptr;
+    size_t len = 0;
+    CnnModel m{};
+    Status status = Status::NotReady;
+    explicit Loaded(const std::vector<uint8_t>& file) : storage(file), len(file.size()) {
+        bytes = storage.empty() ? nullptr : storage.data(); // vector storage: 16-aligned on the host
+        status = microlearn::cnn_init(&m, bytes, len);
+    }
+    std::vector<float> run(const std::vector<uint8_t>& input) {
+        std::vector<uint8_t> work(microlearn::cnn_work_bytes(&m));
+        std::vector<float> out(m.out_len, -1.0f);
+        EXPECT_EQ(microlearn::cnn_run(&m, input.data(), uint32_t(input.size()), out.data(),
+                                      uint32_t(out.size()), work.data(), work.size()),
+                  Status::Ok);
+        return out;
+    }
+};
+
+size_t argmax(const std::vector<float>& v) {
+    return size_t(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+std::vector<uint8_t> mnist(int n) {
+    return read_file("mnist_examples/mnist_example_" + std::to_string(n) + ".bin");
+}
+
+// --- a writer for small models -------------------------------------------------------------------
+
+struct Dims {
+    uint16_t h, w, c;
+};
+
+struct ConvSpec {
+    uint8_t kw, kh, sx, sy;
+    uint8_t pad[4]; // top, bottom, left, right
+    uint16_t act;   // 0 none, 1 relu, 3 relu6
+    uint32_t dmul;  // 0: conv2d; >= 1 depthwise
+    uint16_t out_c;
+};
+
+struct Writer {
+    std::vector<uint8_t> b;
+    void u8(uint32_t v) { b.push_back(uint8_t(v)); }
+    void u16(uint32_t v) {
+        u8(v);
+        u8(v >> 8);
+    }
+    void u32(uint32_t v) {
+        u16(v);
+        u16(v >> 16);
+    }
+    void f32(float v) {
+        uint32_t u;
+        std::memcpy(&u, &v, 4);
+        u32(u);
+    }
+    void pad8() {
+        while (b.size() % 8 != 0) {
+            u8(0);
+        }
+    }
+    void dims(const Dims& d) {
+        u16(d.h > 1 ? 3 : (d.w > 1 ? 2 : 1));
+        u16(d.h);
+        u16(d.w);
+        u16(d.c);
+    }
+};
+
+// Quantisation of one layer's input and output (ignored by fp32 models).
+struct Quant {
+    float in_s = 1.0f;
+    int32_t in_zp = 0;
+    float out_s = 1.0f;
+    int32_t out_zp = 0;
+};
+
+struct Builder {
+    bool int8;
+    Dims in;
+    Dims cur;
+    int layers = 0;
+    std::vector<uint8_t> body;
+    size_t last_layer = 0;
+
+    Builder(bool is_int8, Dims input) : int8(is_int8), in(input), cur(input) {}
+
+    void header(Writer& w, uint32_t type, uint32_t size, Dims out, const Quant& q) {
+        w.u16(type);
+        w.u16(0); // is_out: set by finish()
+        w.u32(size);
+        w.u32(0);
+        w.u32(0);
+        w.dims(cur);
+        w.dims(out);
+        w.f32(q.in_s);
+        if (int8) {
+            w.u32(uint32_t(q.in_zp));
+        } else {
+            w.f32(float(q.in_zp));
+        }
+        w.f32(q.out_s);
+        if (int8) {
+            w.u32(uint32_t(q.out_zp));
+        } else {
+            w.f32(float(q.out_zp));
+        }
+    }
+
+    void append(const Writer& layer, Dims out) {
+        last_layer = body.size();
+        body.insert(body.end(), layer.b.begin(), layer.b.end());
+        cur = out;
+        layers++;
+    }
+
+    // weights (out_c, chi, kh, kw) as floats (fp32) or int8 values; bias floats or int32; ws.
+    void conv(const ConvSpec& s, const std::vector<float>& w, const std::vector<float>& bias,
+              const std::vector<float>& ws, const Quant& q) {
+        const Dims out{uint16_t((cur.h + s.pad[0] + s.pad[1] - s.kh) / s.sy + 1),
+                       uint16_t((cur.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1), s.out_c};
+        const uint32_t n_ws = s.out_c * 4u;
+        const uint32_t n_w = uint32_t(w.size()) * (int8 ? 1u : 4u);
+        const uint32_t ws_oft = 80, w_oft = ws_oft + n_ws;
+        const uint32_t b_oft = (w_oft + n_w + 3u) & ~3u;
+        const uint32_t size = (b_oft + s.out_c * 4u + 7u) & ~7u;
+        Writer l;
+        header(l, s.dmul ? 5 : 0, size, out, q);
+        l.u8(s.kw);
+        l.u8(s.kh);
+        l.u8(s.sx);
+        l.u8(s.sy);
+        l.u8(1);
+        l.u8(1);
+        l.u16(s.act);
+        for (uint8_t p : s.pad) {
+            l.u8(p);
+        }
+        l.u32(s.dmul);
+        l.u32(0);
+        l.u32(ws_oft);
+        l.u32(w_oft);
+        l.u32(b_oft);
+        for (float v : ws) {
+            l.f32(v);
+        }
+        for (float v : w) {
+            if (int8) {
+                l.u8(uint32_t(int32_t(v)));
+            } else {
+                l.f32(v);
+            }
+        }
+        while (l.b.size() < b_oft) {
+            l.u8(0);
+        }
+        for (float v : bias) {
+            if (int8) {
+                l.u32(uint32_t(int32_t(v)));
+            } else {
+                l.f32(v);
+            }
+        }
+        l.pad8();
+        append(l, out);
+    }
+
+    void gap(const Quant& q) {
+        Writer l;
+        const Dims out{1, 1, cur.c};
+        header(l, 1, 48, out, q);
+        append(l, out);
+    }
+
+    void fc(uint16_t out_c, const std::vector<float>& w, const std::vector<float>& bias, float ws,
+            const Quant& q) {
+        const Dims out{1, 1, out_c};
+        const uint32_t ws_oft = 64, w_oft = 72;
+        const uint32_t n_w = uint32_t(w.size()) * (int8 ? 1u : 4u);
+        const uint32_t b_oft = (w_oft + n_w + 3u) & ~3u;
+        const uint32_t size = (b_oft + out_c * 4u + 7u) & ~7u;
+        Writer l;
+        header(l, 2, size, out, q);
+        l.u32(ws_oft);
+        l.u32(w_oft);
+        l.u32(b_oft);
+        l.u32(0);
+        l.f32(ws);
+        l.u32(0);
+        for (float v : w) {
+            if (int8) {
+                l.u8(uint32_t(int32_t(v)));
+            } else {
+                l.f32(v);
+            }
+        }
+        while (l.b.size() < b_oft) {
+            l.u8(0);
+        }
+        for (float v : bias) {
+            if (int8) {
+                l.u32(uint32_t(int32_t(v)));
+            } else {
+                l.f32(v);
+            }
+        }
+        l.pad8();
+        append(l, out);
+    }
+
+    void softmax(const Quant& q) {
+        Writer l;
+        header(l, 3, 48, cur, q);
+        append(l, cur);
+    }
+
+    void reshape(Dims out, const Quant& q) {
+        Writer l;
+        header(l, 4, 48, out, q);
+        append(l, out);
+    }
+
+    std::vector<uint8_t> finish() {
+        body[last_layer + 2] = 1; // is_out
+        Writer w;
+        w.b = {'M', 'A', 'I', 'X'};
+        w.u8(int8 ? 0 : 2);
+        w.u8(1);
+        w.u16(1);
+        w.u16(1);
+        w.u16(uint32_t(layers));
+        w.u32(0);
+        w.u32(0);
+        w.dims(in);
+        w.dims(cur);
+        while (w.b.size() < 64) {
+            w.u8(0);
+        }
+        w.b.insert(w.b.end(), body.begin(), body.end());
+        return w.b;
+    }
+};
+
+std::vector<float> random_values(size_t n, std::mt19937& rng, float lo, float hi) {
+    std::uniform_real_distribution<float> d(lo, hi);
+    std::vector<float> v(n);
+    for (float& x : v) {
+        x = d(rng);
+    }
+    return v;
+}
+
+std::vector<uint8_t> random_image(size_t n, std::mt19937& rng) {
+    std::vector<uint8_t> v(n);
+    for (uint8_t& x : v) {
+        x = uint8_t(rng() & 0xff);
+    }
+    return v;
+}
+
+// float64 reference of a convolution over an HWC tensor, zero padding.
+std::vector<double> conv_ref(const std::vector<double>& x, Dims in, const ConvSpec& s,
+                             const std::vector<float>& w, const std::vector<float>& b) {
+    const int oh = (in.h + s.pad[0] + s.pad[1] - s.kh) / s.sy + 1;
+    const int ow = (in.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1;
+    const int chi = s.dmul ? 1 : in.c;
+    std::vector<double> out;
+    for (int oy = 0; oy < oh; ++oy) {
+        for (int ox = 0; ox < ow; ++ox) {
+            for (int c = 0; c < s.out_c; ++c) {
+                double acc = b[c];
+                for (int i = 0; i < chi; ++i) {
+                    const int ic = s.dmul ? c / int(s.dmul) : i;
+                    for (int ky = 0; ky < s.kh; ++ky) {
+                        for (int kx = 0; kx < s.kw; ++kx) {
+                            const int y = oy * s.sy - s.pad[0] + ky, xx = ox * s.sx - s.pad[2] + kx;
+                            if (y < 0 || xx < 0 || y >= in.h || xx >= in.w) {
+                                continue;
+                            }
+                            acc += x[(size_t(y) * in.w + xx) * in.c + ic] *
+                                   w[((size_t(c) * chi + i) * s.kh + ky) * s.kw + kx];
+                        }
+                    }
+                }
+                if (s.act != 0) {
+                    acc = std::max(acc, 0.0);
+                }
+                if (s.act == 3) {
+                    acc = std::min(acc, 6.0);
+                }
+                out.push_back(acc);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(Cnn, CompatModelsClassifyTheMnistExamples) {
+    for (const char* name : {"mnist_cnn_int8.tmdl", "mnist_cnn_fp32.tmdl"}) {
+        Loaded l(read_file(name));
+        ASSERT_EQ(l.status, Status::Ok) << name;
+        EXPECT_EQ(l.m.in_len, 784u);
+        EXPECT_EQ(l.m.out_len, 10u);
+        EXPECT_EQ(l.m.out_dims[0], 1u);
+        EXPECT_EQ(l.m.out_dims[3], 10u);
+        int right = 0;
+        for (int n = 0; n < 10; ++n) {
+            const std::vector<float> p = l.run(mnist(n));
+            right += argmax(p) == size_t(n);
+            double sum = 0;
+            for (float v : p) {
+                EXPECT_GE(v, 0.0f);
+                sum += v;
+            }
+            EXPECT_NEAR(sum, 1.0, 0.05) << name << " " << n;
+        }
+        EXPECT_GE(right, 9) << name; // the compat README's bar
+        RecordProperty(name, right);
+    }
+}
+
+TEST(Cnn, Int8AndFp32CompatModelsAgree) {
+    Loaded a(read_file("mnist_cnn_int8.tmdl")), b(read_file("mnist_cnn_fp32.tmdl"));
+    for (int n = 0; n < 10; ++n) {
+        const std::vector<float> p = a.run(mnist(n)), q = b.run(mnist(n));
+        EXPECT_EQ(argmax(p), argmax(q)) << n;
+        for (size_t i = 0; i < p.size(); ++i) {
+            EXPECT_NEAR(p[i], q[i], 0.1) << n;
+        }
+    }
+}
+
+TEST(Cnn, EveryTruncationIsRefused) {
+    for (const char* name : {"mnist_cnn_int8.tmdl", "mnist_cnn_fp32.tmdl"}) {
+        const std::vector<uint8_t> file = read_file(name);
+        for (size_t n = 0; n < file.size(); ++n) {
+            Loaded l(std::vector<uint8_t>(file.begin(), file.begin() + long(n)));
+            EXPECT_EQ(l.status, Status::InvalidArgument) << name << " " << n;
+            EXPECT_FALSE(l.m.ready);
+            EXPECT_NE(l.m.fault, CnnFault::None);
+        }
+    }
+}
+
+TEST(Cnn, FaultsSayWhatAndWhere) {
+    const std::vector<uint8_t> file = read_file("mnist_cnn_int8.tmdl");
+    auto fault_of = [&](size_t offset, std::vector<uint8_t> bytes) {
+        std::vector<uint8_t> f = file;
+        std::copy(bytes.begin(), bytes.end(), f.begin() + long(offset));
+        Loaded l(f);
+        EXPECT_EQ(l.status, Status::InvalidArgument);
+        return std::make_pair(l.m.fault, uint32_t(l.m.fault_layer));
+    };
+    const uint32_t header = microlearn::kCnnHeaderFault;
+    EXPECT_EQ(fault_of(0, {'X'}), std::make_pair(CnnFault::Magic, header));
+    EXPECT_EQ(fault_of(4, {1}), std::make_pair(CnnFault::ModelType, header));
+    EXPECT_EQ(fault_of(6, {2}), std::make_pair(CnnFault::Counts, header));
+    EXPECT_EQ(fault_of(64 + 216, {6}), std::make_pair(CnnFault::LayerType, 1u));
+    EXPECT_EQ(fault_of(64 + 216 + 54, {2}), std::make_pair(CnnFault::Activation, 1u));
+    EXPECT_EQ(fault_of(64 + 216 + 52, {2}), std::make_pair(CnnFault::Kernel, 1u)); // dilation
+    EXPECT_EQ(fault_of(64 + 34, {0xff, 0xff, 0xff, 0x7f}), std::make_pair(CnnFault::Quant, 0u));
+    // A bias beyond 2^30 could overflow the int32 sum: layer 0's biases start at 64 + 184.
+    EXPECT_EQ(fault_of(64 + 184, {0, 0, 0, 0x41}), std::make_pair(CnnFault::Quant, 0u));
+}
+
+TEST(Cnn, MisalignedOrNullModelIsRefused) {
+    const std::vector<uint8_t> file = read_file("mnist_cnn_fp32.tmdl");
+    std::vector<uint8_t> shifted(file.size() + 1);
+    std::copy(file.begin(), file.end(), shifted.begin() + 1);
+    CnnModel m{};
+    EXPECT_EQ(microlearn::cnn_init(&m, shifted.data() + 1, file.size()), Status::InvalidArgument);
+    EXPECT_EQ(m.fault, CnnFault::Alignment);
+    EXPECT_EQ(microlearn::cnn_init(&m, nullptr, file.size()), Status::InvalidArgument);
+    EXPECT_EQ(microlearn::cnn_init(nullptr, file.data(), file.size()), Status::InvalidArgument);
+}
+
+TEST(Cnn, RunChecksItsArguments) {
+    Loaded l(read_file("mnist_cnn_int8.tmdl"));
+    ASSERT_EQ(l.status, Status::Ok);
+    const std::vector<uint8_t> x = mnist(0);
+    std::vector<float> out(10);
+    std::vector<uint8_t> work(microlearn::cnn_work_bytes(&l.m));
+    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 783, out.data(), 10, work.data(), work.size()),
+              Status::SizeMismatch);
+    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 9, work.data(), work.size()),
+              Status::SizeMismatch);
+    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 10, work.data(),
+                                  work.size() - 1),
+              Status::SizeMismatch);
+    EXPECT_EQ(microlearn::cnn_run(&l.m, nullptr, 784, out.data(), 10, work.data(), work.size()),
+              Status::InvalidArgument);
+    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, nullptr, 10, work.data(), work.size()),
+              Status::InvalidArgument);
+    CnnModel fresh{};
+    EXPECT_EQ(microlearn::cnn_run(&fresh, x.data(), 784, out.data(), 10, work.data(), work.size()),
+              Status::NotReady);
+    EXPECT_EQ(microlearn::cnn_work_bytes(&fresh), 0u);
+    // Any alignment of the work buffer, nothing written beyond it.
+    std::vector<uint8_t> canary(work.size() + 9, 0xa5);
+    const std::vector<float> want = l.run(x);
+    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 10, canary.data() + 1,
+                                  work.size()),
+              Status::Ok);
+    EXPECT_EQ(out, want);
+    EXPECT_EQ(canary[0], 0xa5);
+    for (size_t i = work.size() + 1; i < canary.size(); ++i) {
+        EXPECT_EQ(canary[i], 0xa5) << i;
+    }
+}
+
+TEST(Cnn, Fp32MatchesFloat64ReferenceWithPaddingStridesAndDepthwise) {
+    std::mt19937 rng(5);
+    const Dims in{7, 6, 2};
+    const ConvSpec c1{3, 3, 1, 1, {1, 1, 1, 1}, 1, 0, 4};  // same padding, relu
+    const ConvSpec c2{3, 2, 2, 1, {0, 1, 1, 0}, 3, 2, 8};  // depthwise x2, relu6, odd pads
+    const ConvSpec c3{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 5};  // pointwise
+    const std::vector<float> w1 = random_values(4 * 2 * 9, rng, -1, 1), b1 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> w2 = random_values(8 * 1 * 6, rng, -1, 1), b2 = random_values(8, rng, -0.5f, 0.5f);
+    const std::vector<float> w3 = random_values(5 * 8, rng, -1, 1), b3 = random_values(5, rng, -0.5f, 0.5f);
+    const std::vector<float> wf = random_values(3 * 5, rng, -1, 1), bf = random_values(3, rng, -0.5f, 0.5f);
+    Builder b(false, in);
+    b.conv(c1, w1, b1, std::vector<float>(4, 1.0f), {});
+    b.conv(c2, w2, b2, std::vector<float>(8, 1.0f), {});
+    b.conv(c3, w3, b3, std::vector<float>(5, 1.0f), {});
+    b.gap({});
+    b.reshape({1, 1, 5}, {});
+    b.fc(3, wf, bf, 1.0f, {});
+    b.softmax({});
+    Loaded l(b.finish());
+    ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault) << " layer " << l.m.fault_layer;
+    for (int trial = 0; trial < 20; ++trial) {
+        const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+        std::vector<double> x(img.begin(), img.end());
+        for (double& v : x) {
+            v = double(float(v) / 255.0f);
+        }
+        std::vector<double> y = conv_ref(x, in, c1, w1, b1);
+        const Dims d1{7, 6, 4};
+        y = conv_ref(y, d1, c2, w2, b2);
+        const Dims d2{uint16_t((7 + 1 - 2) / 1 + 1), uint16_t((6 + 1 - 3) / 2 + 1), 8};
+        y = conv_ref(y, d2, c3, w3, b3);
+        std::vector<double> mean(5, 0.0);
+        for (size_t i = 0; i < y.size(); ++i) {
+            mean[i % 5] += y[i] / double(d2.h * d2.w);
+        }
+        std::vector<double> logits(3);
+        double top = -1e300;
+        for (int c = 0; c < 3; ++c) {
+            logits[c] = bf[c];
+            for (int i = 0; i < 5; ++i) {
+                logits[c] += mean[i] * wf[size_t(c) * 5 + i];
+            }
+            top = std::max(top, logits[c]);
+        }
+        double sum = 0;
+        for (double& v : logits) {
+            v = std::exp(v - top);
+            sum += v;
+        }
+        const std::vector<float> got = l.run(img);
+        for (int c = 0; c < 3; ++c) {
+            EXPECT_NEAR(got[c], logits[c] / sum, 2e-6) << trial << " " << c;
+        }
+    }
+}
+
+// The int8 arithmetic of docs/cnn.md, evaluated here for one convolution layer: input zero
+// point in the padding, int32 sums, float rescaling, truncation and saturation.
+TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
+    std::mt19937 rng(9);
+    const Dims in{5, 5, 3};
+    for (uint32_t dmul : {0u, 2u}) {
+        const ConvSpec s{3, 3, 2, 1, {1, 1, 0, 2}, 1, dmul, uint16_t(dmul ? 6 : 4)};
+        const uint32_t chi = dmul ? 1 : in.c;
+        std::vector<float> w(size_t(s.out_c) * chi * 9), bias(s.out_c), ws(s.out_c);
+        for (float& v : w) {
+            v = float(int32_t(rng() % 255) - 127);
+        }
+        for (float& v : bias) {
+            v = float(int32_t(rng() % 20001) - 10000);
+        }
+        for (float& v : ws) {
+            v = 0.001f + float(rng() % 100) * 1e-4f;
+        }
+        const Quant q{1.0f / 255.0f, -128, 0.05f, -20};
+        Builder b(true, in);
+        b.conv(s, w, bias, ws, q);
+        Loaded l(b.finish());
+        ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault);
+        const int oh = (in.h + 2 - 3) / 1 + 1, ow = (in.w + 2 - 3) / 2 + 1;
+        ASSERT_EQ(l.m.out_len, uint32_t(oh * ow * s.out_c));
+        for (int trial = 0; trial < 5; ++trial) {
+            const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+            const std::vector<float> got = l.run(img);
+            size_t k = 0;
+            for (int oy = 0; oy < oh; ++oy) {
+                for (int ox = 0; ox < ow; ++ox) {
+                    for (int c = 0; c < s.out_c; ++c, ++k) {
+                        int32_t acc = 0;
+                        for (uint32_t i = 0; i < chi; ++i) {
+                            const int ic = dmul ? c / int(dmul) : int(i);
+                            for (int ky = 0; ky < 3; ++ky) {
+                                for (int kx = 0; kx < 3; ++kx) {
+                                    const int y = oy - 1 + ky, x = ox * 2 + kx;
+                                    const int32_t v =
+                                        (y < 0 || x >= in.w || y >= in.h)
+                                            ? q.in_zp
+                                            : int32_t(img[(size_t(y) * in.w + x) * in.c + ic]) - 128;
+                                    acc += v * int32_t(w[((size_t(c) * chi + i) * 3 + ky) * 3 + kx]);
+                                }
+                            }
+                        }
+                        acc += int32_t(bias[c]);
+                        float f = float(acc) * (ws[c] * q.in_s);
+                        f = f > 0.0f ? f : 0.0f;
+                        const float r = f / q.out_s + float(q.out_zp);
+                        const int32_t qo = r >= 127.0f ? 127 : (r <= -128.0f ? -128 : int32_t(r));
+                        const float want = float(qo - q.out_zp) * q.out_s;
+                        ASSERT_EQ(got[k], want) << dmul << " " << oy << " " << ox << " " << c;
+                    }
+                }
+            }
+        }
+    }
+}
