@@ -16,6 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_HOST = ROOT / "build" / "host"
 PYTHON_DIR = ROOT / "python"
+#: Files made by the reference system (../shared/compat beside the checkout, see its README.md).
+COMPAT_DIR = ROOT.parent / "shared" / "compat"
 
 # The package is used from the source tree (never installed) and the engine from the build tree.
 for path in (PYTHON_DIR, BUILD_HOST):
@@ -119,3 +121,11 @@ def datasets():
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def compat_dir():
+    """``COMPAT_DIR`` (the reference system's model and data files); skips when it is absent."""
+    if not COMPAT_DIR.is_dir():
+        pytest.skip(f"compatibility files not found in {COMPAT_DIR}")
+    return COMPAT_DIR

@@ -1,0 +1,610 @@
+"""TinyMaix ``.tmdl`` convolutional networks on the host: read, run and write them with numpy.
+
+The planned ``emlearn_cnn_int8`` / ``emlearn_cnn_fp32`` modules load the files TinyMaix's
+converter makes (``docs/cnn_format.md`` describes the format and the arithmetic). This module is
+the host side of that work:
+
+* :func:`parse` reads a file (int8 ``mdl_type`` 0 or fp32 ``mdl_type`` 2) into a :class:`Model`
+  (a :class:`Header` and a list of :class:`Layer` objects whose parameters are numpy arrays),
+  and raises ``ValueError`` for anything malformed;
+* :func:`run` is a reference interpreter: one uint8 image in, the output layer's values out as
+  float32, computed with the integer and float32 arithmetic that ``docs/cnn_format.md`` states
+  (int8 results saturate where TinyMaix wraps around);
+* :func:`dump` writes a :class:`Model` back to bytes.
+
+    from microlearn import cnn
+    model = cnn.parse(open("mnist_cnn_int8.tmdl", "rb").read())
+    probabilities = cnn.run(model, image_u8)            # 28x28 uint8 -> 10 float32
+"""
+
+import math
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["parse", "run", "run_batch", "run_layers", "dump", "Model", "Header", "Layer"]
+
+MAGIC = b"MAIX"
+MDL_INT8 = 0
+MDL_FP32 = 2
+HEADER_SIZE = 64
+LAYER_HEADER_SIZE = 48
+CONV_BODY_SIZE = 32
+FC_BODY_SIZE = 16
+
+CONV2D, GAP, FC, SOFTMAX, RESHAPE, DWCONV2D, ADD = range(7)
+LAYER_NAMES = {CONV2D: "conv2d", GAP: "gap", FC: "fc", SOFTMAX: "softmax", RESHAPE: "reshape",
+               DWCONV2D: "dwconv2d", ADD: "add"}
+
+ACT_NONE, ACT_RELU, ACT_RELU1, ACT_RELU6, ACT_TANH, ACT_SIGNBIT = range(6)
+ACT_NAMES = {ACT_NONE: "none", ACT_RELU: "relu", ACT_RELU1: "relu1", ACT_RELU6: "relu6",
+             ACT_TANH: "tanh", ACT_SIGNBIT: "signbit"}
+#: Activations the format can name but microlearn refuses: TinyMaix silently computes none of them.
+UNSUPPORTED_ACTS = (ACT_RELU1, ACT_TANH, ACT_SIGNBIT)
+
+_FILE_HEADER = struct.Struct("<4sBBHHHII4H4H28s")
+_LAYER_HEAD = struct.Struct("<HHIII4H4H")  # the 32 bytes before the four quantisation fields
+_QUANT_INT8 = struct.Struct("<fifi")
+_QUANT_FP32 = struct.Struct("<ffff")
+_CONV_BODY = struct.Struct("<6BH4BIIIII")
+_FC_BODY = struct.Struct("<IIII")
+
+_F32 = np.float32
+
+
+def _align8(n):
+    return (n + 7) // 8 * 8
+
+
+# ----------------------------------------------------------------------------------------------
+# Parsed model
+# ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Header:
+    """The 64-byte file header. ``in_dims`` / ``out_dims`` are ``(dims, h, w, c)``."""
+
+    mdl_type: int
+    out_deq: int
+    input_cnt: int
+    output_cnt: int
+    layer_cnt: int
+    buf_size: int
+    sub_size: int
+    in_dims: tuple
+    out_dims: tuple
+
+
+@dataclass
+class Layer:
+    """One layer: its 48-byte header fields and, by type, its parameters.
+
+    conv2d / dwconv2d: ``kernel_w``, ``kernel_h``, ``stride_w``, ``stride_h``, ``dilation_w``,
+    ``dilation_h``, ``act``, ``pad`` (top, bottom, left, right), ``depth_mul`` (0 for conv2d),
+    ``weights`` (cho, chi, kh, kw) with chi = 1 for dwconv2d, ``bias`` (cho,), and for int8
+    models ``ws`` (cho,) float32. fc: ``weights`` (out_c, in_c), ``bias`` (out_c,), int8 ``ws``
+    (1,). Weights are int8 (int8 models) or float32; biases int32 or float32. In fp32 models the
+    four quantisation fields are floats that nothing uses.
+    """
+
+    type: int
+    is_out: int
+    in_oft: int
+    out_oft: int
+    in_dims: tuple
+    out_dims: tuple
+    in_s: float = 1.0
+    in_zp: float = 0
+    out_s: float = 1.0
+    out_zp: float = 0
+    size: int = 0          # as read from the file (dump() recomputes it)
+    offset: int = 0        # where the layer starts in the file
+    kernel_w: int = 0
+    kernel_h: int = 0
+    stride_w: int = 0
+    stride_h: int = 0
+    dilation_w: int = 1
+    dilation_h: int = 1
+    act: int = ACT_NONE
+    pad: tuple = (0, 0, 0, 0)
+    depth_mul: int = 0
+    ws: np.ndarray = None
+    weights: np.ndarray = None
+    bias: np.ndarray = None
+
+    @property
+    def name(self):
+        return LAYER_NAMES.get(self.type, "type %d" % self.type)
+
+    @property
+    def in_shape(self):
+        return _dims_shape(self.in_dims)
+
+    @property
+    def out_shape(self):
+        return _dims_shape(self.out_dims)
+
+
+@dataclass
+class Model:
+    """A parsed ``.tmdl`` file: ``header`` and ``layers`` (the last one is the output)."""
+
+    header: Header
+    layers: list = field(default_factory=list)
+
+    @property
+    def dtype(self):
+        return "int8" if self.header.mdl_type == MDL_INT8 else "fp32"
+
+    @property
+    def input_shape(self):
+        """The shape an input image has: ``(h, w, c)``, ``(w, c)`` or ``(c,)`` by ``in_dims``."""
+        return _dims_shape(self.header.in_dims)
+
+    @property
+    def output_layer(self):
+        return self.layers[-1]
+
+    @property
+    def output_shape(self):
+        """Shape of what :func:`run` returns (from the output layer's ``out_dims``)."""
+        return _dims_shape(self.output_layer.out_dims)
+
+    def to_bytes(self):
+        return dump(self)
+
+
+def _dims_shape(dims):
+    d, h, w, c = dims
+    return {3: (h, w, c), 2: (w, c), 1: (c,)}.get(d, (h, w, c))
+
+
+def _dims_count(dims):
+    return dims[1] * dims[2] * dims[3]
+
+
+def _dims_ok(dims):
+    d, h, w, c = dims
+    if d not in (1, 2, 3) or min(h, w, c) < 1:
+        return False
+    return d == 3 or (h == 1 and (d == 2 or w == 1))
+
+
+# ----------------------------------------------------------------------------------------------
+# parse
+# ----------------------------------------------------------------------------------------------
+
+def parse(data):
+    """A :class:`Model` from the bytes of a ``.tmdl`` file; ``ValueError`` if it is malformed.
+
+    Accepts int8 (``mdl_type`` 0) and fp32 (2) models with one input and one output, layers
+    conv2d, dwconv2d, gap, fc, softmax and reshape, chained one after the other through the work
+    buffer as TinyMaix's converter lays them out. docs/cnn_format.md lists every check.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError("parse() takes the file's bytes")
+    data = bytes(data)
+    if len(data) < HEADER_SIZE:
+        raise ValueError("file is truncated: %d bytes, the header alone is 64" % len(data))
+    (magic, mdl_type, out_deq, input_cnt, output_cnt, layer_cnt, buf_size, sub_size,
+     *dims, _reserved) = _FILE_HEADER.unpack_from(data, 0)
+    if magic != MAGIC:
+        raise ValueError("not a TinyMaix model (magic %r, expected %r)" % (magic, MAGIC))
+    if mdl_type not in (MDL_INT8, MDL_FP32):
+        if mdl_type in (1, 3, 4, 5):
+            raise ValueError("unsupported model type %d (only int8 = 0 and fp32 = 2)" % mdl_type)
+        raise ValueError("unknown model type %d" % mdl_type)
+    header = Header(mdl_type, out_deq, input_cnt, output_cnt, layer_cnt, buf_size, sub_size,
+                    tuple(dims[:4]), tuple(dims[4:]))
+    if out_deq not in (0, 1):
+        raise ValueError("out_deq must be 0 or 1, not %d" % out_deq)
+    if input_cnt != 1 or output_cnt != 1:
+        raise ValueError("only one input and one output are supported (file has %d and %d)"
+                         % (input_cnt, output_cnt))
+    if layer_cnt < 1:
+        raise ValueError("model has no layers")
+    if not _dims_ok(header.in_dims):
+        raise ValueError("bad input dims %r" % (header.in_dims,))
+    if not _dims_ok(header.out_dims):
+        raise ValueError("bad output dims %r" % (header.out_dims,))
+
+    is_int8 = mdl_type == MDL_INT8
+    unit = 1 if is_int8 else 4
+    if _dims_count(header.in_dims) * unit > buf_size:
+        raise ValueError("work buffer (%d bytes) too small for the input" % buf_size)
+
+    layers = []
+    offset = HEADER_SIZE
+    for index in range(layer_cnt):
+        layer = _parse_layer(data, offset, index, is_int8, header)
+        layers.append(layer)
+        offset += layer.size
+    if offset != len(data):
+        raise ValueError("%d bytes after the last layer" % (len(data) - offset))
+    _check_chain(header, layers, is_int8)
+    return Model(header, layers)
+
+
+def _parse_layer(data, offset, index, is_int8, header):
+    where = "layer %d" % index
+    if offset + LAYER_HEADER_SIZE > len(data):
+        raise ValueError("file is truncated in the header of %s" % where)
+    (ltype, is_out, size, in_oft, out_oft, *dims) = _LAYER_HEAD.unpack_from(data, offset)
+    quant = (_QUANT_INT8 if is_int8 else _QUANT_FP32).unpack_from(data, offset + 32)
+    if ltype not in LAYER_NAMES:
+        raise ValueError("%s: unknown layer type %d" % (where, ltype))
+    if ltype == ADD:
+        raise ValueError("%s: layer type 6 (add) is not supported" % where)
+    where = "layer %d (%s)" % (index, LAYER_NAMES[ltype])
+    fixed = LAYER_HEADER_SIZE + {CONV2D: CONV_BODY_SIZE, DWCONV2D: CONV_BODY_SIZE,
+                                 FC: FC_BODY_SIZE}.get(ltype, 0)
+    if size < fixed or size % 8:
+        raise ValueError("%s: bad layer size %d" % (where, size))
+    if offset + size > len(data):
+        raise ValueError("file is truncated in %s (needs %d bytes, %d left)"
+                         % (where, size, len(data) - offset))
+    if is_out not in (0, 1):
+        raise ValueError("%s: is_out must be 0 or 1, not %d" % (where, is_out))
+    layer = Layer(ltype, is_out, in_oft, out_oft, tuple(dims[:4]), tuple(dims[4:]),
+                  *quant, size=size, offset=offset)
+    for name, d in (("input", layer.in_dims), ("output", layer.out_dims)):
+        if not _dims_ok(d):
+            raise ValueError("%s: bad %s dims %r" % (where, name, d))
+    if is_int8 and ltype != RESHAPE:
+        for name in ("in_s", "out_s"):
+            s = getattr(layer, name)
+            if not (math.isfinite(s) and s > 0):
+                raise ValueError("%s: %s must be a positive finite scale, not %r"
+                                 % (where, name, s))
+        for name in ("in_zp", "out_zp"):
+            if not -128 <= getattr(layer, name) <= 127:
+                raise ValueError("%s: %s %d outside int8" % (where, name, getattr(layer, name)))
+
+    _, ih, iw, ic = layer.in_dims
+    _, oh, ow, oc = layer.out_dims
+    body = memoryview(data)[offset:offset + size]
+
+    def region(oft, count, dtype, what):
+        nbytes = count * np.dtype(dtype).itemsize
+        if oft < fixed or oft + nbytes > size:
+            raise ValueError("%s: %s [%d, %d) outside the layer's data [%d, %d)"
+                             % (where, what, oft, oft + nbytes, fixed, size))
+        if oft % np.dtype(dtype).itemsize:
+            raise ValueError("%s: %s offset %d not aligned" % (where, what, oft))
+        return np.frombuffer(body, dtype=dtype, count=count, offset=oft).copy()
+
+    wtype = "i1" if is_int8 else "<f4"
+    btype = "<i4" if is_int8 else "<f4"
+    if ltype in (CONV2D, DWCONV2D):
+        (kw, kh, sw, sh, dw, dh, act, pt, pb, pl, pr, dmul, _reserve, ws_oft, w_oft,
+         b_oft) = _CONV_BODY.unpack_from(data, offset + LAYER_HEADER_SIZE)
+        layer.kernel_w, layer.kernel_h, layer.stride_w, layer.stride_h = kw, kh, sw, sh
+        layer.dilation_w, layer.dilation_h, layer.act = dw, dh, act
+        layer.pad, layer.depth_mul = (pt, pb, pl, pr), dmul
+        if min(kw, kh, sw, sh) < 1:
+            raise ValueError("%s: kernel and stride must be at least 1" % where)
+        if (dw, dh) != (1, 1):
+            raise ValueError("%s: dilation %dx%d is not supported" % (where, dw, dh))
+        if act in UNSUPPORTED_ACTS:
+            raise ValueError("%s: activation %s is not supported" % (where, ACT_NAMES[act]))
+        if act not in ACT_NAMES:
+            raise ValueError("%s: unknown activation %d" % (where, act))
+        if (ltype == CONV2D) != (dmul == 0):
+            raise ValueError("%s: depth multiplier %d does not match the layer type"
+                             % (where, dmul))
+        if kw * kh == 1 and (dmul or pt or pb or pl or pr):
+            raise ValueError("%s: a 1x1 kernel with padding or a depth multiplier is not "
+                             "supported" % where)
+        if ih + pt + pb < kh or iw + pl + pr < kw:
+            raise ValueError("%s: kernel larger than the padded input" % where)
+        if (oh, ow) != ((ih + pt + pb - kh) // sh + 1, (iw + pl + pr - kw) // sw + 1):
+            raise ValueError("%s: output %dx%d inconsistent with input, kernel, stride and "
+                             "padding" % (where, oh, ow))
+        if dmul and oc != ic * dmul:
+            raise ValueError("%s: %d output channels, expected %d x %d" % (where, oc, ic, dmul))
+        chi = 1 if dmul else ic
+        layer.weights = region(w_oft, oc * chi * kh * kw, wtype, "weights").reshape(oc, chi, kh, kw)
+        layer.bias = region(b_oft, oc, btype, "bias")
+        if is_int8:
+            layer.ws = region(ws_oft, oc, "<f4", "weight scales")
+    elif ltype == FC:
+        ws_oft, w_oft, b_oft, _reserve = _FC_BODY.unpack_from(data, offset + LAYER_HEADER_SIZE)
+        if ih != 1 or iw != 1 or oh != 1 or ow != 1:
+            raise ValueError("%s: input and output must be 1x1xC" % where)
+        layer.weights = region(w_oft, oc * ic, wtype, "weights").reshape(oc, ic)
+        layer.bias = region(b_oft, oc, btype, "bias")
+        if is_int8:
+            layer.ws = region(ws_oft, 1, "<f4", "weight scale")
+    elif ltype == GAP:
+        if oh != 1 or ow != 1 or oc != ic:
+            raise ValueError("%s: output must be 1x1x%d" % (where, ic))
+    elif ltype == SOFTMAX:
+        if ih != 1 or iw != 1 or layer.out_dims != layer.in_dims:
+            raise ValueError("%s: input and output must be the same 1x1xC" % where)
+    elif ltype == RESHAPE:
+        if _dims_count(layer.in_dims) != _dims_count(layer.out_dims):
+            raise ValueError("%s: %r and %r differ in size"
+                             % (where, layer.in_dims, layer.out_dims))
+        if in_oft != out_oft:
+            raise ValueError("%s: works in place, so in_oft must equal out_oft" % where)
+    if layer.ws is not None and not (np.all(np.isfinite(layer.ws)) and np.all(layer.ws > 0)):
+        raise ValueError("%s: weight scales must be positive and finite" % where)
+    return layer
+
+
+def _out_region(layer, is_int8, out_deq):
+    """Bytes of the work buffer from ``out_oft`` that running ``layer`` writes."""
+    n = _dims_count(layer.out_dims)
+    need = n * (1 if is_int8 else 4)
+    if is_int8 and layer.type == SOFTMAX:
+        need = max(need, 4 * n)                      # float scratch of the softmax
+    if is_int8 and layer.is_out and out_deq:
+        # the dequantised floats go to the first 8-aligned address after the int8 output
+        need = max(need, _align8(layer.out_oft + n) - layer.out_oft + 4 * n)
+    return need
+
+
+def _check_chain(header, layers, is_int8):
+    unit = 1 if is_int8 else 4
+    buf = header.buf_size
+    if [layer.is_out for layer in layers] != [0] * (len(layers) - 1) + [1]:
+        raise ValueError("the last layer, and only it, must be marked as the output")
+    if layers[0].in_dims != header.in_dims:
+        raise ValueError("layer 0 input dims %r differ from the model's %r"
+                         % (layers[0].in_dims, header.in_dims))
+    if layers[0].in_oft != 0:
+        raise ValueError("layer 0 must read its input at offset 0 of the work buffer")
+    for i, layer in enumerate(layers):
+        where = "layer %d (%s)" % (i, layer.name)
+        if i:
+            prev = layers[i - 1]
+            if layer.in_dims != prev.out_dims:
+                raise ValueError("%s: input dims %r differ from the previous output %r"
+                                 % (where, layer.in_dims, prev.out_dims))
+            if layer.in_oft != prev.out_oft:
+                raise ValueError("%s: reads offset %d, the previous layer wrote %d"
+                                 % (where, layer.in_oft, prev.out_oft))
+            if is_int8 and (layer.in_s, layer.in_zp) != (prev.out_s, prev.out_zp):
+                raise ValueError("%s: input quantisation differs from the previous output's"
+                                 % where)
+        if is_int8 and layer.type == RESHAPE and (layer.in_s, layer.in_zp) != (layer.out_s,
+                                                                               layer.out_zp):
+            raise ValueError("%s: a reshape cannot change the quantisation" % where)
+        in_end = layer.in_oft + _dims_count(layer.in_dims) * unit
+        out_end = layer.out_oft + _out_region(layer, is_int8, header.out_deq)
+        if in_end > buf or out_end > buf:
+            raise ValueError("%s: data outside the %d-byte work buffer" % (where, buf))
+        if not is_int8 and (layer.in_oft % 4 or layer.out_oft % 4):
+            raise ValueError("%s: float data at an offset not a multiple of 4" % where)
+        if is_int8 and layer.type == SOFTMAX and layer.out_oft % 4:
+            raise ValueError("%s: float scratch at an offset not a multiple of 4" % where)
+        if layer.type != RESHAPE and layer.in_oft < out_end and layer.out_oft < in_end:
+            raise ValueError("%s: input and output overlap in the work buffer" % where)
+
+
+# ----------------------------------------------------------------------------------------------
+# run
+# ----------------------------------------------------------------------------------------------
+
+def run(model, image):
+    """The output of ``model`` for one uint8 ``image`` (any shape with the input's size).
+
+    Returns float32 in :attr:`Model.output_shape`: int8 models with ``out_deq`` give
+    ``(q - out_zp) * out_s``, without it the int8 values themselves; fp32 models their floats.
+    """
+    images = _check_images(model, image, batch=False)
+    return run_batch(model, images)[0]
+
+
+def run_batch(model, images):
+    """:func:`run` for ``images`` of shape ``(n, *input)``; returns ``(n, *output_shape)``."""
+    images = _check_images(model, images, batch=True)
+    raw = run_layers(model, images)[-1]
+    return _output(model, raw).reshape((len(images),) + model.output_shape)
+
+
+def run_layers(model, images):
+    """Every layer's raw output for a batch: int8 arrays (int8 models) or float32, each
+    ``(n, h, w, c)``. The input goes through the preprocessing first (``u8 - 128`` for int8,
+    ``u8 / 255`` for fp32)."""
+    images = _check_images(model, images, batch=True)
+    _, h, w, c = model.header.in_dims
+    x = images.reshape(len(images), h, w, c)
+    is_int8 = model.header.mdl_type == MDL_INT8
+    if is_int8:
+        x = (x.astype(np.int16) - 128).astype(np.int8)
+    else:
+        x = x.astype(_F32) / _F32(255)
+    outputs = []
+    # Overflow to inf and the like are part of the stated arithmetic (int8 saturates), not errors.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for layer in model.layers:
+            x = _LAYER_FUNCS[layer.type](layer, x, is_int8)
+            outputs.append(x)
+    return outputs
+
+
+def _check_images(model, images, batch):
+    if isinstance(images, (bytes, bytearray, memoryview)):
+        images = np.frombuffer(bytes(images), dtype=np.uint8)
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        out_of_range = images.size and (images.min() < 0 or images.max() > 255)
+        if images.dtype.kind not in "iu" or out_of_range:
+            raise ValueError("images must be uint8 (integers 0..255)")
+        images = images.astype(np.uint8)
+    n_in = _dims_count(model.header.in_dims)
+    if batch:
+        if images.ndim < 1 or (images.size != len(images) * n_in) or len(images) == 0:
+            raise ValueError("expecting a batch (n, ...) of images of %d values" % n_in)
+        return images.reshape(len(images), n_in)
+    if images.size != n_in:
+        raise ValueError("expecting an image of %d values, got %d" % (n_in, images.size))
+    return images.reshape(1, n_in)
+
+
+def _output(model, raw):
+    layer = model.output_layer
+    raw = raw.reshape(len(raw), -1)
+    if model.header.mdl_type != MDL_INT8:
+        return raw.astype(_F32)
+    if not model.header.out_deq:
+        return raw.astype(_F32)
+    return (raw.astype(np.int32) - np.int32(layer.out_zp)).astype(_F32) * _F32(layer.out_s)
+
+
+def _saturate_int8(v):
+    """float32 -> int8 as C's cast truncates toward zero, but saturating (TinyMaix wraps)."""
+    v = np.nan_to_num(v, nan=0.0)
+    return np.clip(np.trunc(v), -128, 127).astype(np.int8)
+
+
+def _wrap_int32(v):
+    return np.asarray(v, dtype=np.int64).astype(np.int32)
+
+
+def _requant(f, layer):
+    """q = int8(f / out_s + out_zp), float32 throughout."""
+    return _saturate_int8(f / _F32(layer.out_s) + _F32(layer.out_zp))
+
+
+def _conv(layer, x, is_int8):
+    n, ih, iw, ic = x.shape
+    _, oh, ow, oc = layer.out_dims
+    kh, kw, sh, sw = layer.kernel_h, layer.kernel_w, layer.stride_h, layer.stride_w
+    pt, pb, pl, pr = layer.pad
+    fill = np.int8(layer.in_zp) if is_int8 else _F32(0)
+    if pt or pb or pl or pr:
+        x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=fill)
+    x = np.ascontiguousarray(x)
+    s = x.strides
+    patches = np.lib.stride_tricks.as_strided(
+        x, shape=(n, oh, ow, kh, kw, ic), strides=(s[0], s[1] * sh, s[2] * sw, s[1], s[2], s[3]),
+        writeable=False)
+    acc_type = np.int64 if is_int8 else _F32
+    w = layer.weights.astype(acc_type)
+    if layer.depth_mul:
+        taps = patches[..., np.arange(oc) // layer.depth_mul].astype(acc_type)
+        acc = np.einsum("nyxabc,cab->nyxc", taps, w[:, 0])
+    else:
+        taps = patches.astype(acc_type).reshape(n * oh * ow, kh * kw * ic)
+        acc = (taps @ w.transpose(2, 3, 1, 0).reshape(kh * kw * ic, oc)).reshape(n, oh, ow, oc)
+    if is_int8:
+        acc = _wrap_int32(acc + layer.bias.astype(np.int64))
+        f = acc.astype(_F32) * (layer.ws.astype(_F32) * _F32(layer.in_s))
+    else:
+        f = (acc + layer.bias.astype(_F32)).astype(_F32)
+    if layer.act == ACT_RELU:
+        f = np.where(f > 0, f, _F32(0))
+    elif layer.act == ACT_RELU6:
+        f = np.where(f > 0, f, _F32(0))
+        f = np.where(f > 6, _F32(6), f)
+    return _requant(f, layer) if is_int8 else f
+
+
+def _gap(layer, x, is_int8):
+    n, h, w, c = x.shape
+    if is_int8:
+        total = _wrap_int32(x.astype(np.int64).sum(axis=(1, 2))).astype(np.int64)
+        hw = h * w
+        mean = np.where(total >= 0, total // hw, -((-total) // hw))   # C division
+        f = _wrap_int32(mean - layer.in_zp).astype(_F32) * _F32(layer.in_s)
+        return _requant(f, layer).reshape(n, 1, 1, c)
+    total = np.cumsum(x.reshape(n, h * w, c), axis=1, dtype=_F32)[:, -1, :]
+    return (total / _F32(h * w)).reshape(n, 1, 1, c)
+
+
+def _fc(layer, x, is_int8):
+    n = len(x)
+    x = x.reshape(n, -1)
+    if is_int8:
+        acc = _wrap_int32(x.astype(np.int64) @ layer.weights.astype(np.int64).T
+                          + layer.bias.astype(np.int64))
+        f = (acc.astype(_F32) * _F32(layer.in_s)) * _F32(layer.ws[0])
+        return _requant(f, layer).reshape(n, 1, 1, -1)
+    out = (x.astype(_F32) @ layer.weights.astype(_F32).T + layer.bias.astype(_F32)).astype(_F32)
+    return out.reshape(n, 1, 1, -1)
+
+
+def _softmax(layer, x, is_int8):
+    n = len(x)
+    if is_int8:
+        d = (x.reshape(n, -1).astype(np.int32) - np.int32(layer.in_zp)).astype(_F32) \
+            * _F32(layer.in_s)
+    else:
+        d = x.reshape(n, -1).astype(_F32)
+    d = d - d.max(axis=1, keepdims=True)
+    e = np.exp(d.astype(np.float64)).astype(_F32)          # C: (float)exp((double)d)
+    total = np.cumsum(e, axis=1, dtype=_F32)[:, -1:]       # summed in order, in float32
+    p = e / total
+    if is_int8:
+        return _requant(p, layer).reshape(x.shape)
+    return p.reshape(x.shape)
+
+
+def _reshape(layer, x, is_int8):
+    _, h, w, c = layer.out_dims
+    return x.reshape(len(x), h, w, c)
+
+
+_LAYER_FUNCS = {CONV2D: _conv, DWCONV2D: _conv, GAP: _gap, FC: _fc, SOFTMAX: _softmax,
+                RESHAPE: _reshape}
+
+
+# ----------------------------------------------------------------------------------------------
+# dump: Model -> bytes
+# ----------------------------------------------------------------------------------------------
+
+def dump(model):
+    """The ``.tmdl`` bytes of ``model``, laid out as TinyMaix's converter does (for conv/fc:
+    weight scales, weights, bias, each padded to 8 bytes). Header fields, work-buffer offsets and
+    quantisation are written as they are in the objects; layer sizes and data offsets are
+    recomputed. ``dump(parse(data)) == data`` for files in that layout."""
+    h = model.header
+    is_int8 = h.mdl_type == MDL_INT8
+    out = bytearray(_FILE_HEADER.pack(MAGIC, h.mdl_type, h.out_deq, h.input_cnt, h.output_cnt,
+                                      len(model.layers), h.buf_size, h.sub_size, *h.in_dims,
+                                      *h.out_dims, bytes(28)))
+    for layer in model.layers:
+        out += _dump_layer(layer, is_int8)
+    return bytes(out)
+
+
+def _pad8(b):
+    return b + bytes(_align8(len(b)) - len(b))
+
+
+def _dump_layer(layer, is_int8):
+    quant = (_QUANT_INT8.pack(float(layer.in_s), int(layer.in_zp), float(layer.out_s),
+                              int(layer.out_zp)) if is_int8 else
+             _QUANT_FP32.pack(float(layer.in_s), float(layer.in_zp), float(layer.out_s),
+                              float(layer.out_zp)))
+    wtype = "i1" if is_int8 else "<f4"
+    btype = "<i4" if is_int8 else "<f4"
+    body = b""
+    if layer.type in (CONV2D, DWCONV2D, FC):
+        oc = layer.out_dims[3]
+        if is_int8:
+            ws = np.asarray(layer.ws, dtype="<f4").reshape(-1)
+            ws_bytes = _pad8(ws.tobytes() + bytes(4 * (oc - ws.size)) if ws.size < oc
+                             else ws.tobytes())
+        else:
+            ws_bytes = b""
+        w_bytes = _pad8(np.ascontiguousarray(layer.weights, dtype=wtype).tobytes())
+        b_bytes = _pad8(np.ascontiguousarray(layer.bias, dtype=btype).tobytes())
+        fixed = LAYER_HEADER_SIZE + (FC_BODY_SIZE if layer.type == FC else CONV_BODY_SIZE)
+        ws_oft = fixed
+        w_oft = ws_oft + len(ws_bytes)
+        b_oft = w_oft + len(w_bytes)
+        if layer.type == FC:
+            body = _FC_BODY.pack(ws_oft, w_oft, b_oft, 0)
+        else:
+            body = _CONV_BODY.pack(layer.kernel_w, layer.kernel_h, layer.stride_w,
+                                   layer.stride_h, layer.dilation_w, layer.dilation_h, layer.act,
+                                   *layer.pad, layer.depth_mul, 0, ws_oft, w_oft, b_oft)
+        body += ws_bytes + w_bytes + b_bytes
+    size = LAYER_HEADER_SIZE + len(body)
+    head = _LAYER_HEAD.pack(layer.type, layer.is_out, size, layer.in_oft, layer.out_oft,
+                            *layer.in_dims, *layer.out_dims)
+    return head + quant + body

@@ -1,0 +1,319 @@
+"""microlearn.cnn: the TinyMaix .tmdl parser, the numpy reference interpreter and the writer.
+
+* The reference system's models (../shared/compat: a Keras MNIST CNN as int8 and fp32 .tmdl)
+  parse, write back byte for byte, and classify the ten example digits.
+* The vectorised interpreter equals, bit for bit, a literal per-element loop of the arithmetic
+  docs/cnn_format.md states (int8).
+* ``parse`` raises ValueError, and nothing else, for truncated, corrupted and inconsistent files.
+"""
+
+import math
+import struct
+
+import numpy as np
+import pytest
+
+from microlearn import cnn
+
+INT8_FILE = "mnist_cnn_int8.tmdl"
+FP32_FILE = "mnist_cnn_fp32.tmdl"
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def compat(compat_dir):
+    files = {name: (compat_dir / name).read_bytes() for name in (INT8_FILE, FP32_FILE)}
+    images = np.array([np.fromfile(compat_dir / "mnist_examples" / f"mnist_example_{i}.bin",
+                                   dtype=np.uint8) for i in range(10)])
+    assert images.shape == (10, 784)
+    return files, images
+
+
+def f32(x):
+    return np.float32(x)
+
+
+def int8_of(v):
+    """trunc toward zero, saturated to int8 (docs/cnn_format.md)."""
+    v = float(v)
+    if math.isnan(v):
+        return 0
+    if math.isinf(v):
+        return 127 if v > 0 else -128
+    return max(-128, min(127, math.trunc(v)))
+
+
+def c_div(a, b):
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def literal_int8(model, image):
+    """Every layer's int8 output, one element at a time, as the format document states it."""
+    _, h, w, c = model.header.in_dims
+    x = np.asarray(image, dtype=np.int64).reshape(h, w, c) - 128
+    outputs = []
+    for layer in model.layers:
+        _, oh, ow, oc = layer.out_dims
+        _, ih, iw, ic = layer.in_dims
+        out = np.zeros((oh, ow, oc), dtype=np.int64)
+        if layer.type in (cnn.CONV2D, cnn.DWCONV2D):
+            pt, _, pl, _ = layer.pad
+            scale = [f32(layer.ws[co]) * f32(layer.in_s) for co in range(oc)]
+            for oy in range(oh):
+                for ox in range(ow):
+                    for co in range(oc):
+                        chans = [co // layer.depth_mul] if layer.depth_mul else range(ic)
+                        acc = 0
+                        for j, ci in enumerate(chans):
+                            for ky in range(layer.kernel_h):
+                                for kx in range(layer.kernel_w):
+                                    iy = oy * layer.stride_h - pt + ky
+                                    ix = ox * layer.stride_w - pl + kx
+                                    inside = 0 <= iy < ih and 0 <= ix < iw
+                                    v = int(x[iy, ix, ci]) if inside else int(layer.in_zp)
+                                    acc += v * int(layer.weights[co, j, ky, kx])
+                        acc += int(layer.bias[co])
+                        f = f32(acc) * scale[co]
+                        if layer.act in (cnn.ACT_RELU, cnn.ACT_RELU6):
+                            f = f if f > 0 else f32(0)
+                        if layer.act == cnn.ACT_RELU6:
+                            f = f32(6) if f > 6 else f
+                        out[oy, ox, co] = int8_of(f / f32(layer.out_s) + f32(layer.out_zp))
+        elif layer.type == cnn.GAP:
+            for ch in range(oc):
+                s = sum(int(x[y, xx, ch]) for y in range(ih) for xx in range(iw))
+                m = c_div(s, ih * iw)
+                f = f32(m - layer.in_zp) * f32(layer.in_s) / f32(layer.out_s) + f32(layer.out_zp)
+                out[0, 0, ch] = int8_of(f)
+        elif layer.type == cnn.FC:
+            v = x.reshape(-1)
+            for co in range(oc):
+                acc = sum(int(v[i]) * int(layer.weights[co, i]) for i in range(ic))
+                acc += int(layer.bias[co])
+                f = ((f32(acc) * f32(layer.in_s)) * f32(layer.ws[0])) / f32(layer.out_s) \
+                    + f32(layer.out_zp)
+                out[0, 0, co] = int8_of(f)
+        elif layer.type == cnn.SOFTMAX:
+            d = [f32(int(q) - layer.in_zp) * f32(layer.in_s) for q in x.reshape(-1)]
+            dmax = max(d)
+            e = [f32(math.exp(float(f32(di - dmax)))) for di in d]
+            total = f32(0)
+            for ei in e:
+                total = f32(total + ei)
+            for co, ei in enumerate(e):
+                out[0, 0, co] = int8_of((ei / total) / f32(layer.out_s) + f32(layer.out_zp))
+        elif layer.type == cnn.RESHAPE:
+            out = x.reshape(oh, ow, oc)
+        x = out
+        outputs.append(out)
+    return outputs
+
+
+# ----------------------------------------------------------------------------------------------
+# the reference system's models
+# ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [INT8_FILE, FP32_FILE])
+def test_compat_model_classifies_the_examples(compat, name):
+    files, images = compat
+    model = cnn.parse(files[name])
+    assert model.input_shape == (28, 28, 1) and model.output_shape == (10,)
+    assert [layer.name for layer in model.layers] == [
+        "conv2d", "conv2d", "conv2d", "gap", "fc", "softmax"]
+    out = cnn.run_batch(model, images.reshape(10, 28, 28, 1))
+    assert out.dtype == np.float32 and out.shape == (10, 10)
+    right = int(np.sum(out.argmax(axis=1) == np.arange(10)))
+    assert right >= 9, (name, out.argmax(axis=1))
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, atol=0.05)
+    for i in (0, 7):
+        np.testing.assert_array_equal(cnn.run(model, images[i]), out[i])
+        np.testing.assert_array_equal(cnn.run(model, images[i].tobytes()), out[i])
+
+
+def test_compat_int8_and_fp32_agree(compat):
+    files, images = compat
+    q = cnn.run_batch(cnn.parse(files[INT8_FILE]), images)
+    f = cnn.run_batch(cnn.parse(files[FP32_FILE]), images)
+    assert np.sum(q.argmax(axis=1) == f.argmax(axis=1)) >= 9
+    assert np.abs(q - f).max() < 0.1
+
+
+@pytest.mark.parametrize("name", [INT8_FILE, FP32_FILE])
+def test_compat_files_write_back_byte_for_byte(compat, name):
+    data = compat[0][name]
+    assert cnn.dump(cnn.parse(data)) == data
+
+
+def test_compat_int8_interpreter_equals_literal_arithmetic(compat):
+    files, images = compat
+    model = cnn.parse(files[INT8_FILE])
+    for i in (2, 5):
+        fast = cnn.run_layers(model, images[i:i + 1])
+        for layer, a, b in zip(model.layers, fast, literal_int8(model, images[i])):
+            np.testing.assert_array_equal(a[0].astype(np.int64), b, err_msg=layer.name)
+
+
+def test_compat_int8_bias_has_the_input_zero_point_fused(compat):
+    """bias_q = round(b / (ws * in_s)) - in_zp * sum(wq): undoing it gives the fp32 model's
+    bias (the same Keras network) within 2 steps; the other sign would be far off."""
+    files, _ = compat
+    q, f = cnn.parse(files[INT8_FILE]), cnn.parse(files[FP32_FILE])
+    for lq, lf in zip(q.layers, f.layers):
+        if lq.weights is None:
+            continue
+        oc = lq.out_dims[3]
+        ws = lq.ws.astype(np.float64) if lq.type != cnn.FC else np.full(oc, lq.ws[0], np.float64)
+        wq = lq.weights.reshape(oc, -1).astype(np.int64)
+        wf = lf.weights.reshape(oc, -1).astype(np.float64)
+        assert np.all(np.abs(wq * ws[:, None] - wf) <= ws[:, None] * 0.5 + 1e-6)
+        if lq.type != cnn.FC:      # per-channel scales: max|w| / 127
+            np.testing.assert_allclose(ws, np.abs(wf).max(axis=1) / 127, rtol=1e-6)
+        step = ws * lq.in_s
+        fused_out = (lq.bias + lq.in_zp * wq.sum(axis=1)) * step
+        assert np.all(np.abs(fused_out - lf.bias) <= 2 * step), lq.name
+        wrong_sign = (lq.bias - lq.in_zp * wq.sum(axis=1)) * step
+        assert np.all(np.abs(wrong_sign - lf.bias) > 100 * step)
+
+
+# ----------------------------------------------------------------------------------------------
+# parse: malformed files
+# ----------------------------------------------------------------------------------------------
+
+def test_parse_rejects_every_truncation(compat):
+    files, _ = compat
+    for name, data in files.items():
+        lengths = set(range(0, len(data), 1 if name == INT8_FILE else 5))
+        model = cnn.parse(data)
+        for layer in model.layers:          # around every layer boundary
+            lengths.update(range(max(layer.offset - 2, 0), layer.offset + 50))
+        for n in sorted(n for n in lengths if n < len(data)):
+            with pytest.raises(ValueError):
+                cnn.parse(data[:n])
+
+
+def _patch(data, offset, fmt, value):
+    b = bytearray(data)
+    struct.pack_into("<" + fmt, b, offset, value)
+    return bytes(b)
+
+
+def _layer_offsets(data):
+    return [layer.offset for layer in cnn.parse(data).layers]
+
+
+def _bad_variants(data):
+    """(what, corrupted bytes, message pattern) for the int8 compat model."""
+    L = _layer_offsets(data)
+    conv, conv2, gap, fc, soft = L[0], L[1], L[3], L[4], L[5]
+    return [
+        ("magic", b"MAIY" + data[4:], "not a TinyMaix"),
+        ("int16 model", _patch(data, 4, "B", 1), "unsupported model type"),
+        ("fp16 model", _patch(data, 4, "B", 3), "unsupported model type"),
+        ("unknown model type", _patch(data, 4, "B", 77), "unknown model type"),
+        ("fp32 type on int8 data", _patch(data, 4, "B", 2), ""),
+        ("out_deq 2", _patch(data, 5, "B", 2), "out_deq"),
+        ("two inputs", _patch(data, 6, "H", 2), "one input"),
+        ("no layers", _patch(data, 10, "H", 0), "no layers"),
+        ("one layer too many", _patch(data, 10, "H", 7), "truncated"),
+        ("one layer too few", _patch(data, 10, "H", 5), "after the last layer"),
+        ("tiny work buffer", _patch(data, 12, "I", 100), "work buffer"),
+        ("work buffer one byte short", _patch(data, 12, "I", 2135), "work buffer"),
+        ("input dims", _patch(data, 22, "H", 27), "input dims"),
+        ("header dims field", _patch(data, 20, "H", 4), "bad input dims"),
+        ("trailing bytes", data + bytes(8), "after the last layer"),
+        ("add layer", _patch(data, conv2, "H", 6), "add"),
+        ("unknown layer type", _patch(data, conv2, "H", 9), "unknown layer type"),
+        ("layer type 0xffff", _patch(data, fc, "H", 0xFFFF), "unknown layer type"),
+        ("layer size not 8-aligned", _patch(data, conv + 4, "I", 212), "layer size"),
+        ("layer size past the end", _patch(data, soft + 4, "I", 56), "truncated"),
+        ("layer size huge", _patch(data, conv + 4, "I", 0xFFFFFFF8), "truncated"),
+        ("weights past the layer", _patch(data, conv + 72, "I", 200), "outside"),
+        ("weights offset huge", _patch(data, conv + 72, "I", 0xFFFFFFFF), "outside"),
+        ("bias inside the header", _patch(data, conv + 76, "I", 8), "outside"),
+        ("weight scales past the layer", _patch(data, conv2 + 68, "I", 1024), "outside"),
+        ("fc weights past the layer", _patch(data, fc + 52, "I", 300), "outside"),
+        ("fc bias misaligned", _patch(data, fc + 56, "I", 286), "aligned"),
+        ("input offset past the buffer", _patch(data, conv2 + 8, "I", 5000), "reads offset"),
+        ("output offset past the buffer", _patch(data, conv + 12, "I", 2000), ""),
+        ("in-place conv", _patch(_patch(data, conv2 + 12, "I", 784), L[2] + 8, "I", 784),
+         "overlap"),
+        ("conv output size", _patch(data, conv + 26, "H", 14), "inconsistent"),
+        ("conv output channels", _patch(data, conv + 30, "H", 9), ""),
+        ("stride 0", _patch(data, conv + 50, "B", 0), "at least 1"),
+        ("dilation 2", _patch(data, conv + 52, "B", 2), "dilation"),
+        ("tanh", _patch(data, conv + 54, "H", 4), "tanh"),
+        ("activation 9", _patch(data, conv + 54, "H", 9), "unknown activation"),
+        ("conv with a depth multiplier", _patch(data, conv + 60, "I", 1), "depth multiplier"),
+        ("gap channels", _patch(data, gap + 30, "H", 17), ""),
+        ("fc input dims", _patch(data, fc + 20, "H", 2), ""),
+        ("softmax dims", _patch(data, soft + 30, "H", 11), ""),
+        ("zero scale", _patch(data, gap + 40, "f", 0.0), "scale"),
+        ("NaN scale", _patch(data, fc + 32, "f", float("nan")), "scale"),
+        ("zero point outside int8", _patch(data, fc + 44, "i", 200), "int8"),
+        ("chained quantisation differs", _patch(data, fc + 44, "i", 33), "quantisation"),
+        ("NaN weight scale", _patch(data, conv + 80, "f", float("nan")), "weight scale"),
+        ("output flag on a middle layer", _patch(data, gap + 2, "H", 1), "output"),
+        ("no output layer", _patch(data, soft + 2, "H", 0), "output"),
+        ("output flag 2", _patch(data, soft + 2, "H", 2), "is_out"),
+    ]
+
+
+def test_parse_rejects_corrupted_files(compat):
+    data = compat[0][INT8_FILE]
+    for what, bad, pattern in _bad_variants(data):
+        with pytest.raises(ValueError, match=pattern) as info:
+            cnn.parse(bad)
+        assert str(info.value), what
+
+
+def test_parse_rejects_fp32_specifics(compat):
+    data = compat[0][FP32_FILE]
+    L = _layer_offsets(data)
+    with pytest.raises(ValueError):
+        cnn.parse(_patch(data, 4, "B", 0))           # int8 type on fp32 data
+    with pytest.raises(ValueError, match="multiple of 4"):
+        cnn.parse(_patch(_patch(data, L[0] + 12, "I", 3134), L[1] + 8, "I", 3134))
+    with pytest.raises(ValueError, match="outside"):
+        cnn.parse(_patch(data, L[4] + 56, "I", 800))  # fc bias past the layer
+    with pytest.raises(TypeError):
+        cnn.parse("MAIX")
+
+
+def test_parse_fuzzed_files_raise_only_value_error(compat):
+    rng = np.random.default_rng(1234)
+    bases = list(compat[0].values())
+    accepted = 0
+    for trial in range(3000):
+        data = bytearray(bases[trial % len(bases)])
+        for _ in range(int(rng.integers(1, 5))):
+            pos = int(rng.integers(0, len(data)) if rng.random() < 0.5
+                      else rng.integers(0, min(len(data), 160)))      # headers more often
+            data[pos] = int(rng.integers(0, 256)) if rng.random() < 0.7 else data[pos] ^ 0x80
+        if rng.random() < 0.1:
+            data = data[:int(rng.integers(0, len(data)))]
+        try:
+            model = cnn.parse(bytes(data))
+        except ValueError:
+            continue
+        accepted += 1
+        if model.header.buf_size < 1 << 20:
+            out = cnn.run(model, np.zeros(model.input_shape, np.uint8))
+            assert out.shape == model.output_shape
+    assert 0 < accepted < 3000
+
+
+def test_run_checks_its_input(compat):
+    model = cnn.parse(compat[0][INT8_FILE])
+    with pytest.raises(ValueError):
+        cnn.run(model, np.zeros(783, np.uint8))
+    with pytest.raises(ValueError):
+        cnn.run(model, np.full(784, 256))
+    with pytest.raises(ValueError):
+        cnn.run(model, np.zeros(784, np.float32))
+    with pytest.raises(ValueError):
+        cnn.run_batch(model, np.zeros((2, 783), np.uint8))
+    assert cnn.run(model, np.zeros((28, 28), np.int64)).shape == (10,)
