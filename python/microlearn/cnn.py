@@ -10,11 +10,18 @@ the host side of that work:
 * :func:`run` is a reference interpreter: one uint8 image in, the output layer's values out as
   float32, computed with the integer and float32 arithmetic that ``docs/cnn_format.md`` states
   (int8 results saturate where TinyMaix wraps around);
-* :func:`dump` writes a :class:`Model` back to bytes.
+* :func:`write` makes a file from numpy weights (layer specs :class:`Conv2D`,
+  :class:`DepthwiseConv2D`, :class:`GlobalAveragePooling`, :class:`Dense`, :class:`Softmax`,
+  :class:`Reshape`); for int8 it quantises the weights and calibrates the activations on sample
+  images.
 
     from microlearn import cnn
     model = cnn.parse(open("mnist_cnn_int8.tmdl", "rb").read())
     probabilities = cnn.run(model, image_u8)            # 28x28 uint8 -> 10 float32
+
+    data = cnn.write([cnn.Conv2D(w, b, stride=2, activation="relu"),
+                      cnn.GlobalAveragePooling(), cnn.Dense(w2, b2), cnn.Softmax()],
+                     input_shape=(28, 28, 1), dtype="int8", calibration=images_u8)
 """
 
 import math
@@ -23,7 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["parse", "run", "run_batch", "run_layers", "dump", "Model", "Header", "Layer"]
+__all__ = ["parse", "run", "run_batch", "run_layers", "write", "dump", "Model", "Header", "Layer",
+           "Conv2D", "DepthwiseConv2D", "GlobalAveragePooling", "Dense", "Softmax", "Reshape"]
 
 MAGIC = b"MAIX"
 MDL_INT8 = 0
@@ -608,3 +616,375 @@ def _dump_layer(layer, is_int8):
     head = _LAYER_HEAD.pack(layer.type, layer.is_out, size, layer.in_oft, layer.out_oft,
                             *layer.in_dims, *layer.out_dims)
     return head + quant + body
+
+
+# ----------------------------------------------------------------------------------------------
+# write: layer specs -> bytes
+# ----------------------------------------------------------------------------------------------
+
+_ACT_CODES = {None: ACT_NONE, "none": ACT_NONE, "linear": ACT_NONE, "relu": ACT_RELU,
+              "relu6": ACT_RELU6}
+
+
+@dataclass
+class Conv2D:
+    """A convolution. ``weights`` (cho, chi, kh, kw); ``bias`` (cho,) or None; ``stride`` an int
+    or (stride_h, stride_w); ``padding`` 'valid', 'same' (TensorFlow's split: the odd pixel at
+    the bottom/right) or explicit (top, bottom, left, right); ``activation`` None/'none',
+    'relu' or 'relu6'."""
+
+    weights: np.ndarray
+    bias: np.ndarray = None
+    stride: object = 1
+    padding: object = "valid"
+    activation: str = None
+
+
+@dataclass
+class DepthwiseConv2D:
+    """A depthwise convolution: ``weights`` (cho, 1, kh, kw) with cho = chi * depth_multiplier;
+    output channel c reads input channel c // depth_multiplier (Keras's order). Other arguments
+    as :class:`Conv2D`; ``depth_multiplier`` None means cho / chi."""
+
+    weights: np.ndarray
+    bias: np.ndarray = None
+    stride: object = 1
+    padding: object = "valid"
+    activation: str = None
+    depth_multiplier: int = None
+
+
+@dataclass
+class GlobalAveragePooling:
+    """Mean over height and width: (h, w, c) -> (c,)."""
+
+
+@dataclass
+class Dense:
+    """``weights`` (out, in), ``bias`` (out,) or None; the input must be 1x1xC (``Reshape``
+    first to flatten a feature map: the data is HWC, so that is Keras's ``Flatten``)."""
+
+    weights: np.ndarray
+    bias: np.ndarray = None
+
+
+@dataclass
+class Softmax:
+    """Softmax over the channels of a 1x1xC input."""
+
+
+@dataclass
+class Reshape:
+    """New shape of 1 to 3 dimensions, ``(c,)``, ``(w, c)`` or ``(h, w, c)``; data unchanged."""
+
+    shape: tuple
+
+
+def _shape_dims(shape, what="shape"):
+    try:
+        shape = tuple(int(v) for v in np.atleast_1d(shape))
+    except (TypeError, ValueError):
+        raise ValueError("%s must be a tuple of 1 to 3 sizes" % what) from None
+    if not 1 <= len(shape) <= 3 or min(shape) < 1 or max(shape) > 65535:
+        raise ValueError("%s must have 1 to 3 sizes in 1..65535, not %r" % (what, shape))
+    return (len(shape),) + (1,) * (3 - len(shape)) + shape
+
+
+def _pair(v, what):
+    if np.ndim(v) == 0:
+        v = (v, v)
+    v = tuple(int(x) for x in v)
+    if len(v) != 2 or not (1 <= v[0] <= 255 and 1 <= v[1] <= 255):
+        raise ValueError("%s must be 1..255 or a pair of them" % what)
+    return v
+
+
+def _padding(padding, ih, iw, kh, kw, sh, sw):
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            ph = max((-(-ih // sh) - 1) * sh + kh - ih, 0)
+            pw = max((-(-iw // sw) - 1) * sw + kw - iw, 0)
+            return (ph // 2, ph - ph // 2, pw // 2, pw - pw // 2)
+        raise ValueError("padding must be 'valid', 'same' or (top, bottom, left, right)")
+    pad = tuple(int(p) for p in padding)
+    if len(pad) != 4 or min(pad) < 0 or max(pad) > 255:
+        raise ValueError("explicit padding is (top, bottom, left, right), each 0..255")
+    return pad
+
+
+def _float_array(a, shape_len, what):
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != shape_len:
+        raise ValueError("%s must have %d dimensions, not %d" % (what, shape_len, a.ndim))
+    if not np.all(np.isfinite(a)):
+        raise ValueError("%s must be finite" % what)
+    return a
+
+
+def _plan(layers, input_shape):
+    """Float layer objects (fp32 model) with dims checked; no work-buffer offsets yet."""
+    if not layers:
+        raise ValueError("a model needs at least one layer")
+    in_dims = dims = _shape_dims(input_shape, "input_shape")
+    planned = []
+    for i, spec in enumerate(layers):
+        where = "layer %d (%s)" % (i, type(spec).__name__)
+        _, ih, iw, ic = dims
+        if isinstance(spec, (Conv2D, DepthwiseConv2D)):
+            w = _float_array(spec.weights, 4, where + " weights")
+            oc, chi, kh, kw = w.shape
+            depthwise = isinstance(spec, DepthwiseConv2D)
+            if depthwise:
+                if chi != 1 or oc % ic:
+                    raise ValueError("%s: weights must be (%d * depth_multiplier, 1, kh, kw)"
+                                     % (where, ic))
+                dmul = oc // ic
+                if spec.depth_multiplier is not None and spec.depth_multiplier != dmul:
+                    raise ValueError("%s: weights have depth multiplier %d, not %d"
+                                     % (where, dmul, spec.depth_multiplier))
+            else:
+                dmul = 0
+                if chi != ic:
+                    raise ValueError("%s: weights take %d input channels, the input has %d"
+                                     % (where, chi, ic))
+            if not (1 <= kh <= 255 and 1 <= kw <= 255) or oc > 65535:
+                raise ValueError("%s: kernel sizes must be 1..255" % where)
+            sh, sw = _pair(spec.stride, where + " stride")
+            pad = _padding(spec.padding, ih, iw, kh, kw, sh, sw)
+            if kh * kw == 1 and (dmul or any(pad)):
+                raise ValueError("%s: a 1x1 kernel cannot have padding or be depthwise" % where)
+            if spec.activation not in _ACT_CODES:
+                raise ValueError("%s: activation must be None, 'relu' or 'relu6'" % where)
+            if ih + pad[0] + pad[1] < kh or iw + pad[2] + pad[3] < kw:
+                raise ValueError("%s: kernel larger than the padded input" % where)
+            oh = (ih + pad[0] + pad[1] - kh) // sh + 1
+            ow = (iw + pad[2] + pad[3] - kw) // sw + 1
+            out_dims = (3, oh, ow, oc)
+            layer = Layer(DWCONV2D if depthwise else CONV2D, 0, 0, 0, dims, out_dims,
+                          kernel_w=kw, kernel_h=kh, stride_w=sw, stride_h=sh,
+                          act=_ACT_CODES[spec.activation], pad=pad, depth_mul=dmul,
+                          weights=w, bias=_bias(spec.bias, oc, where))
+        elif isinstance(spec, Dense):
+            w = _float_array(spec.weights, 2, where + " weights")
+            if ih != 1 or iw != 1 or w.shape[1] != ic:
+                raise ValueError("%s: input is %r, weights want 1x1x%d (Reshape first)"
+                                 % (where, _dims_shape(dims), w.shape[1]))
+            if w.shape[0] > 65535:
+                raise ValueError("%s: too many outputs" % where)
+            layer = Layer(FC, 0, 0, 0, dims, (1, 1, 1, w.shape[0]), weights=w,
+                          bias=_bias(spec.bias, w.shape[0], where))
+        elif isinstance(spec, GlobalAveragePooling):
+            layer = Layer(GAP, 0, 0, 0, dims, (1, 1, 1, ic))
+        elif isinstance(spec, Softmax):
+            if ih != 1 or iw != 1:
+                raise ValueError("%s: input must be 1x1xC" % where)
+            layer = Layer(SOFTMAX, 0, 0, 0, dims, dims)
+        elif isinstance(spec, Reshape):
+            out_dims = _shape_dims(spec.shape, where + " shape")
+            if _dims_count(out_dims) != _dims_count(dims):
+                raise ValueError("%s: cannot reshape %r to %r"
+                                 % (where, _dims_shape(dims), _dims_shape(out_dims)))
+            layer = Layer(RESHAPE, 0, 0, 0, dims, out_dims)
+        else:
+            raise TypeError("%s is not a layer spec" % type(spec).__name__)
+        planned.append(layer)
+        dims = layer.out_dims
+    planned[-1].is_out = 1
+    return in_dims, planned
+
+
+def _bias(bias, n, where):
+    if bias is None:
+        return np.zeros(n)
+    b = _float_array(bias, 1, where + " bias")
+    if b.shape != (n,):
+        raise ValueError("%s: bias must have %d values" % (where, n))
+    return b
+
+
+def _layout(in_dims, layers, is_int8, out_deq):
+    """Work-buffer offsets (ping-pong between its two ends, reshape in place); returns the size."""
+    unit = 1 if is_int8 else 4
+
+    def region(layer):
+        n = _dims_count(layer.out_dims)
+        need = _align8(n * unit)
+        if is_int8 and layer.type == SOFTMAX:
+            need = max(need, _align8(4 * n))
+        if is_int8 and layer.is_out and out_deq:
+            need = max(need, _align8(n) + _align8(4 * n))
+        return need
+
+    if is_int8 and out_deq and layers[-1].type == RESHAPE:
+        raise ValueError("a Reshape cannot be the output layer of an int8 model with out_deq")
+    in_size = _align8(_dims_count(in_dims) * unit)
+    buf, size = in_size, in_size
+    for layer in layers:
+        if layer.type == RESHAPE:
+            continue
+        out_size = region(layer)
+        buf = max(buf, size + out_size)
+        size = out_size
+    oft = 0
+    for layer in layers:
+        layer.in_oft = oft
+        if layer.type != RESHAPE:
+            oft = buf - region(layer) if oft == 0 else 0
+        layer.out_oft = oft
+    return buf
+
+
+def _round(x):
+    """Round half away from zero (as C's round())."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def _activation_quant(lo, hi):
+    """(scale, zero point) for floats in [lo, hi]: 0 always inside, 255 steps."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    scale = _F32((hi - lo) / 255.0)
+    if not (scale > 0 and np.isfinite(scale)):
+        scale = _F32(1.0)
+    zp = int(np.clip(_round(-128.0 - lo / float(scale)), -128, 127))
+    return float(scale), zp
+
+
+def _quantise_weights(w, axis_channels):
+    """int8 weights and float32 scales: per output channel (conv) or one scale (dense)."""
+    if axis_channels:
+        amax = np.abs(w).reshape(len(w), -1).max(axis=1)
+    else:
+        amax = np.array([np.abs(w).max()])
+    ws = (amax / 127.0).astype(_F32)
+    ws[ws == 0] = _F32(1.0 / 127.0)      # an all-zero channel: any positive scale carries the bias
+    scale = ws.astype(np.float64).reshape((-1,) + (1,) * (w.ndim - 1)) if axis_channels \
+        else float(ws[0])
+    wq = np.clip(_round(w / scale), -127, 127).astype(np.int8)
+    return wq, ws
+
+
+def _fuse_bias(b, wq, ws, in_s, in_zp, where):
+    """int32 bias with the input zero point folded in (padding reads in_zp, so it cancels)."""
+    ws = np.broadcast_to(np.asarray(ws, dtype=np.float64), b.shape)
+    real_scale = (ws.astype(_F32) * _F32(in_s)).astype(np.float64)
+    sums = wq.reshape(len(wq), -1).astype(np.int64).sum(axis=1)
+    bq = _round(b / real_scale) - in_zp * sums
+    if np.any(np.abs(bq) > 2**31 - 1):
+        raise ValueError("%s: bias too large for int32 at this quantisation" % where)
+    return bq.astype(np.int32)
+
+
+def _check_quant(quant, planned):
+    if quant is None:
+        return [None] * len(planned)
+    quant = list(quant)
+    if len(quant) != len(planned):
+        raise ValueError("quant needs one entry per layer (%d), not %d"
+                         % (len(planned), len(quant)))
+    checked = []
+    for i, q in enumerate(quant):
+        if q is None:
+            checked.append(None)
+            continue
+        try:
+            scale, zp = q
+            scale, zp = float(_F32(scale)), int(zp)
+        except (TypeError, ValueError):
+            raise ValueError("quant[%d] must be None or (scale, zero_point)" % i) from None
+        if not (math.isfinite(scale) and scale > 0) or not -128 <= zp <= 127:
+            raise ValueError("quant[%d]: scale must be positive and finite, zero point int8" % i)
+        checked.append((scale, zp))
+    return checked
+
+
+def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, quant=None):
+    """The bytes of a ``.tmdl`` model made of ``layers`` (specs :class:`Conv2D`, ...).
+
+    ``input_shape`` is ``(h, w, c)``, ``(w, c)`` or ``(c,)``; inputs are uint8 images that the
+    engine scales to ``u8 / 255`` (fp32) or ``u8 - 128`` with scale 1/255, zero point -128
+    (int8), so the float network sees values in [0, 1].
+
+    ``dtype='fp32'`` stores the weights as float32. ``dtype='int8'`` needs ``calibration``, uint8
+    sample inputs ``(n, *input_shape)``: the fp32 model runs on them and each layer's output
+    range [min(lo, 0), max(hi, 0)] gives its scale (range / 255) and zero point
+    (round(-128 - lo / scale)); a softmax output gets 1/256 and -128, a reshape keeps its
+    input's. Conv weights get one scale per output channel (max|w| / 127), dense weights one;
+    biases become int32 with the input zero point folded in. ``out_deq`` (default: 1 for int8,
+    0 for fp32) asks the engine to dequantise the output.
+
+    ``quant`` (int8 only) sets output quantisations instead of calibrating: one entry per layer,
+    ``(out_s, out_zp)`` or None (calibrated, or the fixed softmax / reshape rule). With an entry
+    for every conv, dwconv, gap and dense layer no calibration images are needed.
+    """
+    if dtype not in ("int8", "fp32"):
+        raise ValueError("dtype must be 'int8' or 'fp32'")
+    is_int8 = dtype == "int8"
+    if out_deq is None:
+        out_deq = 1 if is_int8 else 0
+    out_deq = int(bool(out_deq))
+    in_dims, planned = _plan(layers, input_shape)
+
+    fp32_layers = []
+    for layer in planned:
+        f = Layer(**{k: getattr(layer, k) for k in layer.__dataclass_fields__})
+        if f.weights is not None:
+            f.weights = f.weights.astype(_F32)
+            f.bias = f.bias.astype(_F32)
+        fp32_layers.append(f)
+    buf = _layout(in_dims, fp32_layers, False, 0)
+    header = Header(MDL_FP32, out_deq, 1, 1, len(planned), buf, 0, in_dims,
+                    fp32_layers[-1].out_dims)
+    fp32_model = Model(header, fp32_layers)
+    if not is_int8:
+        if quant is not None:
+            raise ValueError("quant applies to int8 models only")
+        return dump(fp32_model)
+
+    quant = _check_quant(quant, planned)
+    needs_range = [q is None and layer.type not in (SOFTMAX, RESHAPE)
+                   for q, layer in zip(quant, planned)]
+    float_outputs = [None] * len(planned)
+    if any(needs_range):
+        if calibration is None:
+            raise ValueError("an int8 model needs calibration images (uint8, (n, *input_shape))")
+        samples = np.asarray(calibration)
+        n_in = _dims_count(in_dims)
+        if samples.size == 0 or samples.size % n_in:
+            raise ValueError("calibration must hold whole images of %d values" % n_in)
+        samples = _check_images(fp32_model, samples.reshape(-1, n_in), batch=True)
+        float_outputs = run_layers(fp32_model, samples)
+
+    in_s, in_zp = float(_F32(1.0 / 255.0)), -128
+    q_layers = []
+    for i, (layer, out) in enumerate(zip(planned, float_outputs)):
+        where = "layer %d (%s)" % (i, layer.name)
+        q = Layer(layer.type, layer.is_out, 0, 0, layer.in_dims, layer.out_dims,
+                  kernel_w=layer.kernel_w, kernel_h=layer.kernel_h, stride_w=layer.stride_w,
+                  stride_h=layer.stride_h, act=layer.act, pad=layer.pad,
+                  depth_mul=layer.depth_mul)
+        if quant[i] is not None:
+            if layer.type == RESHAPE:
+                raise ValueError("%s keeps its input's quantisation: its quant entry must be "
+                                 "None" % where)
+            out_s, out_zp = quant[i]
+        elif layer.type == SOFTMAX:
+            out_s, out_zp = 1.0 / 256.0, -128
+        elif layer.type == RESHAPE:
+            out_s, out_zp = in_s, in_zp
+        else:
+            out_s, out_zp = _activation_quant(out.min(), out.max())
+        q.in_s, q.in_zp, q.out_s, q.out_zp = in_s, in_zp, out_s, out_zp
+        if layer.type in (CONV2D, DWCONV2D, FC):
+            w = fp32_layers[i].weights.astype(np.float64)
+            b = fp32_layers[i].bias.astype(np.float64)
+            q.weights, q.ws = _quantise_weights(w, layer.type != FC)
+            q.bias = _fuse_bias(b, q.weights, q.ws, in_s, in_zp, where)
+        q_layers.append(q)
+        in_s, in_zp = out_s, out_zp
+    buf = _layout(in_dims, q_layers, True, out_deq)
+    header = Header(MDL_INT8, out_deq, 1, 1, len(q_layers), buf, 0, in_dims,
+                    q_layers[-1].out_dims)
+    return dump(Model(header, q_layers))

@@ -3,8 +3,12 @@
 * The reference system's models (../shared/compat: a Keras MNIST CNN as int8 and fp32 .tmdl)
   parse, write back byte for byte, and classify the ten example digits.
 * The vectorised interpreter equals, bit for bit, a literal per-element loop of the arithmetic
-  docs/cnn_format.md states (int8).
+  docs/cnn_format.md states (int8); fp32 models written by ``write`` run within 1e-5 of a plain
+  float64 implementation of the same network.
 * ``parse`` raises ValueError, and nothing else, for truncated, corrupted and inconsistent files.
+* ``write`` makes the reference's two files again from the fp32 weights (int8: given the
+  reference's activation scales), and int8 models it calibrates itself pick the fp32 model's
+  class for >= 90% of the inputs of small random networks.
 """
 
 import math
@@ -111,6 +115,81 @@ def literal_int8(model, image):
         x = out
         outputs.append(out)
     return outputs
+
+
+def same_pads(n, k, s):
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def float64_forward(layers, input_shape, image):
+    """A plain float64 implementation of a list of layer specs (no microlearn code)."""
+    x = np.asarray(image, dtype=np.float64).reshape(input_shape) / 255.0
+    x = x.reshape((1,) * (3 - x.ndim) + x.shape)
+    for spec in layers:
+        if isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D)):
+            w = np.asarray(spec.weights, dtype=np.float64)
+            cho, _, kh, kw = w.shape
+            h, wd, c = x.shape
+            sh, sw = (spec.stride, spec.stride) if np.ndim(spec.stride) == 0 else spec.stride
+            if spec.padding == "valid":
+                pads = (0, 0, 0, 0)
+            elif spec.padding == "same":
+                pads = same_pads(h, kh, sh) + same_pads(wd, kw, sw)
+            else:
+                pads = tuple(spec.padding)
+            xp = np.pad(x, ((pads[0], pads[1]), (pads[2], pads[3]), (0, 0)))
+            oh = (xp.shape[0] - kh) // sh + 1
+            ow = (xp.shape[1] - kw) // sw + 1
+            out = np.zeros((oh, ow, cho))
+            dm = cho // c
+            for oy in range(oh):
+                for ox in range(ow):
+                    win = xp[oy * sh:oy * sh + kh, ox * sw:ox * sw + kw, :]   # kh, kw, c
+                    for co in range(cho):
+                        if isinstance(spec, cnn.DepthwiseConv2D):
+                            out[oy, ox, co] = np.sum(win[:, :, co // dm] * w[co, 0])
+                        else:
+                            out[oy, ox, co] = np.sum(win.transpose(2, 0, 1) * w[co])
+            if spec.bias is not None:
+                out += np.asarray(spec.bias, dtype=np.float64)
+            if spec.activation in ("relu", "relu6"):
+                out = np.maximum(out, 0)
+            if spec.activation == "relu6":
+                out = np.minimum(out, 6)
+            x = out
+        elif isinstance(spec, cnn.GlobalAveragePooling):
+            x = x.mean(axis=(0, 1)).reshape(1, 1, -1)
+        elif isinstance(spec, cnn.Dense):
+            w = np.asarray(spec.weights, dtype=np.float64)
+            x = (w @ x.reshape(-1) + (0 if spec.bias is None else spec.bias)).reshape(1, 1, -1)
+        elif isinstance(spec, cnn.Softmax):
+            e = np.exp(x - x.max())
+            x = e / e.sum()
+        elif isinstance(spec, cnn.Reshape):
+            shape = tuple(np.atleast_1d(spec.shape))
+            x = x.reshape((1,) * (3 - len(shape)) + shape)
+    return x
+
+
+def small_network(rng, softmax=True):
+    """conv 3x3 valid + relu, depthwise 3x3 same stride 2, gap, dense, softmax on 12x12x2."""
+    layers = [cnn.Conv2D(rng.normal(0, 0.5, (4, 2, 3, 3)), rng.normal(0, 0.1, 4),
+                         activation="relu"),
+              cnn.DepthwiseConv2D(rng.normal(0, 0.5, (8, 1, 3, 3)), rng.normal(0, 0.1, 8),
+                                  stride=2, padding="same"),
+              cnn.GlobalAveragePooling(),
+              cnn.Dense(rng.normal(0, 1.0, (5, 8)), rng.normal(0, 0.1, 5))]
+    return layers + [cnn.Softmax()] if softmax else layers
+
+
+def images_12x12x2(rng, n):
+    """Random images with structure (a level and a slope per channel, mild noise)."""
+    level = rng.uniform(0, 255, (n, 1, 1, 2))
+    slope = rng.uniform(-60, 60, (n, 1, 1, 2)) * np.linspace(-1, 1, 12)[None, :, None, None]
+    noise = rng.normal(0, 10, (n, 12, 12, 2))
+    return np.clip(level + slope + noise, 0, 255).astype(np.uint8)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -285,7 +364,9 @@ def test_parse_rejects_fp32_specifics(compat):
 
 def test_parse_fuzzed_files_raise_only_value_error(compat):
     rng = np.random.default_rng(1234)
-    bases = list(compat[0].values())
+    written = cnn.write(small_network(np.random.default_rng(5)), (12, 12, 2), "int8",
+                        calibration=images_12x12x2(np.random.default_rng(6), 20))
+    bases = list(compat[0].values()) + [written]
     accepted = 0
     for trial in range(3000):
         data = bytearray(bases[trial % len(bases)])
@@ -304,6 +385,218 @@ def test_parse_fuzzed_files_raise_only_value_error(compat):
             out = cnn.run(model, np.zeros(model.input_shape, np.uint8))
             assert out.shape == model.output_shape
     assert 0 < accepted < 3000
+
+
+# ----------------------------------------------------------------------------------------------
+# write
+# ----------------------------------------------------------------------------------------------
+
+def mixed_network(rng):
+    """Every layer kind and option: explicit and 'same' padding, stride pairs, relu6, depth
+    multiplier 2, a reshape (flatten) before a dense layer."""
+    return [cnn.Conv2D(rng.normal(0, 0.4, (3, 2, 3, 2)), rng.normal(0, 0.1, 3), stride=(2, 1),
+                       padding="same", activation="relu6"),
+            cnn.DepthwiseConv2D(rng.normal(0, 0.5, (6, 1, 2, 3)), rng.normal(0, 0.1, 6),
+                                padding=(1, 0, 2, 1), activation="relu"),
+            cnn.Conv2D(rng.normal(0, 0.4, (4, 6, 1, 1)), None, stride=2),
+            cnn.Reshape((2 * 4 * 4,)),
+            cnn.Dense(rng.normal(0, 0.3, (6, 32)), rng.normal(0, 0.1, 6)),
+            cnn.Softmax()]
+
+
+def specs_of(model):
+    """The layer specs of a parsed fp32 model (conv2d, gap, fc, softmax)."""
+    acts = {cnn.ACT_NONE: None, cnn.ACT_RELU: "relu", cnn.ACT_RELU6: "relu6"}
+    specs = []
+    for layer in model.layers:
+        if layer.type == cnn.CONV2D:
+            specs.append(cnn.Conv2D(layer.weights, layer.bias, padding=layer.pad,
+                                    stride=(layer.stride_h, layer.stride_w),
+                                    activation=acts[layer.act]))
+        elif layer.type == cnn.GAP:
+            specs.append(cnn.GlobalAveragePooling())
+        elif layer.type == cnn.FC:
+            specs.append(cnn.Dense(layer.weights, layer.bias))
+        else:
+            assert layer.type == cnn.SOFTMAX
+            specs.append(cnn.Softmax())
+    return specs
+
+
+def test_write_reproduces_the_reference_converter(compat):
+    """From the fp32 model's weights, write() makes the reference's two files again, byte for
+    byte, except the header's out_dims: the reference wrote (1, 1, 1, 1) there, write() the
+    output layer's dims. For int8 it is given the reference's activation quantisation, so the
+    per-channel weight scales, int8 weights and zero-point-fused int32 biases are all checked."""
+    files, images = compat
+    fp32, int8 = cnn.parse(files[FP32_FILE]), cnn.parse(files[INT8_FILE])
+    specs = specs_of(fp32)
+    written = {FP32_FILE: cnn.write(specs, (28, 28, 1), "fp32"),
+               INT8_FILE: cnn.write(specs, (28, 28, 1), "int8",
+                                    quant=[(layer.out_s, layer.out_zp) for layer in int8.layers])}
+    for name, data in written.items():
+        assert len(data) == len(files[name])
+        assert data[:28] + data[36:] == files[name][:28] + files[name][36:], name
+        assert struct.unpack_from("<4H", data, 28) == (1, 1, 1, 10)
+        assert struct.unpack_from("<4H", files[name], 28) == (1, 1, 1, 1)
+    # calibrated on the ten examples instead: the same weights, other activation scales
+    model = cnn.parse(cnn.write(specs, (28, 28, 1), "int8", calibration=images))
+    for ours, theirs in zip(model.layers, int8.layers):
+        if ours.weights is not None:
+            np.testing.assert_array_equal(ours.weights, theirs.weights)
+            np.testing.assert_array_equal(ours.ws, theirs.ws)
+    assert np.sum(cnn.run_batch(model, images).argmax(axis=1) == np.arange(10)) >= 9
+
+
+def test_write_fp32_round_trips_through_parse():
+    rng = np.random.default_rng(0)
+    layers = mixed_network(rng)
+    data = cnn.write(layers, (7, 6, 2), "fp32")
+    model = cnn.parse(data)
+    assert cnn.dump(model) == data
+    assert model.dtype == "fp32" and model.header.out_deq == 0
+    assert model.input_shape == (7, 6, 2) and model.output_shape == (6,)
+    assert [layer.type for layer in model.layers] == [
+        cnn.CONV2D, cnn.DWCONV2D, cnn.CONV2D, cnn.RESHAPE, cnn.FC, cnn.SOFTMAX]
+    conv, dw, pw, reshape, fc, _ = model.layers
+    np.testing.assert_array_equal(conv.weights, layers[0].weights.astype(np.float32))
+    np.testing.assert_array_equal(conv.bias, layers[0].bias.astype(np.float32))
+    assert (conv.stride_h, conv.stride_w, conv.act) == (2, 1, cnn.ACT_RELU6)
+    assert conv.pad == same_pads(7, 3, 2) + same_pads(6, 2, 1) and conv.out_dims == (3, 4, 6, 3)
+    assert dw.depth_mul == 2 and dw.pad == (1, 0, 2, 1) and dw.act == cnn.ACT_RELU
+    assert dw.out_dims == (3, 4, 7, 6)
+    assert pw.out_dims == (3, 2, 4, 4) and not pw.bias.any()
+    assert reshape.out_dims == (1, 1, 1, 32) and reshape.in_oft == reshape.out_oft
+    np.testing.assert_array_equal(fc.weights, layers[4].weights.astype(np.float32))
+    assert [layer.is_out for layer in model.layers] == [0, 0, 0, 0, 0, 1]
+
+
+def test_write_int8_round_trips_through_parse():
+    rng = np.random.default_rng(1)
+    layers = mixed_network(rng)
+    calibration = rng.integers(0, 256, (30, 7, 6, 2), dtype=np.uint8)
+    data = cnn.write(layers, (7, 6, 2), "int8", calibration=calibration)
+    model = cnn.parse(data)
+    assert cnn.dump(model) == data
+    assert model.dtype == "int8" and model.header.out_deq == 1
+    first = model.layers[0]
+    assert (first.in_s, first.in_zp) == (float(np.float32(1 / 255)), -128)
+    for spec, layer in zip(layers, model.layers):
+        if layer.weights is None:
+            continue
+        # the int8 weights quantise the fp32 model's (float32) weights
+        w = np.asarray(spec.weights, np.float32).astype(np.float64).reshape(len(layer.bias), -1)
+        if layer.type == cnn.FC:
+            ws = np.full(len(w), np.float32(np.abs(w).max() / 127), np.float64)
+        else:
+            ws = (np.abs(w).max(axis=1) / 127).astype(np.float32).astype(np.float64)
+            np.testing.assert_array_equal(layer.ws, ws.astype(np.float32))
+        wq = layer.weights.reshape(len(w), -1).astype(np.int64)
+        assert np.abs(wq).max() <= 127
+        assert np.all(np.abs(wq * ws[:, None] - w) <= ws[:, None] * 0.5 + 1e-7)
+        b = np.zeros(len(w)) if spec.bias is None else spec.bias
+        step = (ws.astype(np.float32) * np.float32(layer.in_s)).astype(np.float64)
+        expected = np.sign(b / step) * np.floor(np.abs(b / step) + 0.5) - layer.in_zp * wq.sum(1)
+        np.testing.assert_array_equal(layer.bias, expected)
+    assert (model.layers[-1].out_s, model.layers[-1].out_zp) == (1 / 256, -128)
+    reshape = model.layers[3]
+    assert (reshape.in_s, reshape.in_zp) == (reshape.out_s, reshape.out_zp)
+
+
+@pytest.mark.parametrize("softmax", [True, False])
+def test_write_fp32_runs_like_float64(softmax):
+    rng = np.random.default_rng(2)
+    cases = [(small_network(rng, softmax), (12, 12, 2)),
+             (mixed_network(rng)[:None if softmax else -1], (7, 6, 2))]
+    for layers, shape in cases:
+        model = cnn.parse(cnn.write(layers, shape, "fp32"))
+        images = rng.integers(0, 256, (8,) + shape, dtype=np.uint8)
+        out = cnn.run_batch(model, images)
+        for image, got in zip(images, out):
+            want = float64_forward(layers, shape, image).reshape(-1)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+
+
+def test_written_int8_interpreter_equals_literal_arithmetic():
+    """Padding that reads in_zp, depth multiplier, relu6, reshape, saturation: all bit-exact."""
+    rng = np.random.default_rng(3)
+    layers = mixed_network(rng)
+    dark = rng.integers(0, 60, (20, 7, 6, 2), dtype=np.uint8)   # calibrate on dark images ...
+    model = cnn.parse(cnn.write(layers, (7, 6, 2), "int8", calibration=dark))
+    images = np.concatenate([rng.integers(0, 60, (2, 7, 6, 2), dtype=np.uint8),
+                             rng.integers(150, 256, (2, 7, 6, 2), dtype=np.uint8)])
+    saturated = False
+    for image in images:                                         # ... run on bright ones too
+        fast = cnn.run_layers(model, image[None])
+        for layer, a, b in zip(model.layers, fast, literal_int8(model, image)):
+            np.testing.assert_array_equal(a[0].astype(np.int64), b, err_msg=layer.name)
+            saturated |= layer.type != cnn.SOFTMAX and bool(np.any(b == 127))
+    assert saturated
+
+
+def test_int8_picks_the_fp32_class_on_random_networks():
+    agree = total = 0
+    for seed in range(5):
+        rng = np.random.default_rng(100 + seed)
+        layers = small_network(rng)
+        fp32 = cnn.parse(cnn.write(layers, (12, 12, 2), "fp32"))
+        int8 = cnn.parse(cnn.write(layers, (12, 12, 2), "int8",
+                                   calibration=images_12x12x2(rng, 100)))
+        images = images_12x12x2(rng, 200)
+        f, q = cnn.run_batch(fp32, images), cnn.run_batch(int8, images)
+        same = f.argmax(axis=1) == q.argmax(axis=1)
+        agree += int(np.sum(same))
+        total += len(images)
+        assert np.abs(f - q).max() < 0.5
+        # where they differ, the fp32 model itself was nearly undecided
+        top2 = np.sort(f, axis=1)[:, -2:]
+        assert np.all(top2[~same, 1] - top2[~same, 0] < 0.15)
+    assert agree >= 0.9 * total, agree / total
+
+
+def test_write_rejects_bad_specs():
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=(3, 2, 3, 3))
+    bad = [
+        ([cnn.Conv2D(w)], (5, 5, 3)),                                  # channels
+        ([cnn.Conv2D(w, padding="full")], (5, 5, 2)),
+        ([cnn.Conv2D(w, stride=0)], (5, 5, 2)),
+        ([cnn.Conv2D(w, activation="tanh")], (5, 5, 2)),
+        ([cnn.Conv2D(w)], (2, 5, 2)),                                  # kernel > input
+        ([cnn.Conv2D(w, bias=np.zeros(4))], (5, 5, 2)),
+        ([cnn.Conv2D(np.full((3, 2, 3, 3), np.nan))], (5, 5, 2)),
+        ([cnn.Conv2D(rng.normal(size=(3, 2, 1, 1)), padding=(1, 0, 0, 0))], (5, 5, 2)),
+        ([cnn.DepthwiseConv2D(rng.normal(size=(3, 1, 3, 3)))], (5, 5, 2)),
+        ([cnn.DepthwiseConv2D(rng.normal(size=(4, 1, 3, 3)), depth_multiplier=3)], (5, 5, 2)),
+        ([cnn.Dense(rng.normal(size=(3, 50)))], (5, 5, 2)),            # needs a Reshape first
+        ([cnn.Softmax()], (5, 5, 2)),
+        ([cnn.Reshape((7,))], (5, 5, 2)),
+        ([cnn.Reshape((1, 1, 1, 50))], (5, 5, 2)),
+        ([], (5, 5, 2)),
+        ([cnn.GlobalAveragePooling()], (5, 5, 2, 1)),
+    ]
+    for layers, shape in bad:
+        with pytest.raises(ValueError):
+            cnn.write(layers, shape, "fp32")
+    with pytest.raises(TypeError):
+        cnn.write(["conv"], (5, 5, 2), "fp32")
+    ok = [cnn.GlobalAveragePooling(), cnn.Softmax()]
+    with pytest.raises(ValueError, match="calibration"):
+        cnn.write(ok, (5, 5, 2), "int8")
+    with pytest.raises(ValueError):
+        cnn.write(ok, (5, 5, 2), "int8", calibration=np.zeros((3, 7), np.uint8))
+    with pytest.raises(ValueError):
+        cnn.write(ok, (5, 5, 2), "int16")
+    gap = [cnn.GlobalAveragePooling()]
+    assert cnn.parse(cnn.write(gap, (5, 5, 2), "int8", quant=[(0.01, -128)])).layers[0].out_s \
+        == float(np.float32(0.01))
+    for quant in ([(0.0, 0)], [(0.1, 128)], [(0.1, 0), None], [0.1], [(float("nan"), 0)]):
+        with pytest.raises(ValueError):
+            cnn.write(gap, (5, 5, 2), "int8", quant=quant)
+    with pytest.raises(ValueError):
+        cnn.write(gap, (5, 5, 2), "fp32", quant=[(0.01, 0)])
+    with pytest.raises(ValueError, match="Reshape|reshape"):
+        cnn.write([cnn.Reshape((50,)), cnn.Softmax()], (5, 5, 2), "int8", quant=[(0.1, 0), None])
 
 
 def test_run_checks_its_input(compat):
