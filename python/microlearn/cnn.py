@@ -48,7 +48,8 @@ LAYER_NAMES = {CONV2D: "conv2d", GAP: "gap", FC: "fc", SOFTMAX: "softmax", RESHA
 ACT_NONE, ACT_RELU, ACT_RELU1, ACT_RELU6, ACT_TANH, ACT_SIGNBIT = range(6)
 ACT_NAMES = {ACT_NONE: "none", ACT_RELU: "relu", ACT_RELU1: "relu1", ACT_RELU6: "relu6",
              ACT_TANH: "tanh", ACT_SIGNBIT: "signbit"}
-#: Activations the format can name but microlearn refuses: TinyMaix silently computes none of them.
+#: Activations the format can name but microlearn refuses: TinyMaix's layer code has no case for
+#: them and passes the value through unchanged.
 UNSUPPORTED_ACTS = (ACT_RELU1, ACT_TANH, ACT_SIGNBIT)
 
 _FILE_HEADER = struct.Struct("<4sBBHHHII4H4H28s")
@@ -84,7 +85,7 @@ class Header:
     out_dims: tuple
 
 
-@dataclass
+@dataclass(eq=False)  # numpy fields: compare field by field
 class Layer:
     """One layer: its 48-byte header fields and, by type, its parameters.
 
@@ -134,7 +135,7 @@ class Layer:
         return _dims_shape(self.out_dims)
 
 
-@dataclass
+@dataclass(eq=False)  # numpy fields: compare field by field
 class Model:
     """A parsed ``.tmdl`` file: ``header`` and ``layers`` (the last one is the output)."""
 
