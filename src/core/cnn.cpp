@@ -332,7 +332,7 @@ __attribute__((always_inline)) inline int32_t dot(const int8_t* a, const int8_t*
     return sum;
 }
 #else
-__attribute__((optimize("O3"))) int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
+MICROLEARN_VECTORIZE int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
     int32_t sum = 0;
     for (uint32_t i = 0; i < n; ++i) {
         sum += int32_t(a[i]) * int32_t(b[i]);
@@ -506,7 +506,7 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
         p += L.size;
     }
     for (uint32_t i = 0; i < m->out_len; ++i) {
-        output[i] = M::output(L, a[i]);
+        output[i] = m->out_deq ? M::output(L, a[i]) : float(a[i]);
     }
 }
 
@@ -539,6 +539,7 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
         return Status::InvalidArgument;
     }
     m->kind = CnnKind(bin[4]);
+    m->out_deq = bin[5] != 0 || m->kind == CnnKind::Fp32;
     m->n_layers = uint16_t(u16(bin + 10));
     Shape shape;
     if (u16(bin + 6) != 1 || u16(bin + 8) != 1 || m->n_layers == 0) {

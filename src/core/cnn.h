@@ -15,8 +15,9 @@
 // compute like TinyMaix (real = scale * (q - zero_point); int32 sums; float rescaling; results
 // truncated toward zero) except that results saturate at the int8 range, where TinyMaix wraps.
 // fp32 models compute in float. The input is uint8 (an image), scaled as TinyMaix's
-// preprocessing does: q = u - 128 for int8 models, u / 255 for fp32; the output is float (int8
-// outputs dequantised, whatever the file's out_deq flag says).
+// preprocessing does: q = u - 128 for int8 models, u / 255 for fp32; the output is float: int8
+// outputs dequantised when the file's out_deq flag is set (the converters set it), else their
+// int8 values.
 #pragma once
 #include "status.h"
 
@@ -49,6 +50,7 @@ struct CnnModel {
     const uint8_t* bin;
     uint32_t bin_len;
     CnnKind kind;
+    bool out_deq; // int8: the output dequantised (else its int8 values, as floats)
     bool ready;
     CnnFault fault;
     uint16_t n_layers;

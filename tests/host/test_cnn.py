@@ -1,0 +1,132 @@
+"""emlearn_cnn_int8 / emlearn_cnn_fp32 (the C++ engine, CPython modules) against microlearn.cnn,
+the numpy interpreter of docs/cnn_format.md (tests/host/test_cnn_reference.py checks that one
+against literal per-element arithmetic and against float64).
+
+Tolerances: int8 outputs are equal, except after a softmax, where the engine's exp (float,
+without libm) and numpy's (double) may put a probability one quantisation step (1/256) apart;
+fp32 outputs within 1e-5 of the largest output (the engine sums dot products in four interleaved
+partial sums, numpy in its own order).
+"""
+import array
+
+import numpy as np
+import pytest
+
+import emlearn_cnn_fp32
+import emlearn_cnn_int8
+from microlearn import cnn
+
+MODULES = {"int8": emlearn_cnn_int8, "fp32": emlearn_cnn_fp32}
+
+
+def engine_run(module, data, images):
+    net = module.new(data)
+    n = int(np.prod(net.output_dimensions()))
+    out = array.array("f", [0.0] * n)
+    rows = []
+    for image in images:
+        net.run(array.array("B", np.asarray(image, dtype=np.uint8).ravel().tobytes()), out)
+        rows.append(np.array(out, dtype=np.float32))  # a copy: out is reused
+    return np.array(rows)
+
+
+def assert_close(kind, got, want, softmax_last):
+    if kind == "fp32":
+        assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+    elif softmax_last:
+        assert np.abs(got - want).max() <= 1.0 / 256 + 1e-7
+        assert np.mean(got == want) > 0.95
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+def images(rng, n, shape):
+    return rng.integers(0, 256, size=(n,) + shape, dtype=np.uint8)
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+def test_compat_models_equal_the_reference_interpreter(compat_dir, kind):
+    data = (compat_dir / ("mnist_cnn_%s.tmdl" % kind)).read_bytes()
+    digits = np.array([np.fromfile(compat_dir / "mnist_examples" / f"mnist_example_{i}.bin",
+                                   dtype=np.uint8) for i in range(10)])
+    rng = np.random.default_rng(3)
+    inputs = np.concatenate([digits, images(rng, 30, (784,))])
+    got = engine_run(MODULES[kind], data, inputs)
+    want = cnn.run_batch(cnn.parse(data), inputs.reshape(-1, 28, 28, 1)).reshape(len(inputs), -1)
+    assert_close(kind, got, want, softmax_last=True)
+    assert list(got[:10].argmax(axis=1)) == list(range(10))
+
+
+def network(rng, end_with_softmax):
+    """Every layer kind and option the engine runs: same and explicit padding, strides, depth
+    multiplier 2, relu and relu6, pointwise, reshape, dense."""
+    layers = [
+        cnn.Conv2D(rng.normal(0, 0.4, (4, 2, 3, 3)), rng.normal(0, 0.1, 4), stride=1,
+                   padding="same", activation="relu"),
+        cnn.DepthwiseConv2D(rng.normal(0, 0.4, (8, 1, 3, 2)), rng.normal(0, 0.1, 8), stride=(2, 1),
+                            padding=(1, 0, 0, 1), activation="relu6", depth_multiplier=2),
+        cnn.Conv2D(rng.normal(0, 0.4, (6, 8, 1, 1)), rng.normal(0, 0.1, 6), activation=None),
+        cnn.GlobalAveragePooling(),
+        cnn.Reshape((6,)),
+        cnn.Dense(rng.normal(0, 0.5, (5, 6)), rng.normal(0, 0.1, 5)),
+    ]
+    if end_with_softmax:
+        layers.append(cnn.Softmax())
+    return layers
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+@pytest.mark.parametrize("softmax", [False, True])
+def test_written_networks_equal_the_reference_interpreter(kind, softmax):
+    for seed in range(4):
+        rng = np.random.default_rng(10 + seed)
+        shape = (9, 7, 2)
+        layers = network(rng, softmax)
+        if kind == "int8":
+            data = cnn.write(layers, shape, "int8", calibration=images(rng, 50, shape))
+        else:
+            data = cnn.write(layers, shape, "fp32")
+        inputs = images(rng, 40, shape)
+        got = engine_run(MODULES[kind], data, inputs)
+        want = cnn.run_batch(cnn.parse(data), inputs).reshape(len(inputs), -1)
+        assert_close(kind, got, want, softmax_last=softmax)
+
+
+def test_int8_without_out_deq_gives_the_int8_values():
+    rng = np.random.default_rng(7)
+    shape = (9, 7, 2)
+    layers = network(rng, False)
+    data = cnn.write(layers, shape, "int8", calibration=images(rng, 50, shape), out_deq=0)
+    inputs = images(rng, 20, shape)
+    got = engine_run(emlearn_cnn_int8, data, inputs)
+    want = cnn.run_batch(cnn.parse(data), inputs).reshape(len(inputs), -1)
+    np.testing.assert_array_equal(got, want)
+    assert np.all(got == np.round(got)) and got.min() >= -128 and got.max() <= 127
+
+
+def test_flipped_bytes_both_refuse_or_both_agree(compat_dir):
+    # Mutants of the compat int8 model: where the numpy parser accepts one, the engine accepts it
+    # too and computes the same outputs (the engine checks less of what does not affect the
+    # result: buffer offsets, trailing bytes); whatever the engine accepts runs.
+    data = (compat_dir / "mnist_cnn_int8.tmdl").read_bytes()
+    rng = np.random.default_rng(5)
+    x = images(rng, 3, (784,))
+    both = 0
+    for _ in range(400):
+        b = bytearray(data)
+        i = int(rng.integers(len(b)))
+        b[i] ^= 1 << int(rng.integers(8))
+        try:
+            ref = cnn.parse(bytes(b))
+        except ValueError:
+            ref = None
+        try:
+            got = engine_run(emlearn_cnn_int8, bytes(b), x)
+        except ValueError:
+            assert ref is None, "engine refused what the reference accepts (byte %d)" % i
+            continue
+        if ref is not None:
+            both += 1
+            assert_close("int8", got, cnn.run_batch(ref, x.reshape(-1, 28, 28, 1)).reshape(3, -1),
+                         softmax_last=True)
+    assert both > 50
