@@ -21,7 +21,8 @@ import sys
 # imported, in one block: import the modules first, before the suite's own code fragments the
 # heap, as many as leave room for that code; the tests of the others are skipped there.
 MODULES = ("emlearn_trees", "emlearn_neighbors", "emlearn_fft", "emlearn_iir", "emlearn_iir_q15",
-           "emlearn_arrayutils", "emlearn_kmeans", "emlearn_linreg", "emlearn_logreg")
+           "emlearn_arrayutils", "emlearn_kmeans", "emlearn_linreg", "emlearn_logreg",
+           "emlearn_cnn_int8", "emlearn_cnn_fp32")
 for _name in MODULES:
     if hasattr(gc, "mem_free") and gc.mem_free() < 80000:
         break
@@ -90,6 +91,16 @@ def fuzz_linreg():
 @test
 def fuzz_logreg():
     fuzz("training", "logreg_", "emlearn_logreg")
+
+
+@test
+def fuzz_cnn_int8():
+    fuzz("networks", "cnn", "emlearn_cnn_int8", "int8")
+
+
+@test
+def fuzz_cnn_fp32():
+    fuzz("networks", "cnn", "emlearn_cnn_fp32", "fp32")
 
 
 @test

@@ -38,6 +38,11 @@ def i16(values):
     return array.array("h", values)
 
 
+def cnn_model(kind):
+    with open("tests/fuzz/seeds/cnn/small_%s.tmdl" % kind, "rb") as f:
+        return f.read()
+
+
 def six():
     return f32([1, 2, 3, 4, 5, 6])
 
@@ -146,6 +151,13 @@ def known_answers():
         lin.set_weights(f32([2, -1]))
         lin.set_bias(0.5)
         assert lin.predict(f32([3, 1])) == 5.5, "linreg"
+    for kind in ("int8", "fp32"):
+        if loaded("emlearn_cnn_" + kind):
+            net = mod("emlearn_cnn_" + kind).new(cnn_model(kind))
+            out = f32([0] * 4)
+            net.run(array.array("B", range(0, 240, 4)), out)
+            assert net.output_dimensions() == (4,) and argmax(out) == 2, (kind, list(out))
+            assert abs(sum(out) - 1.0) < 0.02, (kind, list(out))
     if loaded("emlearn_logreg"):
         log = mod("emlearn_logreg").new(2, 2)
         log.set_weights(f32([2.0, -1.0]))
