@@ -19,7 +19,8 @@ struct CnnObject {
     CnnModel cnn;
     uint8_t* work;
     size_t work_bytes;
-    uint64_t model[]; // the file's copy: the model reads it in place, 8-aligned
+    mp_obj_t source;  // a bytes model read in place (kept alive here), else MP_OBJ_NULL
+    uint64_t model[]; // else the file's copy, 8-aligned
 };
 
 void check(bool ok, const api::Error& err) {
@@ -37,14 +38,23 @@ mp_obj_t cnn_new(mp_obj_t model_in) {
     api::Error err;
     const natmod::BufferView b = natmod::array_arg(model_in, MP_BUFFER_READ);
     check(api::cnn_check_model(b, &err), err);
-    CnnObject* o = static_cast<CnnObject*>(m_malloc(sizeof(CnnObject) + b.bytes));
+    // bytes cannot change, so a bytes model is read where it is (no copy: in RAM, or in flash
+    // for bytes frozen into the firmware); anything else is copied, so that a later change to
+    // it cannot reach a model that was checked.
+    const bool in_place = mp_obj_get_type(model_in) == &mp_type_bytes &&
+                          (reinterpret_cast<uintptr_t>(b.data) & 3u) == 0;
+    CnnObject* o =
+        static_cast<CnnObject*>(m_malloc(sizeof(CnnObject) + (in_place ? 0 : b.bytes)));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&cnn_type);
     o->work = nullptr;
     o->cnn.ready = false;
-    memcpy(o->model, b.data, b.bytes);
-    check(api::cnn_new(&o->cnn, reinterpret_cast<const uint8_t*>(o->model), b.bytes,
-                       NATMOD_CNN_KIND, &err),
-          err);
+    o->source = in_place ? model_in : MP_OBJ_NULL;
+    if (!in_place) {
+        memcpy(o->model, b.data, b.bytes);
+    }
+    const uint8_t* bin = in_place ? static_cast<const uint8_t*>(b.data)
+                                  : reinterpret_cast<const uint8_t*>(o->model);
+    check(api::cnn_new(&o->cnn, bin, b.bytes, NATMOD_CNN_KIND, &err), err);
     o->work_bytes = cnn_work_bytes(&o->cnn);
     o->work = static_cast<uint8_t*>(m_malloc(o->work_bytes));
     return MP_OBJ_FROM_PTR(o);

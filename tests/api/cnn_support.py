@@ -1,0 +1,262 @@
+# What tests/api/test_cnn_int8.py and test_cnn_fp32.py share: the reference's files
+# (tests/data/mnist_cnn_*.tmdl, copied from ../shared/compat: a Keras CNN, 3 x Conv2D 3x3 stride 2
+# + ReLU, global average pooling, Dense(10), softmax), its ten MNIST images, and small networks
+# written by microlearn.cnn (tests/fuzz/seeds/cnn).
+import array
+import gc
+import os
+
+from harness import data_path
+
+_files = {}
+
+
+def read(path):
+    """The contents of a file (a bytearray), read once."""
+    if path not in _files:
+        buf = bytearray(os.stat(path)[6])
+        with open(path, "rb") as f:
+            assert f.readinto(buf) == len(buf)
+        _files[path] = buf
+    return _files[path]
+
+
+def keep(path, data):
+    """read(path) gives data from now on (a file read before this module was imported)."""
+    _files[path] = data
+
+
+def model(kind):
+    return read(data_path("mnist_cnn_%s.tmdl" % kind))
+
+
+def small_model(kind):
+    return read("tests/fuzz/seeds/cnn/small_%s.tmdl" % kind)
+
+
+def image(n):
+    return array.array("B", read(data_path("mnist_examples/mnist_example_%d.bin" % n)))
+
+
+def argmax(values):
+    best = 0
+    for i in range(1, len(values)):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
+def classify(net, n):
+    out = array.array("f", [0.0] * 10)
+    net.run(image(n), out)
+    return out
+
+
+def patched(data, offset, value_bytes):
+    b = bytearray(data)
+    b[offset:offset + len(value_bytes)] = value_bytes
+    return b
+
+
+def fresh():
+    gc.collect()
+
+
+def define_tests(module, kind):
+    """The contract tests of one of the two modules (`kind` "int8" or "fp32")."""
+    from harness import lcg, raises, test
+
+    other = "fp32" if kind == "int8" else "int8"
+    esize = 1 if kind == "int8" else 4
+    # The network on the reference's model, made once and first, and every file the tests read,
+    # now: made later, they would be among the tests' garbage, which cuts a small heap (QEMU:
+    # 140 KB) into pieces too small for the fp32 network's 11 KB work buffer.
+    nets = [module.new(model(kind))]  # a list: the last test drops it
+    for n in range(10):
+        image(n)
+    small_model("int8")
+    small_model("fp32")
+
+    def damageable():
+        # The file the damage tests copy again and again: the small network, whose first layer is
+        # a conv2d as in the reference's model. Copies of the reference's model (4 and 13 KB)
+        # fragment a 140 KB heap (QEMU) until they no longer fit; every truncation of those two
+        # files is refused in tests/core/test_cnn.cpp.
+        return small_model(kind)
+
+    @test
+    def compat_model_classifies_the_mnist_examples():
+        net = nets[0]
+        assert net.output_dimensions() == (10,)
+        right = 0
+        for n in range(10):
+            out = classify(net, n)
+            right += argmax(out) == n
+            assert abs(sum(out) - 1.0) < 0.05, (n, sum(out))  # softmax probabilities
+            assert min(out) >= 0.0
+            if kind == "int8":  # dequantised int8 softmax outputs: multiples of its scale 1/256
+                assert all(v * 256 == int(v * 256 + 0.5) for v in out), list(out)
+        assert right >= 9, right  # the compat README's bar; measured: 10 of 10
+
+    @test
+    def model_from_bytes_bytearray_array_or_memoryview():
+        data = small_model(kind)
+        x, out = array.array("B", range(0, 240, 4)), array.array("f", [0.0] * 4)
+        module.new(data).run(x, out)
+        want = list(out)
+        for m in (bytes(data), array.array("B", data), memoryview(data)):
+            module.new(m).run(x, out)
+            assert list(out) == want
+
+    @test
+    def model_is_copied():
+        data = bytearray(small_model(kind))
+        net = module.new(data)
+        x, out = array.array("B", range(0, 240, 4)), array.array("f", [0.0] * 4)
+        net.run(x, out)
+        want = list(out)
+        for i in range(64, len(data)):
+            data[i] = 0
+        net.run(x, out)
+        assert list(out) == want
+
+    @test
+    def runs_are_repeatable_and_leave_the_input_alone():
+        net = nets[0]
+        x = image(5)
+        before = bytes(x)
+        out1 = array.array("f", [0.0] * 10)
+        out2 = array.array("f", [9.0] * 10)
+        net.run(x, out1)
+        net.run(x, out2)
+        assert list(out1) == list(out2)
+        assert bytes(x) == before
+        net.run(bytes(x), out2)  # a read-only input is fine
+        assert list(out1) == list(out2)
+
+    @test
+    def refuses_the_other_kind():
+        raises(ValueError, module.new, small_model(other),
+               contains="%s model: load it with emlearn_cnn_%s" % (other, other))
+
+    @test
+    def new_refuses_what_is_not_a_model_buffer():
+        raises(ValueError, module.new, array.array("h", [0] * 64), contains="model should be bytes")
+        raises(ValueError, module.new, array.array("f", [0.0] * 64), contains="model should be bytes")
+        raises(TypeError, module.new, [0] * 64)
+        raises(TypeError, module.new, 64)
+        raises(TypeError, module.new, "MAIX")
+        raises(ValueError, module.new, b"", contains="invalid model: truncated")
+        raises(ValueError, module.new, b"XIAM" + bytes(60), contains="magic")
+
+    @test
+    def corrupt_headers_are_named():
+        fresh()  # many small models in a row: start from a collected heap (QEMU: 140 KB)
+        data = damageable()
+        m = module.new
+        raises(ValueError, m, patched(data, 4, b"\x01"), contains="unsupported model type 1")
+        raises(ValueError, m, patched(data, 6, b"\x02\x00"), contains="one input")
+        raises(ValueError, m, patched(data, 10, b"\x00\x00"), contains="one input, one output and a layer")
+        raises(ValueError, m, patched(data, 10, b"\x07\x00"), contains="layer 5: the output must be")
+        raises(ValueError, m, patched(data, 20, b"\x00\x00"), contains="bad dimensions")
+        raises(ValueError, m, patched(data, 22, b"\x1d\x00"), contains="layer 0: input is not")
+        # Layer 0 starts at 64: type, is_out, size, dims, scales; its conv body at 112.
+        raises(ValueError, m, patched(data, 64, b"\x06\x00"), contains="layer 0: unsupported layer type 6")
+        raises(ValueError, m, patched(data, 64, b"\x09\x00"), contains="unsupported layer type 9")
+        raises(ValueError, m, patched(data, 66, b"\x01\x00"), contains="layer 0: the output must be")
+        raises(ValueError, m, patched(data, 68, b"\xd9\x00"), contains="layer 0: bad layer size")
+        raises(ValueError, m, patched(data, 68, b"\xff\xff\x00\x00"), contains="layer 0: truncated")
+        raises(ValueError, m, patched(data, 90, b"\x0e\x00"), contains="layer 0: output dimensions")
+        raises(ValueError, m, patched(data, 112, b"\x00"), contains="layer 0: unsupported kernel")
+        raises(ValueError, m, patched(data, 116, b"\x02"), contains="unsupported kernel, stride or dilation")
+        raises(ValueError, m, patched(data, 118, b"\x04\x00"), contains="layer 0: unsupported activation 4")
+        raises(ValueError, m, patched(data, 124, b"\x01\x00\x00\x00"), contains="layer 0: output dimensions")
+        raises(ValueError, m, patched(data, 140, b"\xb9\x00\x00\x00"), contains="weights, biases")
+        if kind == "int8":  # the scales and zero points of fp32 files are not used
+            raises(ValueError, m, patched(data, 96, b"\x00\x00\x80\xff"), contains="layer 0: bad scale")
+            raises(ValueError, m, patched(data, 100, b"\x00\x01\x00\x00"), contains="bad scale")
+            raises(ValueError, m, patched(data, 136, b"\xd0\x00\x00\x00"), contains="layer 0: weights, biases")
+
+    @test
+    def every_truncation_is_refused():
+        fresh()
+        data = memoryview(damageable())  # slices without copies
+        step = 1
+        for n in range(0, len(data), step):
+            raises(ValueError, module.new, data[:n], contains="invalid model")
+        fresh()
+
+    @test
+    def flipped_bits_load_and_run_or_are_refused():
+        # A bit flipped anywhere: the file is refused with ValueError, or it loads (a weight
+        # changed) and runs; nothing else may happen.
+        fresh()
+        rnd = lcg(11)
+        out = array.array("f", [0.0] * 4)
+        x = array.array("B", range(0, 240, 4))
+        b = bytearray(damageable())  # one copy, flipped and restored in place
+        loaded = 0
+        for k in range(150):
+            i, bit = rnd(len(b)), 1 << rnd(8)
+            b[i] ^= bit
+            try:
+                net = module.new(b)
+                loaded += 1
+                net.run(x, out)
+                net = None
+            except ValueError:
+                pass
+            b[i] ^= bit
+            if k % 10 == 0:
+                fresh()
+        assert loaded > 0
+
+    @test
+    def run_checks_its_arrays():
+        net = nets[0]
+        x = image(1)
+        out = array.array("f", [7.0] * 10)
+        raises(ValueError, net.run, array.array("b", [0] * 784), out, contains="expecting byte array")
+        raises(ValueError, net.run, array.array("f", [0.0] * 784), out, contains="expecting byte array")
+        raises(ValueError, net.run, x[:783], out, contains="wrong array length for input: expected 784, got 783")
+        raises(ValueError, net.run, array.array("B", bytes(785)), out, contains="expected 784, got 785")
+        raises(ValueError, net.run, x, array.array("d", [0.0] * 10), contains="expecting float array")
+        raises(ValueError, net.run, x, array.array("f", [0.0] * 9), contains="wrong array length for output: expected 10, got 9")
+        raises(ValueError, net.run, x, array.array("f", [0.0] * 11), contains="expected 10, got 11")
+        raises(TypeError, net.run, x, bytes(40))
+        raises(TypeError, net.run, [0] * 784, out)
+        assert list(out) == [7.0] * 10  # untouched by every refused call
+
+    @test
+    def methods_refuse_objects_of_other_types():
+        net = module.new(small_model(kind))
+        raises(TypeError, type(net).run, "not a network", image(0), array.array("f", [0.0] * 10))
+        raises(TypeError, type(net).output_dimensions, 42)
+
+    @test
+    def memory_is_returned_after_del():
+        if not hasattr(gc, "mem_alloc"):
+            return  # MicroPython only
+        nets.clear()  # the shared network: room for the one measured here
+        data = model(kind)  # bytes: read in place
+        x = image(4)
+        out = array.array("f", [0.0] * 10)
+        module.new(data).run(x, out)  # first-use allocations happen here
+        gc.collect()
+        before = gc.mem_alloc()
+        net = module.new(data)
+        net.run(x, out)
+        added = gc.mem_alloc() - before
+        # A work buffer: two activations of 13 x 13 x 8, the largest receptive field (3 x 3 taps
+        # of 12 channels), for int8 18 float scales; no copy of the bytes model.
+        need = (2 * 13 * 13 * 8 + 3 * 3 * 12) * esize + (18 * 4 if esize == 1 else 0)
+        assert need <= added <= need + 256, (need, added)
+        del net
+        gc.collect()
+        assert gc.mem_alloc() - before <= 32, gc.mem_alloc() - before
+        # Any other buffer is copied.
+        small = bytearray(small_model(kind))
+        gc.collect()
+        before = gc.mem_alloc()
+        net = module.new(small)
+        assert gc.mem_alloc() - before >= len(small)
