@@ -35,3 +35,9 @@ def test_color_quantize_writes_pngs():
 def test_soundlevel_meter_agrees_with_scipy():
     out = run_example("soundlevel_iir", "run_example.py")
     assert "soundlevel OK" in out, out
+
+
+def test_mnist_cnn_converted_models_score_like_sklearn():
+    out = run_example("mnist_cnn", "run_example.py")
+    assert "ok: the converted models score like scikit-learn" in out, out
+    assert "mnist_cnn_int8.tmdl 10 of 10" in out, out

@@ -1,0 +1,51 @@
+"""Host side: writes the models and test images the device script classifies, into the folder
+given on the command line.
+
+* digits_fp32.tmdl / digits_int8.tmdl: a scikit-learn LogisticRegression on the 8x8 digits,
+  written as a network (Reshape -> Dense -> Softmax) by microlearn.cnn.write; the int8 one is
+  calibrated on the training images. The engine scales uint8 pixels u to u / 255, so the features
+  are trained as pixel / 16 and the images stored as round(pixel * 255 / 16).
+* digits_test.bin: the test images, 64 bytes each, and digits_labels.bin, one byte each.
+* mnist_cnn_int8.tmdl and mnist_example_N.bin: the reference's own CNN and its ten 28x28 examples.
+
+Prints the accuracy scikit-learn gets on the test images, which the device must match.
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+from microlearn import cnn  # noqa: E402
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    X, y = load_digits(return_X_y=True)
+    images = np.round(X * 255.0 / 16.0).astype(np.uint8)  # 0..16 -> 0..255
+    train_x, test_x, train_y, test_y = train_test_split(images, y, test_size=0.3, random_state=0)
+    clf = LogisticRegression(max_iter=2000).fit(train_x / 255.0, train_y)
+    layers = [cnn.Reshape((64,)), cnn.Dense(clf.coef_, clf.intercept_), cnn.Softmax()]
+    with open(os.path.join(out_dir, "digits_fp32.tmdl"), "wb") as f:
+        f.write(cnn.write(layers, (8, 8, 1), "fp32"))
+    with open(os.path.join(out_dir, "digits_int8.tmdl"), "wb") as f:
+        f.write(cnn.write(layers, (8, 8, 1), "int8", calibration=train_x.reshape(-1, 8, 8, 1)))
+    test_x.astype(np.uint8).tofile(os.path.join(out_dir, "digits_test.bin"))
+    test_y.astype(np.uint8).tofile(os.path.join(out_dir, "digits_labels.bin"))
+    data = os.path.join(ROOT, "tests", "data")
+    shutil.copy(os.path.join(data, "mnist_cnn_int8.tmdl"), out_dir)
+    for n in range(10):
+        shutil.copy(os.path.join(data, "mnist_examples", "mnist_example_%d.bin" % n), out_dir)
+    accuracy = clf.score(test_x / 255.0, test_y)
+    print("scikit-learn: %d test digits, accuracy %.3f" % (len(test_y), accuracy))
+    return accuracy
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
