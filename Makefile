@@ -115,7 +115,8 @@ demo: host
 	$(PYTHON) examples/xor_trees/run_demo.py
 
 # REFERENCE=<folder of the reference's <arch>_6.3/*.mpy> adds it side by side.
-BENCHMARKS = trees/bench_trees.py fft/bench_fft.py iir/bench_iir.py neighbors/bench_neighbors.py
+BENCHMARKS = trees/bench_trees.py fft/bench_fft.py iir/bench_iir.py neighbors/bench_neighbors.py \
+	cnn/bench_cnn.py
 bench:
 	@for b in $(BENCHMARKS); do $(PYTHON) benchmarks/$$b $(if $(REFERENCE),--reference $(REFERENCE)) || exit 1; done
 

@@ -341,7 +341,7 @@ MICROLEARN_VECTORIZE int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
 }
 #endif
 
-__attribute__((always_inline)) inline float dot(const float* a, const float* b, uint32_t n) {
+MICROLEARN_HOT float dot(const float* a, const float* b, uint32_t n) {
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     const float* const end4 = a + (n & ~3u);
     const float* const end = a + n;
