@@ -1,6 +1,7 @@
 # npyfile contract tests. MicroPython-style: the same file runs on CPython, the MicroPython Unix
-# port and the WebAssembly build. Reference data comes from numpy through tests/data/gen_npy.py
-# (files plus expected.json), so nothing here needs numpy.
+# port, the WebAssembly build and MicroPython firmware under QEMU. Reference data comes from numpy
+# through tests/data/gen_npy.py (the files, and what they hold in tests/data/npy/expected), so
+# nothing here needs numpy.
 import array
 import gc
 import io
@@ -14,8 +15,16 @@ if "src/device" not in sys.path:
 import npyfile
 from harness import data_path, raises, run, test
 
-with open(data_path("npy/expected.json")) as _f:
-    EXPECTED = json.load(_f)
+
+def expected(name):
+    """What gen_npy.py recorded for one data file, read when a test needs it: all of it at once
+    would not fit a board's heap (tools/qemu: about 140 KB) beside this suite."""
+    with open(data_path("npy/expected/" + name + ".json")) as f:
+        return json.loads(f.read())
+
+
+# The data files by kind, and what the refused ones must say
+INDEX = expected("index")
 
 try:
     array.array("d", [0.0])
@@ -149,8 +158,8 @@ def typecodes():
 @test
 def every_numpy_file_loads_equal():
     count = 0
-    for name in EXPECTED["npy"]:
-        desc = EXPECTED["npy"][name]
+    for name in INDEX["npy"]:
+        desc = expected(name)
         shape, arr = npyfile.load(npy(name))
         assert shape == tuple(desc["shape"]), (name, shape)
         check(arr, desc, "hex_f32" if "hex_f32" in desc else "hex")
@@ -160,8 +169,8 @@ def every_numpy_file_loads_equal():
 
 @test
 def float64_reads_as_double_on_request():
-    for name in EXPECTED["npy"]:
-        desc = EXPECTED["npy"][name]
+    for name in INDEX["npy"]:
+        desc = expected(name)
         if desc["dtype"] != "float64":
             continue
         if HAS_D:
@@ -210,8 +219,8 @@ def reader_metadata():
 
 @test
 def refused_files_say_why():
-    for name in EXPECTED["errors"]:
-        raises(ValueError, npyfile.load, npy(name), contains=EXPECTED["errors"][name])
+    for name in INDEX["errors"]:
+        raises(ValueError, npyfile.load, npy(name), contains=INDEX["errors"][name])
 
 
 @test
@@ -303,7 +312,7 @@ def readinto_a_caller_buffer():
     out = array.array("f", [0.0] * 12)
     with npyfile.Reader(npy("float64_2d.npy")) as r:
         assert r.readinto(out) == 12
-    assert bytes(out) == unhex(EXPECTED["npy"]["float64_2d.npy"]["hex_f32"])
+    assert bytes(out) == unhex(expected("float64_2d.npy")["hex_f32"])
     with npyfile.Reader(npy("int16_4d.npy")) as r:
         raises(TypeError, r.readinto, array.array("f", [0.0] * 3))
         raises(TypeError, r.readinto, array.array("H", [0] * 3))
@@ -376,10 +385,10 @@ def platform_long_typecodes_write_by_size():
 @test
 def saved_files_are_byte_identical_to_numpy():
     count = 0
-    for name in EXPECTED["npy"]:
+    for name in INDEX["npy"]:
         if name.endswith("pad16.npy") or "_v" in name:
             continue
-        desc = EXPECTED["npy"][name]
+        desc = expected(name)
         want = None
         if desc["dtype"] == "float64":
             if not HAS_D:
@@ -484,20 +493,21 @@ def wrong_write_typecodes():
 # ---- .npz ----
 
 
-def check_members(got, expected, where):
-    assert sorted(got.keys()) == sorted(expected.keys()), where
-    for key in expected:
+def check_members(got, members, where):
+    assert sorted(got.keys()) == sorted(members.keys()), where
+    for key in members:
         shape, arr = got[key]
-        assert shape == tuple(expected[key]["shape"]), (where, key)
-        check(arr, expected[key])
+        assert shape == tuple(members[key]["shape"]), (where, key)
+        check(arr, members[key])
 
 
 @test
 def numpy_archives_load():
-    for name in EXPECTED["npz"]:
-        check_members(npyfile.load_npz(npy(name)), EXPECTED["npz"][name], name)
+    for name in INDEX["npz"]:
+        members = expected(name)
+        check_members(npyfile.load_npz(npy(name)), members, name)
         with npyfile.NpzReader(npy(name)) as z:
-            names = sorted(EXPECTED["npz"][name].keys())
+            names = sorted(members.keys())
             assert sorted(z.files) == names
             assert sorted(z.namelist()) == [k + ".npy" for k in names]
             shape, arr = z.load("a")
@@ -533,14 +543,15 @@ def archive_members_read_in_chunks_and_interleaved():
 def archives_from_streams_that_cannot_seek():
     for name in ("numpy_stored.npz", "numpy_deflated.npz", "small_deflated.npz"):
         data = read_bytes(name)
-        check_members(npyfile.load_npz(Stream(data, 50)), EXPECTED["npz"][name], name)
+        members = expected(name)
+        check_members(npyfile.load_npz(Stream(data, 50)), members, name)
         z = npyfile.NpzReader(Stream(data))
         assert z.load("b")[0] == (4,)  # found by reading forward, past "a"
         raises(ValueError, z.namelist, contains="seekable")
         # members skipped without being read
         z = npyfile.NpzReader(Stream(data, 9))
         seen = [n for n, m in z.members()]
-        assert sorted(seen) == sorted([k + ".npy" for k in EXPECTED["npz"][name]])
+        assert sorted(seen) == sorted([k + ".npy" for k in members])
 
 
 @test
@@ -727,6 +738,7 @@ def corrupt_archives_raise_value_error():
 def every_truncation_of_an_archive_fails_cleanly():
     for name in ("small_stored.npz", "small_deflated.npz"):
         data = read_bytes(name)
+        members = expected(name)
         for n in range(0, len(data), 3):
             for source in (io.BytesIO(data[:n]), Stream(data[:n], 64)):
                 try:
@@ -735,7 +747,7 @@ def every_truncation_of_an_archive_fails_cleanly():
                     continue
                 # a cut inside the central directory can still leave whole members behind
                 for key in got:
-                    check(got[key][1], EXPECTED["npz"][name][key])
+                    check(got[key][1], members[key])
         gc.collect()
 
 

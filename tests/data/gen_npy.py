@@ -1,5 +1,10 @@
 #!/usr/bin/python3
-"""Writes the .npy/.npz files that tests/api/test_npyfile.py reads, and expected.json beside them.
+"""Writes the .npy/.npz files that tests/api/test_npyfile.py reads, and what numpy says they hold.
+
+What each file holds goes to npy/expected/<file name>.json (an .npz: one entry per member), and
+npy/expected/index.json lists the files and what the refused ones must say. One small JSON file
+per data file, read when a test needs it: a board's heap (tools/qemu: about 140 KB) cannot hold
+all of it at once.
 
 Run with Debian's python3 (numpy installed):  /usr/bin/python3 tests/data/gen_npy.py
 The files are committed, so MicroPython tests can compare against real numpy output without numpy.
@@ -16,6 +21,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "npy")
+EXPECTED = os.path.join(OUT, "expected")
 
 DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
           "float32", "float64"]
@@ -69,6 +75,12 @@ def write_raw(name, data):
         f.write(data)
 
 
+def write_json(name, value):
+    with open(os.path.join(EXPECTED, name), "w") as f:
+        json.dump(value, f, indent=0, sort_keys=True)
+        f.write("\n")
+
+
 def freeze_timestamps(path):
     """numpy.savez stamps members with the current time; pin it to 1980-01-01 00:00."""
     with open(path, "rb") as f:
@@ -102,9 +114,11 @@ def fixed_zip(name, arrays, compress):
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for old in os.listdir(OUT):
-        os.remove(os.path.join(OUT, old))
+    for folder in (OUT, EXPECTED):
+        os.makedirs(folder, exist_ok=True)
+        for old in os.listdir(folder):
+            if os.path.isfile(os.path.join(folder, old)):
+                os.remove(os.path.join(folder, old))
     npy, errors, npz = {}, {}, {}
 
     for dtype in DTYPES:
@@ -179,12 +193,13 @@ def main():
         freeze_timestamps(os.path.join(OUT, name))
         npz[name] = {k: described[k] for k in small}
 
-    expected = {"npy": npy, "errors": errors, "npz": npz}
-    with open(os.path.join(OUT, "expected.json"), "w") as f:
-        json.dump(expected, f, indent=0, sort_keys=True)
-        f.write("\n")
-    total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
-    print("wrote %d files, %d bytes, to %s" % (len(os.listdir(OUT)), total, OUT))
+    for name, desc in list(npy.items()) + list(npz.items()):
+        write_json(name + ".json", desc)
+    write_json("index.json", {"npy": sorted(npy), "errors": errors, "npz": sorted(npz)})
+    files = [os.path.join(d, n) for d in (OUT, EXPECTED) for n in os.listdir(d)]
+    files = [p for p in files if os.path.isfile(p)]
+    total = sum(os.path.getsize(p) for p in files)
+    print("wrote %d files, %d bytes, to %s" % (len(files), total, OUT))
 
 
 if __name__ == "__main__":

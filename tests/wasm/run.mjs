@@ -17,7 +17,7 @@ const MOUNT = "/repo";
 
 // What the suites need besides themselves: device modules, the harness, their data.
 const SUPPORT_FILES = ["tests/api/harness.py"];
-const SUPPORT_DIRS = ["src/device", "tests/data/npy"];
+const SUPPORT_DIRS = ["src/device", "tests/data/npy", "tests/data/npy/expected"];
 
 const suites = process.argv.length > 2 ? process.argv.slice(2) : ["tests/api/test_npyfile.py"];
 
