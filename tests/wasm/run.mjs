@@ -1,7 +1,7 @@
 // Runs tests/api suites on the real MicroPython WebAssembly build (npm package
 // @micropython/micropython-webassembly-pyscript) under Node.js.
 //
-//   cd tests/wasm && npm ci && node run.mjs [tests/api/test_x.py ...]   (default: test_npyfile.py)
+//   cd tests/wasm && npm ci && node run.mjs [tests/api/test_x.py ...]   (default: test_npyfile_*.py)
 //
 // Each suite gets a fresh interpreter whose in-memory filesystem holds a copy of what the suite
 // reads (paths as in the repository, which becomes /repo). Exit status is non-zero unless every
@@ -16,10 +16,14 @@ const ROOT = path.resolve(HERE, "..", "..");
 const MOUNT = "/repo";
 
 // What the suites need besides themselves: device modules, the harness, their data.
-const SUPPORT_FILES = ["tests/api/harness.py"];
+const SUPPORT_FILES = ["tests/api/harness.py", "tests/api/npyfile_support.py"];
 const SUPPORT_DIRS = ["src/device", "tests/data/npy", "tests/data/npy/expected"];
 
-const suites = process.argv.length > 2 ? process.argv.slice(2) : ["tests/api/test_npyfile.py"];
+// The suites of the pure-Python device modules: npyfile's, in several files
+const suites = process.argv.length > 2
+  ? process.argv.slice(2)
+  : fs.readdirSync(path.join(ROOT, "tests/api")).filter((name) => /^test_npyfile_\w+\.py$/.test(name))
+    .sort().map((name) => `tests/api/${name}`);
 
 function repoFiles() {
   const files = [...SUPPORT_FILES];

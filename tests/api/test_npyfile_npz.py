@@ -1,0 +1,130 @@
+# npyfile contract tests: .npz archives. MicroPython-style: the same file runs on CPython, the
+# MicroPython Unix port, the WebAssembly build and MicroPython firmware under QEMU. The npyfile
+# suites are split in four so that each fits a board's heap (tools/qemu: 140 KB) beside npyfile;
+# what they share is in npyfile_support.py.
+import array
+import io
+import os
+import sys
+
+if "src/device" not in sys.path:
+    sys.path.append("src/device")  # run from the repository root, like every tests/api file
+
+import npyfile
+from harness import raises, run, test
+from npyfile_support import (INDEX, check, expected, npy, read_bytes, same, sample, Sink, Stream,
+                             tmpdir)
+
+
+def check_members(got, members, where):
+    assert sorted(got.keys()) == sorted(members.keys()), where
+    for key in members:
+        shape, arr = got[key]
+        assert shape == tuple(members[key]["shape"]), (where, key)
+        check(arr, members[key])
+
+
+@test
+def numpy_archives_load():
+    for name in INDEX["npz"]:
+        members = expected(name)
+        check_members(npyfile.load_npz(npy(name)), members, name)
+        with npyfile.NpzReader(npy(name)) as z:
+            names = sorted(members.keys())
+            assert sorted(z.files) == names
+            assert sorted(z.namelist()) == [k + ".npy" for k in names]
+            shape, arr = z.load("a")
+            assert shape == (2, 3)
+            assert same(z.load("a.npy")[1], arr)
+            raises(ValueError, z.open, "missing")
+
+
+@test
+def archive_members_read_in_chunks_and_interleaved():
+    for name in ("numpy_stored.npz", "numpy_deflated.npz", "zip_deflated.npz"):
+        ref = list(npyfile.load_npz(npy(name))["long"][1])
+        ref_a = list(npyfile.load_npz(npy(name))["a"][1])
+        with npyfile.NpzReader(npy(name)) as z:
+            r1 = z.reader("long")
+            r2 = z.reader("a")
+            got1, got2 = [], []
+            # the shorter stream first, so zip() never drops a chunk of the longer one
+            for c2, c1 in zip(r2.read_data_chunks(1), r1.read_data_chunks(100)):
+                got1.extend(c1)
+                got2.extend(c2)
+            got1.extend(r1.read())
+            assert got1 == ref and got2 == ref_a, name
+            r = z.reader("long")
+            buf = array.array("h", [0] * 77)
+            got = []
+            while r.readinto(buf):
+                got.extend(buf[:min(77, len(ref) - len(got))])
+            assert got == ref
+
+
+@test
+def archives_from_streams_that_cannot_seek():
+    for name in ("numpy_stored.npz", "numpy_deflated.npz", "small_deflated.npz"):
+        data = read_bytes(name)
+        members = expected(name)
+        check_members(npyfile.load_npz(Stream(data, 50)), members, name)
+        z = npyfile.NpzReader(Stream(data))
+        assert z.load("b")[0] == (4,)  # found by reading forward, past "a"
+        raises(ValueError, z.namelist, contains="seekable")
+        # members skipped without being read
+        z = npyfile.NpzReader(Stream(data, 9))
+        seen = [n for n, m in z.members()]
+        assert sorted(seen) == sorted([k + ".npy" for k in members])
+
+
+@test
+def archive_write_round_trip():
+    arrays = {"x": sample("f", 10), "y": ((2, 5), sample("h", 10)), "z": sample("B", 300)}
+    modes = [False, True] if npyfile.CAN_COMPRESS else [False]
+    for compress in modes:
+        for target in ("seekable", "stream"):
+            f = io.BytesIO() if target == "seekable" else Sink()
+            npyfile.save_npz(f, arrays, compress)
+            data = f.getvalue()
+            got = npyfile.load_npz(io.BytesIO(data))
+            assert got["x"][0] == (10,) and same(got["x"][1], arrays["x"])
+            assert got["y"][0] == (2, 5) and same(got["y"][1], arrays["y"][1])
+            assert same(got["z"][1], arrays["z"]), (compress, target)
+            with npyfile.NpzReader(io.BytesIO(data)) as z:
+                assert sorted(z.namelist()) == ["x.npy", "y.npy", "z.npy"]
+            if target == "seekable":
+                assert same(npyfile.load_npz(Stream(data))["y"][1], arrays["y"][1])
+            else:  # sizes come after the data: only the central directory can say where it ends
+                raises(ValueError, npyfile.load_npz, Stream(data), contains="seekable")
+    if not npyfile.CAN_COMPRESS:
+        raises(ValueError, npyfile.NpzWriter, io.BytesIO(), True, contains="compress")
+
+
+@test
+def archive_streaming_writer_and_path():
+    path = tmpdir() + "/stream.npz"
+    with npyfile.NpzWriter(path) as z:
+        with z.writer("rows", (3, 4), "i") as w:
+            for r in range(3):
+                w.write_values(array.array("i", [r * 100 + c for c in range(4)]))
+        z.save("label", array.array("b", [-1, 0, 1]))
+    got = npyfile.load_npz(path)
+    assert got["rows"][0] == (3, 4) and got["rows"][1][11] == 203
+    assert list(got["label"][1]) == [-1, 0, 1]
+    os.remove(path)
+
+
+@test
+def archive_writer_errors():
+    z = npyfile.NpzWriter(io.BytesIO())
+    z.save("a", array.array("h", [1]))
+    raises(ValueError, z.save, "a", array.array("h", [1]), contains="duplicate")
+    raises(ValueError, z.writer, "b", (None, 2), "h", contains="known shape")
+    raises(ValueError, z.writer, "b", (2,), "x", contains="typecode")
+    w = z.writer("c", (2,), "h")
+    raises(ValueError, z.save, "d", array.array("h", [1]), contains="first")
+    raises(ValueError, z.close, contains="still")
+    raises(ValueError, w.write_values, array.array("h", [1]))  # the archive is gone
+
+
+run()
