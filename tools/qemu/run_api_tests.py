@@ -11,13 +11,16 @@ firmware is MicroPython's own ports/qemu build (built outside this repository, s
         --firmware .../build-VIRT_RV32/firmware.elf --natmod-dir dist/rv32imc_6.3
 
 The board has no filesystem and a heap of about 140 KB, so nothing is copied onto it. A preamble
-sent through the raw REPL mounts a small read-only VFS whose files stay on the host:
+sent through the raw REPL mounts a small VFS whose files stay on the host:
   /natmod     -> --natmod-dir (the .mpy files; first on sys.path)
   /repo       -> the repository root (the current directory, so open("tests/data/...") works;
                  tests/api and python are on sys.path, as in tests/api/run.py)
 Every read is one request on the serial console (an escape byte, a line of text) answered by this
 script (a length line, raw bytes), so a test's heap use does not depend on the size of the files it
 opens. The emulated UART moves about 30 KB/s: a 100 KB data file takes about 4 s to read.
+Everything is read-only except the repository's build folder: there a test may make folders,
+write files (hex-encoded requests, answered with an errno) and remove them, as the npyfile
+suites do in build/test-npyfile on every runtime.
 
 Each test file runs in a fresh emulator, its source sent through the raw REPL (so tracebacks say
 "<stdin>", with the file's own line numbers). It passes when the harness prints "N passed, 0 failed"
@@ -63,15 +66,28 @@ def _ml_fetch(op, key, pos, buf):
     return n
 
 
+def _ml_do(req):
+    # A change on the host (create, write, mkdir, remove): the reply is 0 or an errno.
+    err = int(_ml_ask(req))
+    if err:
+        raise OSError(err)
+
+
 class _MLFile(io.IOBase):
-    def __init__(self, key, size, text):
+    def __init__(self, key, size, text, write=False):
         self.key = key
         self.size = size
         self.pos = 0
         self.text = text
+        if write:
+            _ml_do('C' + key)  # create it, or empty it
 
     def readinto(self, buf):
         mv = memoryview(buf)
+        if len(mv) and len(bytes(mv[:1])) > 1:
+            # A typed view (array 'h', ...) counts items, not bytes: fill its bytes, as a file does
+            raw = bytearray(len(mv) * len(bytes(mv[:1])))
+            return io.BytesIO(raw[:self.readinto(raw)]).readinto(mv)
         got = 0
         while got < len(buf) and self.pos < self.size:
             n = _ml_fetch('R', self.key, self.pos, mv[got:got + %(chunk)d])
@@ -124,6 +140,18 @@ class _MLFile(io.IOBase):
         if not line:
             raise StopIteration
         return line
+
+    def write(self, buf):
+        data = buf.encode() if isinstance(buf, str) else bytes(buf)
+        for i in range(0, len(data), %(chunk)d):
+            part = data[i:i + %(chunk)d]
+            _ml_do('W%%d:%%s:%%s' %% (self.pos, part.hex(), self.key))
+            self.pos += len(part)
+        self.size = max(self.size, self.pos)
+        return len(data)
+
+    def flush(self):
+        pass
 
     def seek(self, off, whence=0):
         self.pos = max(0, off + (0, self.pos, self.size)[whence])
@@ -188,9 +216,17 @@ class _MLFS:
             if item:
                 yield (item[1:], 0x4000 if item[0] == 'd' else 0x8000, 0)
 
+    def mkdir(self, path):
+        _ml_do('M' + self._key(path))
+
+    def remove(self, path):
+        _ml_do('X' + self._key(path))
+
     def open(self, path, mode):
-        if 'w' in mode or 'a' in mode or '+' in mode:
-            raise OSError(30)  # EROFS: the host files are read-only
+        if 'a' in mode or '+' in mode:
+            raise OSError(22)  # EINVAL: 'r' and 'w' only
+        if 'w' in mode:
+            return _MLFile(self._key(path), 0, 'b' not in mode, True)
         kind, size = self._stat(path)
         if kind != 0x8000:
             raise OSError(21)  # EISDIR
@@ -296,8 +332,45 @@ class Target:
             return None  # outside the served folder
         return path
 
+    def _writable(self, key):
+        """The host path of a key that may change, else None: only the repository's build folder
+        and what is below it."""
+        path = self._resolve(key)
+        build = os.path.join(self.roots["R"], "build")
+        if key[0] == "R" and path and (path == build or path.startswith(build + os.sep)):
+            return path
+        return None
+
+    def _change(self, op, arg):
+        """Create (C), write at an offset (W), mkdir (M), remove (X): -> errno, 0 when done."""
+        if op == "W":
+            off, data, key = arg.split(":", 2)
+        else:
+            key = arg
+        path = self._writable(key)
+        if path is None:
+            return 30  # EROFS: everything else the board sees is read-only
+        try:
+            if op == "C":
+                open(path, "wb").close()
+            elif op == "W":
+                with open(path, "r+b") as f:
+                    f.seek(int(off))
+                    f.write(bytes.fromhex(data))
+            elif op == "M":
+                os.mkdir(path)
+            else:
+                os.remove(path)
+        except OSError as e:
+            return e.errno or 5  # EIO
+        except ValueError:  # a malformed request
+            return 22  # EINVAL
+        return 0
+
     def _answer(self, req):
         op, arg = req[0], req[1:]
+        if op in "CWMX":
+            return b"%d\n" % self._change(op, arg)
         try:
             if op == "S":
                 path = self._resolve(arg)
