@@ -27,6 +27,8 @@ Each test file runs in a fresh emulator, its source sent through the raw REPL (s
 and nothing raises. A MemoryError before the harness has run anything is reported as TOO BIG: the
 file, or what it imports, does not fit the heap at all. Exit status 1 if any file failed or was
 TOO BIG.
+
+The preamble also sets gc.threshold(GC_THRESHOLD): see there.
 """
 import argparse
 import glob
@@ -45,6 +47,13 @@ API_DIR = os.path.join(ROOT, "tests", "api")
 
 ESCAPE = 0x18  # starts a request from the target: ESC <op> <args> '\n'
 READ_CHUNK = 1024  # bytes per read request: bounds the target's heap use per reply
+# The target collects garbage after every GC_THRESHOLD bytes allocated (gc.threshold), not only
+# when an allocation fails. Each file request of the VFS below leaves a few small objects behind;
+# left to pile up between collections, they push whatever lives long (code compiled on the board,
+# module globals) up across the heap: the npyfile suites then could not get 2 KB in one piece
+# from a heap with tens of KB free. MicroPython's documentation of gc.threshold names this use:
+# collecting early enough to avoid fragmentation.
+GC_THRESHOLD = 4096
 
 # Runs on the target before each test. Names start with _ml_ to stay out of the test's way (the
 # test runs in the same __main__ globals). Kept small: it is compiled on a 140 KB heap.
@@ -238,8 +247,9 @@ vfs.mount(_MLFS('R'), '/repo')
 os.chdir('/repo')
 sys.path[:] = ['/natmod', '/repo/tests/api', '/repo/python']
 gc.collect()
+gc.threshold(%(threshold)d)
 print('heap free', gc.mem_free())
-""" % {"chunk": READ_CHUNK}
+""" % {"chunk": READ_CHUNK, "threshold": GC_THRESHOLD}
 
 
 def text(console_bytes):
