@@ -983,6 +983,16 @@ else:
     _Adapter = None
 
 
+def _member_wbits(wbits, usize):
+    """The inflate window for a member of usize bytes: no back-reference reaches before the
+    member's start, so a window as large as the member is enough. 2**wbits (32 KB for numpy's
+    archives) only for members that large; DeflateIO's smallest is 2**5."""
+    bits = 5
+    while bits < wbits and (1 << bits) < usize:
+        bits += 1
+    return bits
+
+
 class _Member:
     """A read-only stream over one zip member's data, checked against its size and CRC-32.
 
@@ -1007,6 +1017,7 @@ class _Member:
                     src.seek(self._srcpos)
                 if not _is_native_stream(src):
                     src = _Adapter(src)
+                wbits = _member_wbits(wbits, entry.usize)
                 self._inner = deflate.DeflateIO(src, deflate.RAW, wbits)
             elif zlib is not None:
                 self._inner = _Inflate(src, start, entry.csize, seekable)
@@ -1122,6 +1133,8 @@ class NpzReader(_FileHolder):
     A seekable file is listed from its central directory (or, if that is missing, by walking
     the local headers); a non-seekable stream can only be walked forward with ``members()``.
     ``wbits`` is the deflate window as a power of two: 15 (32 KB) for archives written by numpy.
+    On MicroPython a deflated member smaller than that gets a window of its own size (rounded up
+    to a power of two): reading two members at once then needs far less than 64 KB of RAM.
     """
 
     def __init__(self, filelike, wbits=15, check_crc=True):
