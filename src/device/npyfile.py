@@ -160,10 +160,15 @@ def array_frombytes(typecode, buf):
 
 
 def _read_exact(f, n):
-    """Up to n bytes; fewer only at end of stream (a short read() is not an end by itself)."""
+    """Up to n bytes; fewer only at end of stream (a short read() is not an end by itself).
+
+    At most 4 * _BLOCK bytes per read(): MicroPython's read(n) reserves n bytes before it reads,
+    and a length from a damaged file (a zip name, up to 64 KB) must not ask a small heap for
+    more than the file holds.
+    """
     if n <= 0:
         return b""
-    data = f.read(n)
+    data = f.read(min(n, 4 * _BLOCK))
     if not data:
         return b""
     if len(data) >= n:
@@ -171,7 +176,7 @@ def _read_exact(f, n):
     parts = [data]
     got = len(data)
     while got < n:
-        d = f.read(n - got)
+        d = f.read(min(n - got, 4 * _BLOCK))
         if not d:
             break
         parts.append(d)
