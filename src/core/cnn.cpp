@@ -342,6 +342,13 @@ MICROLEARN_VECTORIZE int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
 #endif
 
 MICROLEARN_HOT float dot(const float* a, const float* b, uint32_t n) {
+    if (n < 16) { // a 3x3 kernel over one channel: four sums would cost more than they save
+        float sum = 0.0f;
+        for (const float* const end = a + n; a != end; ++a, ++b) {
+            sum += *a * *b;
+        }
+        return sum;
+    }
     float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
     const float* const end4 = a + (n & ~3u);
     const float* const end = a + n;
@@ -363,7 +370,8 @@ MICROLEARN_HOT float dot(const float* a, const float* b, uint32_t n) {
 // weights (as TinyMaix does); taps in the padding read M::pad (the input zero point: real zero).
 // patch holds in.c * kh * kw values.
 template <class M>
-void conv(const Layer& L, const typename M::T* in, typename M::T* out, typename M::T* patch) {
+MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T* out,
+                         typename M::T* patch) {
     using T = typename M::T;
     const T* w = static_cast<const T*>(L.w);
     const T zero = M::pad(L);
