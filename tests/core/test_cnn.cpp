@@ -143,6 +143,29 @@ struct Builder {
         }
     }
 
+    // Weights (int8 values or floats), zeros up to b_oft, biases (int32 or floats), padding.
+    void weights_and_biases(Writer& l, const std::vector<float>& w, uint32_t b_oft,
+                            const std::vector<float>& bias) const {
+        for (float v : w) {
+            if (int8) {
+                l.u8(uint32_t(int32_t(v)));
+            } else {
+                l.f32(v);
+            }
+        }
+        while (l.b.size() < b_oft) {
+            l.u8(0);
+        }
+        for (float v : bias) {
+            if (int8) {
+                l.u32(uint32_t(int32_t(v)));
+            } else {
+                l.f32(v);
+            }
+        }
+        l.pad8();
+    }
+
     void append(const Writer& layer, Dims out) {
         last_layer = body.size();
         body.insert(body.end(), layer.b.begin(), layer.b.end());
@@ -180,24 +203,7 @@ struct Builder {
         for (float v : ws) {
             l.f32(v);
         }
-        for (float v : w) {
-            if (int8) {
-                l.u8(uint32_t(int32_t(v)));
-            } else {
-                l.f32(v);
-            }
-        }
-        while (l.b.size() < b_oft) {
-            l.u8(0);
-        }
-        for (float v : bias) {
-            if (int8) {
-                l.u32(uint32_t(int32_t(v)));
-            } else {
-                l.f32(v);
-            }
-        }
-        l.pad8();
+        weights_and_biases(l, w, b_oft, bias);
         append(l, out);
     }
 
@@ -223,24 +229,7 @@ struct Builder {
         l.u32(0);
         l.f32(ws);
         l.u32(0);
-        for (float v : w) {
-            if (int8) {
-                l.u8(uint32_t(int32_t(v)));
-            } else {
-                l.f32(v);
-            }
-        }
-        while (l.b.size() < b_oft) {
-            l.u8(0);
-        }
-        for (float v : bias) {
-            if (int8) {
-                l.u32(uint32_t(int32_t(v)));
-            } else {
-                l.f32(v);
-            }
-        }
-        l.pad8();
+        weights_and_biases(l, w, b_oft, bias);
         append(l, out);
     }
 
