@@ -341,7 +341,7 @@ MICROLEARN_VECTORIZE int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
 }
 #endif
 
-MICROLEARN_HOT float dot(const float* a, const float* b, uint32_t n) {
+__attribute__((always_inline)) inline float dot(const float* a, const float* b, uint32_t n) {
     if (n < 16) { // a 3x3 kernel over one channel: four sums would cost more than they save
         float sum = 0.0f;
         for (const float* const end = a + n; a != end; ++a, ++b) {
@@ -389,6 +389,12 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
                 T* dst = patch;
                 for (uint32_t ky = 0; ky < L.kh; ++ky, row += row_step) {
                     const T* px = row;
+                    if (chi == 1) { // a kernel row is contiguous (an image's first layer)
+                        for (uint32_t kx = 0; kx < L.kw; ++kx) {
+                            *dst++ = px[kx];
+                        }
+                        continue;
+                    }
                     for (uint32_t kx = 0; kx < L.kw; ++kx, ++dst) {
                         T* d = dst;
                         for (uint32_t i = 0; i < chi; ++i, d += kk) {
