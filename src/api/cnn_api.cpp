@@ -66,7 +66,8 @@ bool cnn_run(const CnnModel* m, const BufferView& input, const BufferView& outpu
         return not_ready(err);
     }
     if (!check_typecode(input, 'B', "expecting byte array", "input", err) ||
-        !check_length(input, m->in_len, "input", err) || !check_floats(output, m->out_len, "output", err)) {
+        !check_length(input, m->in_len, "input", err) ||
+        !check_floats(output, m->out_len, "output", err)) {
         return false;
     }
     return cnn_run(m, static_cast<const uint8_t*>(input.data), m->in_len,

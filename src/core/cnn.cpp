@@ -121,9 +121,8 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
     L->out_s = f32(p + 40);
     L->in_zp = int8 ? int32_t(u32(p + 36)) : 0;
     L->out_zp = int8 ? int32_t(u32(p + 44)) : 0;
-    if (int8 && (!finite(L->in_s) || !finite(L->out_s) || !(L->in_s > 0.0f) ||
-                 !(L->out_s > 0.0f) || L->in_zp < -128 || L->in_zp > 127 || L->out_zp < -128 ||
-                 L->out_zp > 127)) {
+    if (int8 && (!finite(L->in_s) || !finite(L->out_s) || !(L->in_s > 0.0f) || !(L->out_s > 0.0f) ||
+                 L->in_zp < -128 || L->in_zp > 127 || L->out_zp < -128 || L->out_zp > 127)) {
         return fail(m, CnnFault::Quant);
     }
     const uint32_t wsize = int8 ? 1u : 4u;
@@ -186,8 +185,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         }
         L->w = array_in(p, L->size, u32(p + 52), uint64_t(L->in.elements()) * L->out.c, wsize);
         L->b = array_in(p, L->size, u32(p + 56), L->out.c, 4);
-        L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 48), 1, 4))
-                     : nullptr;
+        L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 48), 1, 4)) : nullptr;
         if (L->w == nullptr || L->b == nullptr || (int8 && L->ws == nullptr)) {
             return fail(m, CnnFault::Offsets);
         }
@@ -200,8 +198,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         }
         break;
     case Softmax:
-        if (L->in.h != 1 || L->in.w != 1 || L->out.h != 1 || L->out.w != 1 ||
-            L->out.c != L->in.c) {
+        if (L->in.h != 1 || L->in.w != 1 || L->out.h != 1 || L->out.w != 1 || L->out.c != L->in.c) {
             return fail(m, CnnFault::Shape);
         }
         break;
@@ -410,7 +407,8 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
                     for (uint32_t kx = 0; kx < L.kw; ++kx, ++k) {
                         const int32_t x = x0 + int32_t(kx);
                         const bool inside = row_in && x >= 0 && x < int32_t(L.in.w);
-                        const T* px = inside ? in + size_t(y) * row_step + size_t(x) * chi : nullptr;
+                        const T* px =
+                            inside ? in + size_t(y) * row_step + size_t(x) * chi : nullptr;
                         for (uint32_t i = 0; i < chi; ++i) {
                             patch[size_t(i) * kk + k] = inside ? px[i] : zero;
                         }
@@ -424,8 +422,8 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
                 }
             } else {
                 for (uint32_t c = 0; c < L.out.c; ++c) {
-                    *out++ = M::conv_out(L, c, dot(patch + size_t(c / L.dmul) * kk,
-                                                   w + size_t(c) * kk, kk));
+                    *out++ = M::conv_out(
+                        L, c, dot(patch + size_t(c / L.dmul) * kk, w + size_t(c) * kk, kk));
                 }
             }
         }

@@ -54,11 +54,11 @@ struct CnnModel {
     bool ready;
     CnnFault fault;
     uint16_t n_layers;
-    uint16_t fault_layer;  // index of the layer the fault is about; kCnnHeaderFault: the header
-    uint32_t fault_value;  // the offending type or activation
-    uint16_t in_dims[4];   // dims, h, w, c
-    uint16_t out_dims[4];  // of the output layer
-    uint32_t in_len;       // h * w * c
+    uint16_t fault_layer; // index of the layer the fault is about; kCnnHeaderFault: the header
+    uint32_t fault_value; // the offending type or activation
+    uint16_t in_dims[4];  // dims, h, w, c
+    uint16_t out_dims[4]; // of the output layer
+    uint32_t in_len;      // h * w * c
     uint32_t out_len;
     uint32_t max_elements; // largest activation between layers
     uint32_t max_patch;    // largest receptive field of a convolution (input channels x taps)

@@ -150,9 +150,9 @@ Status iir_get_state(const IirCascade* f, float* out, uint32_t len) {
 }
 
 Status iir_set_state(IirCascade* f, const float* in, uint32_t len) {
-    return f == nullptr ? Status::NotReady
-                        : filter_state_copy(f->ready, f->n_stages * kStatePerStage, in, f->state,
-                                            len);
+    return f == nullptr
+               ? Status::NotReady
+               : filter_state_copy(f->ready, f->n_stages * kStatePerStage, in, f->state, len);
 }
 
 Status iir_get_state_f64(const IirCascade* f, double* out, uint32_t len) {
@@ -162,9 +162,9 @@ Status iir_get_state_f64(const IirCascade* f, double* out, uint32_t len) {
 }
 
 Status iir_set_state_f64(IirCascade* f, const double* in, uint32_t len) {
-    return f == nullptr ? Status::NotReady
-                        : filter_state_copy(f->ready, f->n_stages * kStatePerStage, in, f->state,
-                                            len);
+    return f == nullptr
+               ? Status::NotReady
+               : filter_state_copy(f->ready, f->n_stages * kStatePerStage, in, f->state, len);
 }
 
 } // namespace microlearn

@@ -30,9 +30,9 @@ constexpr uint32_t kSosValuesPerStage = 6; // b0, b1, b2, a0, a1, a2
 // and for a narrow-band filter of high order it grows far above float32's own step (an 8-section
 // Chebyshev I low pass at 0.2: 1.8e-4 relative RMS error in float32, as scipy's own sosfilt gives
 // in float32; 3.7e-6 with a double state). Samples and coefficients stay float32, and so do the
-// values passed from one pair of sections to the next. Without double hardware (Cortex-M0/M3/M4, ESP32, ESP8266, rv32imc) a
-// double operation is a library call, and the state is float: define MICROLEARN_IIR_STATE_DOUBLE
-// to 0 or 1 to choose either way.
+// values passed from one pair of sections to the next. Without double hardware (Cortex-M0/M3/M4,
+// ESP32, ESP8266, rv32imc) a double operation is a library call, and the state is float: define
+// MICROLEARN_IIR_STATE_DOUBLE to 0 or 1 to choose either way.
 #if !defined(MICROLEARN_IIR_STATE_DOUBLE)
 #if defined(__arm__) || defined(__thumb__)
 #if defined(__ARM_FP) && (__ARM_FP & 8)
@@ -73,8 +73,8 @@ size_t iir_storage_bytes(uint32_t n_stages);
 // sos holds sos_len = 6 * n_stages values in scipy's layout, stage after stage:
 // [b0, b1, b2, a0, a1, a2]. Zero stages make an identity filter. The state starts at zero.
 // Errors: InvalidArgument when sos_len is not a multiple of 6, a0 == 0, a normalised coefficient
-// is not finite, storage is not aligned for IirState, or sos is null with sos_len > 0; SizeMismatch for short
-// storage.
+// is not finite, storage is not aligned for IirState, or sos is null with sos_len > 0; SizeMismatch
+// for short storage.
 Status iir_init(IirCascade* f, const float* sos, uint32_t sos_len, void* storage,
                 size_t storage_bytes);
 

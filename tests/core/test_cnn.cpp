@@ -39,7 +39,8 @@ struct Loaded {
     CnnModel m{};
     Status status = Status::NotReady;
     explicit Loaded(const std::vector<uint8_t>& file) : storage(file), len(file.size()) {
-        bytes = storage.empty() ? nullptr : storage.data(); // vector storage: 16-aligned on the host
+        bytes =
+            storage.empty() ? nullptr : storage.data(); // vector storage: 16-aligned on the host
         status = microlearn::cnn_init(&m, bytes, len);
     }
     std::vector<float> run(const std::vector<uint8_t>& input) {
@@ -411,9 +412,9 @@ TEST(Cnn, RunChecksItsArguments) {
               Status::SizeMismatch);
     EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 9, work.data(), work.size()),
               Status::SizeMismatch);
-    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 10, work.data(),
-                                  work.size() - 1),
-              Status::SizeMismatch);
+    EXPECT_EQ(
+        microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 10, work.data(), work.size() - 1),
+        Status::SizeMismatch);
     EXPECT_EQ(microlearn::cnn_run(&l.m, nullptr, 784, out.data(), 10, work.data(), work.size()),
               Status::InvalidArgument);
     EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, nullptr, 10, work.data(), work.size()),
@@ -425,9 +426,9 @@ TEST(Cnn, RunChecksItsArguments) {
     // Any alignment of the work buffer, nothing written beyond it.
     std::vector<uint8_t> canary(work.size() + 9, 0xa5);
     const std::vector<float> want = l.run(x);
-    EXPECT_EQ(microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 10, canary.data() + 1,
-                                  work.size()),
-              Status::Ok);
+    EXPECT_EQ(
+        microlearn::cnn_run(&l.m, x.data(), 784, out.data(), 10, canary.data() + 1, work.size()),
+        Status::Ok);
     EXPECT_EQ(out, want);
     EXPECT_EQ(canary[0], 0xa5);
     for (size_t i = work.size() + 1; i < canary.size(); ++i) {
@@ -438,13 +439,17 @@ TEST(Cnn, RunChecksItsArguments) {
 TEST(Cnn, Fp32MatchesFloat64ReferenceWithPaddingStridesAndDepthwise) {
     std::mt19937 rng(5);
     const Dims in{7, 6, 2};
-    const ConvSpec c1{3, 3, 1, 1, {1, 1, 1, 1}, 1, 0, 4};  // same padding, relu
-    const ConvSpec c2{3, 2, 2, 1, {0, 1, 1, 0}, 3, 2, 8};  // depthwise x2, relu6, odd pads
-    const ConvSpec c3{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 5};  // pointwise
-    const std::vector<float> w1 = random_values(4 * 2 * 9, rng, -1, 1), b1 = random_values(4, rng, -0.5f, 0.5f);
-    const std::vector<float> w2 = random_values(8 * 1 * 6, rng, -1, 1), b2 = random_values(8, rng, -0.5f, 0.5f);
-    const std::vector<float> w3 = random_values(5 * 8, rng, -1, 1), b3 = random_values(5, rng, -0.5f, 0.5f);
-    const std::vector<float> wf = random_values(3 * 5, rng, -1, 1), bf = random_values(3, rng, -0.5f, 0.5f);
+    const ConvSpec c1{3, 3, 1, 1, {1, 1, 1, 1}, 1, 0, 4}; // same padding, relu
+    const ConvSpec c2{3, 2, 2, 1, {0, 1, 1, 0}, 3, 2, 8}; // depthwise x2, relu6, odd pads
+    const ConvSpec c3{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 5}; // pointwise
+    const std::vector<float> w1 = random_values(4 * 2 * 9, rng, -1, 1),
+                             b1 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> w2 = random_values(8 * 1 * 6, rng, -1, 1),
+                             b2 = random_values(8, rng, -0.5f, 0.5f);
+    const std::vector<float> w3 = random_values(5 * 8, rng, -1, 1),
+                             b3 = random_values(5, rng, -0.5f, 0.5f);
+    const std::vector<float> wf = random_values(3 * 5, rng, -1, 1),
+                             bf = random_values(3, rng, -0.5f, 0.5f);
     Builder b(false, in);
     b.conv(c1, w1, b1, std::vector<float>(4, 1.0f), {});
     b.conv(c2, w2, b2, std::vector<float>(8, 1.0f), {});
@@ -532,8 +537,10 @@ TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
                                     const int32_t v =
                                         (y < 0 || x >= in.w || y >= in.h)
                                             ? q.in_zp
-                                            : int32_t(img[(size_t(y) * in.w + x) * in.c + ic]) - 128;
-                                    acc += v * int32_t(w[((size_t(c) * chi + i) * 3 + ky) * 3 + kx]);
+                                            : int32_t(img[(size_t(y) * in.w + x) * in.c + ic]) -
+                                                  128;
+                                    acc +=
+                                        v * int32_t(w[((size_t(c) * chi + i) * 3 + ky) * 3 + kx]);
                                 }
                             }
                         }

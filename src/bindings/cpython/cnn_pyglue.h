@@ -48,8 +48,8 @@ template <CnnKind K> void bind(py::module_& m, const char* type_name) {
              [](Network& self, py::handle input, py::handle output) {
                  Buffer in(input, false), out(output, true);
                  Error err;
-                 check(microlearn::api::cnn_run(&self.cnn, in.view(), out.view(),
-                                                self.work.data(), self.work.size(), &err),
+                 check(microlearn::api::cnn_run(&self.cnn, in.view(), out.view(), self.work.data(),
+                                                self.work.size(), &err),
                        err);
              })
         .def("output_dimensions", [](const Network& self) {

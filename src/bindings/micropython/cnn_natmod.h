@@ -43,8 +43,7 @@ mp_obj_t cnn_new(mp_obj_t model_in) {
     // it cannot reach a model that was checked.
     const bool in_place = mp_obj_get_type(model_in) == &mp_type_bytes &&
                           (reinterpret_cast<uintptr_t>(b.data) & 3u) == 0;
-    CnnObject* o =
-        static_cast<CnnObject*>(m_malloc(sizeof(CnnObject) + (in_place ? 0 : b.bytes)));
+    CnnObject* o = static_cast<CnnObject*>(m_malloc(sizeof(CnnObject) + (in_place ? 0 : b.bytes)));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&cnn_type);
     o->work = nullptr;
     o->cnn.ready = false;
@@ -52,8 +51,8 @@ mp_obj_t cnn_new(mp_obj_t model_in) {
     if (!in_place) {
         memcpy(o->model, b.data, b.bytes);
     }
-    const uint8_t* bin = in_place ? static_cast<const uint8_t*>(b.data)
-                                  : reinterpret_cast<const uint8_t*>(o->model);
+    const uint8_t* bin =
+        in_place ? static_cast<const uint8_t*>(b.data) : reinterpret_cast<const uint8_t*>(o->model);
     check(api::cnn_new(&o->cnn, bin, b.bytes, NATMOD_CNN_KIND, &err), err);
     o->work_bytes = cnn_work_bytes(&o->cnn);
     o->work = static_cast<uint8_t*>(m_malloc(o->work_bytes));
