@@ -17,21 +17,28 @@ inline bool check_typecode(const BufferView& b, char typecode, const char* expec
     return false;
 }
 
-// Exactly `length` elements, else err = ValueError("wrong array length for <name>: expected N,
-// got M").
-inline bool check_length(const BufferView& b, uint32_t length, const char* name, Error* err) {
+// Exactly `length` elements, else err = ValueError("<before><name><after>expected N, got M").
+inline bool check_count(const BufferView& b, uint32_t length, const char* before, const char* name,
+                        const char* after, Error* err) {
     const size_t got = element_count(b);
     if (got == length) {
         return true;
     }
     fail(err, ErrorType::ValueError)
-        .text("wrong array length for ")
+        .text(before)
         .text(name)
-        .text(": expected ")
+        .text(after)
+        .text("expected ")
         .number(int32_t(length))
         .text(", got ")
         .number(got > 0x7fffffffu ? 0x7fffffff : int32_t(got));
     return false;
+}
+
+// Exactly `length` elements, else err = ValueError("wrong array length for <name>: expected N,
+// got M").
+inline bool check_length(const BufferView& b, uint32_t length, const char* name, Error* err) {
+    return check_count(b, length, "wrong array length for ", name, ": ", err);
 }
 
 inline bool check_floats(const BufferView& b, uint32_t length, const char* name, Error* err) {

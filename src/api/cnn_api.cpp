@@ -28,6 +28,11 @@ bool not_ready(Error* err) {
     return raise_value(err, "model not loaded");
 }
 
+// ValueError("wrong <what> size: expected N, got M"): the reference's words, then the sizes.
+bool check_size(const BufferView& b, uint32_t length, const char* what, Error* err) {
+    return check_count(b, length, "wrong ", what, " size: ", err);
+}
+
 } // namespace
 
 bool cnn_check_model(const BufferView& model, Error* err) {
@@ -66,8 +71,9 @@ bool cnn_run(const CnnModel* m, const BufferView& input, const BufferView& outpu
         return not_ready(err);
     }
     if (!check_typecode(input, 'B', "expecting byte array", "input", err) ||
-        !check_length(input, m->in_len, "input", err) ||
-        !check_floats(output, m->out_len, "output", err)) {
+        !check_size(input, m->in_len, "input", err) ||
+        !check_typecode(output, 'f', "expecting float array", "output", err) ||
+        !check_size(output, m->out_len, "output", err)) {
         return false;
     }
     return cnn_run(m, static_cast<const uint8_t*>(input.data), m->in_len,
