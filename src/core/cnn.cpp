@@ -565,9 +565,12 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
     m->in_len = shape.elements();
     m->max_elements = m->in_len;
     uint32_t pos = kModelHeader;
-    Layer L{};
+    Layer L;
     for (uint32_t k = 0; k < m->n_layers; ++k) {
         m->fault_layer = uint16_t(k);
+        // Cleared for each layer: a layer without weights must not see the previous one's
+        // (check_arrays would read a reshape's element count of the previous layer's scales).
+        L = Layer{};
         if (!read_layer(m, bin + pos, uint32_t(len) - pos, &L) || !check_arrays(m, L)) {
             return Status::InvalidArgument;
         }

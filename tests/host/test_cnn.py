@@ -130,3 +130,21 @@ def test_flipped_bytes_both_refuse_or_both_agree(compat_dir):
             assert_close("int8", got, cnn.run_batch(ref, x.reshape(-1, 28, 28, 1)).reshape(3, -1),
                          softmax_last=True)
     assert both > 50
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+def test_reshape_after_a_layer_with_fewer_channels(kind):
+    """A layer without weights after one with weights (here a reshape of a 2-channel map into 32
+    values): the engine once checked the reshape against the convolution's 2 weight scales as if
+    it had 32, reading past them and refusing valid files."""
+    rng = np.random.default_rng(3)
+    shape = (6, 6, 1)
+    layers = [cnn.Conv2D(rng.normal(0, 0.5, (2, 1, 3, 3)), rng.normal(0, 0.1, 2),
+                         activation="relu"),
+              cnn.Reshape((32,)), cnn.Dense(rng.normal(0, 0.5, (3, 32)), None)]
+    calibration = images(rng, 50, shape) if kind == "int8" else None
+    data = cnn.write(layers, shape, kind, calibration=calibration)
+    inputs = images(rng, 20, shape)
+    got = engine_run(MODULES[kind], data, inputs)
+    want = cnn.run_batch(cnn.parse(data), inputs).reshape(len(inputs), -1)
+    assert_close(kind, got, want, softmax_last=False)
