@@ -1,5 +1,5 @@
 # Device side (MicroPython, or CPython with the host build): classifies the test digits with the
-# two converted models and the reference's MNIST CNN with its ten examples. Run in the folder
+# four converted models and the reference's MNIST CNN with its ten examples. Run in the folder
 # make_models.py wrote. Prints one line per model: "<model> <right> of <count>".
 import array
 
@@ -31,7 +31,9 @@ def score(net, images, labels, size):
 
 images = memoryview(load("digits_test.bin"))
 labels = load("digits_labels.bin")
-for name, module in (("digits_fp32.tmdl", emlearn_cnn_fp32), ("digits_int8.tmdl", emlearn_cnn_int8)):
+for name, module in (("digits_fp32.tmdl", emlearn_cnn_fp32), ("digits_int8.tmdl", emlearn_cnn_int8),
+                     ("digits_cnn_fp32.tmdl", emlearn_cnn_fp32),
+                     ("digits_cnn_int8.tmdl", emlearn_cnn_int8)):
     net = module.new(load(name))
     print(name, score(net, images, labels, 64), "of", len(labels))
 

@@ -5,10 +5,15 @@ given on the command line.
   written as a network (Reshape -> Dense -> Softmax) by microlearn.cnn.write; the int8 one is
   calibrated on the training images. The engine scales uint8 pixels u to u / 255, so the features
   are trained as pixel / 16 and the images stored as round(pixel * 255 / 16).
+* digits_cnn_fp32.tmdl / digits_cnn_int8.tmdl: a small convolutional network trained with
+  PyTorch on the same digits (two 3x3 convolutions, batch normalisation, ReLU, a dense layer,
+  softmax), converted by microlearn.cnn.convert (which exports it to ONNX in memory); the int8
+  one is calibrated on the training images. Needs python3-torch and python3-onnx.
 * digits_test.bin: the test images, 64 bytes each, and digits_labels.bin, one byte each.
 * mnist_cnn_int8.tmdl and mnist_example_N.bin: the reference's own CNN and its ten 28x28 examples.
 
-Prints the accuracy scikit-learn gets on the test images, which the device must match.
+Prints the accuracy scikit-learn and PyTorch get on the test images, which the device must
+match; returns them.
 """
 import os
 import shutil
@@ -36,6 +41,7 @@ def main(out_dir):
         f.write(cnn.write(layers, (8, 8, 1), "fp32"))
     with open(os.path.join(out_dir, "digits_int8.tmdl"), "wb") as f:
         f.write(cnn.write(layers, (8, 8, 1), "int8", calibration=train_x.reshape(-1, 8, 8, 1)))
+    cnn_accuracy = train_cnn(out_dir, train_x, train_y, test_x, test_y)
     test_x.astype(np.uint8).tofile(os.path.join(out_dir, "digits_test.bin"))
     test_y.astype(np.uint8).tofile(os.path.join(out_dir, "digits_labels.bin"))
     data = os.path.join(ROOT, "tests", "data")
@@ -44,6 +50,42 @@ def main(out_dir):
         shutil.copy(os.path.join(data, "mnist_examples", "mnist_example_%d.bin" % n), out_dir)
     accuracy = clf.score(test_x / 255.0, test_y)
     print("scikit-learn: %d test digits, accuracy %.3f" % (len(test_y), accuracy))
+    print("PyTorch CNN: %d test digits, accuracy %.3f" % (len(test_y), cnn_accuracy))
+    return accuracy, cnn_accuracy
+
+
+def train_cnn(out_dir, train_x, train_y, test_x, test_y):
+    """Trains the PyTorch network on u8 / 255 (what the engine feeds it), channels first, and
+    writes it converted; returns PyTorch's own test accuracy."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Flatten(), nn.Linear(16 * 4 * 4, 10), nn.Softmax(dim=1))
+    train_chw = train_x.reshape(-1, 1, 8, 8)  # channels first, as PyTorch takes them
+    x = torch.tensor(train_chw / 255.0, dtype=torch.float32)
+    t = torch.tensor(train_y)
+    optimiser = torch.optim.Adam(model.parameters(), lr=0.01)
+    model.train()
+    for _ in range(15):
+        for batch in torch.randperm(len(x)).split(64):
+            optimiser.zero_grad()
+            # The softmax is part of the model (the device gets probabilities): train on logs.
+            loss = nn.functional.nll_loss(torch.log(model(x[batch]) + 1e-9), t[batch])
+            loss.backward()
+            optimiser.step()
+    model.eval()
+    with torch.no_grad():
+        probabilities = model(torch.tensor(test_x.reshape(-1, 1, 8, 8) / 255.0,
+                                           dtype=torch.float32))
+    accuracy = float((probabilities.argmax(1).numpy() == test_y).mean())
+    with open(os.path.join(out_dir, "digits_cnn_fp32.tmdl"), "wb") as f:
+        f.write(cnn.convert(model, (1, 8, 8), dtype="fp32"))
+    with open(os.path.join(out_dir, "digits_cnn_int8.tmdl"), "wb") as f:
+        f.write(cnn.convert(model, (1, 8, 8), dtype="int8", calibration=train_chw))
     return accuracy
 
 

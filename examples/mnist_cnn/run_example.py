@@ -1,6 +1,6 @@
 """Writes the models (host), then classifies on CPython and, with MICROPYTHON and MPY_DIR set, on
 MicroPython; the two must agree exactly, and the converted models must be as accurate as
-scikit-learn (fp32: the same digits right; int8: within 1% of them)."""
+scikit-learn and PyTorch made them (fp32: the same digits right; int8: within 1% of them)."""
 import os
 import sys
 
@@ -14,7 +14,7 @@ from runtimes import run_on_runtimes  # noqa: E402
 
 def main():
     workdir = os.path.join(ROOT, "build", "examples", "mnist_cnn")
-    accuracy = make_models.main(workdir)
+    accuracy, cnn_accuracy = make_models.main(workdir)
     results = run_on_runtimes(os.path.join(HERE, "classify.py"), workdir,
                               lambda out: [line.split() for line in out.splitlines()])
     first = next(iter(results.values()))
@@ -24,7 +24,9 @@ def main():
     assert got["mnist_cnn_int8.tmdl"] >= 0.9, got
     assert abs(got["digits_fp32.tmdl"] - accuracy) < 0.003, (got, accuracy)
     assert got["digits_int8.tmdl"] >= accuracy - 0.01, (got, accuracy)
-    print("ok: the converted models score like scikit-learn")
+    assert abs(got["digits_cnn_fp32.tmdl"] - cnn_accuracy) < 0.003, (got, cnn_accuracy)
+    assert got["digits_cnn_int8.tmdl"] >= cnn_accuracy - 0.01, (got, cnn_accuracy)
+    print("ok: the converted models score like scikit-learn and PyTorch")
 
 
 if __name__ == "__main__":

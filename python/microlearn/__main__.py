@@ -1,15 +1,21 @@
 """Command line: ``python3 -m microlearn <group> <command> ...``.
 
     python3 -m microlearn trees convert model.pkl -o model.csv [--method hard|soft]
+    python3 -m microlearn cnn convert model.onnx -o model.tmdl [--dtype int8|fp32]
+                                      [--calibration images.npy] [--input-shape C,H,W]
 
-reads a pickled, fitted scikit-learn tree estimator and writes the emlearn trees CSV that
-``emlearn_trees.load_model`` reads. Errors (unreadable file, unsupported estimator) are printed
+The first reads a pickled, fitted scikit-learn tree estimator and writes the emlearn trees CSV
+that ``emlearn_trees.load_model`` reads; the second converts an ONNX network (exported from
+PyTorch with ``torch.onnx.export``) into the ``.tmdl`` file ``emlearn_cnn_int8`` /
+``emlearn_cnn_fp32`` load. Errors (unreadable file, unsupported estimator) are printed
 as one ``error: ...`` line on stderr with exit status 1; usage errors exit with status 2.
 """
 
 import argparse
 import pickle
 import sys
+
+import numpy as np
 
 from . import __version__
 
@@ -68,6 +74,44 @@ def _trees_convert(args):
           f"emlearn_trees.new({max_trees}, {max_nodes}, {max_leaves})")
 
 
+def _cnn_convert(args):
+    from . import cnn, cnn_convert
+
+    shape = None
+    if args.input_shape:
+        try:
+            shape = tuple(int(v) for v in args.input_shape.split(","))
+        except ValueError:
+            raise CommandError(f"--input-shape must be sizes separated by commas, "
+                               f"not {args.input_shape!r}") from None
+    calibration = None
+    if args.calibration:
+        try:
+            calibration = np.load(args.calibration, allow_pickle=False)
+        except (OSError, ValueError) as e:
+            raise CommandError(f"cannot read {args.calibration}: {e}") from e
+    try:
+        with open(args.model, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise CommandError(f"cannot read {args.model}: {e.strerror or e}") from e
+    try:
+        tmdl = cnn_convert.convert(data, shape, dtype=args.dtype, calibration=calibration)
+    except ImportError as e:
+        raise CommandError(str(e)) from e
+    except ValueError as e:  # unsupported node, bad shape, missing calibration
+        raise CommandError(f"cannot convert {args.model}: {e}") from e
+    try:
+        with open(args.output, "wb") as f:
+            f.write(tmdl)
+    except OSError as e:
+        raise CommandError(f"cannot write {args.output}: {e.strerror or e}") from e
+    model = cnn.parse(tmdl)
+    print(f"wrote {args.output}: {args.dtype}, {len(model.layers)} layers, input "
+          f"{model.input_shape} (HWC uint8), output {model.output_shape}, "
+          f"{len(tmdl)} bytes")
+
+
 def build_parser():
     """The argument parser (exposed so the command line can be documented and tested)."""
     parser = argparse.ArgumentParser(
@@ -95,6 +139,29 @@ def build_parser():
              "emlearn_trees too (default); 'soft' = mean of class probabilities quantised to "
              "1/255. Regressors always use float leaves.")
     convert_parser.set_defaults(handler=_trees_convert)
+
+    cnn_parser = groups.add_parser(
+        "cnn", help="convolutional networks (emlearn_cnn_int8, emlearn_cnn_fp32)",
+        description="Convolutional networks for emlearn_cnn_int8 and emlearn_cnn_fp32.")
+    commands = cnn_parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    convert_parser = commands.add_parser(
+        "convert", help="ONNX network -> TinyMaix .tmdl",
+        description="Convert an ONNX network (e.g. a PyTorch module exported with "
+                    "torch.onnx.export) into a .tmdl file. The network takes channels-first "
+                    "inputs scaled to [0, 1] (uint8 / 255); needs the onnx package "
+                    "(python3-onnx).")
+    convert_parser.add_argument("model", help="ONNX file")
+    convert_parser.add_argument("-o", "--output", required=True, help=".tmdl file to write")
+    convert_parser.add_argument("--dtype", choices=("int8", "fp32"), default="int8",
+                                help="int8 (quantised, needs --calibration; default) or fp32")
+    convert_parser.add_argument(
+        "--calibration", metavar="NPY",
+        help="int8: a .npy file of uint8 sample inputs, (n, C, H, W) as the network takes "
+             "them; the activation ranges are measured on them")
+    convert_parser.add_argument(
+        "--input-shape", metavar="C,H,W",
+        help="one input's shape, channels first, when the graph leaves a size symbolic")
+    convert_parser.set_defaults(handler=_cnn_convert)
     return parser
 
 

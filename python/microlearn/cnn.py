@@ -1,6 +1,6 @@
 """TinyMaix ``.tmdl`` convolutional networks on the host: read, run and write them with numpy.
 
-The planned ``emlearn_cnn_int8`` / ``emlearn_cnn_fp32`` modules load the files TinyMaix's
+The ``emlearn_cnn_int8`` / ``emlearn_cnn_fp32`` modules load the files TinyMaix's
 converter makes (``docs/cnn_format.md`` describes the format and the arithmetic). This module is
 the host side of that work:
 
@@ -13,7 +13,10 @@ the host side of that work:
 * :func:`write` makes a file from numpy weights (layer specs :class:`Conv2D`,
   :class:`DepthwiseConv2D`, :class:`GlobalAveragePooling`, :class:`Dense`, :class:`Softmax`,
   :class:`Reshape`); for int8 it quantises the weights and calibrates the activations on sample
-  images.
+  images;
+* :func:`convert` makes a file from a PyTorch module or an ONNX graph
+  (:mod:`microlearn.cnn_convert`), and :func:`to_hwc` lays channels-first images out as the
+  engine reads them.
 
     from microlearn import cnn
     model = cnn.parse(open("mnist_cnn_int8.tmdl", "rb").read())
@@ -30,7 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["parse", "run", "run_batch", "run_layers", "write", "dump", "Model", "Header", "Layer",
+__all__ = ["parse", "run", "run_batch", "run_layers", "write", "dump", "convert", "to_hwc",
+           "Model", "Header", "Layer",
            "Conv2D", "DepthwiseConv2D", "GlobalAveragePooling", "Dense", "Softmax", "Reshape"]
 
 MAGIC = b"MAIX"
@@ -989,3 +993,19 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
     header = Header(MDL_INT8, out_deq, 1, 1, len(q_layers), buf, 0, in_dims,
                     q_layers[-1].out_dims)
     return dump(Model(header, q_layers))
+
+
+def convert(model, input_shape=None, dtype="int8", calibration=None, out_deq=None):
+    """The ``.tmdl`` bytes for a PyTorch module or an ONNX model: see
+    :func:`microlearn.cnn_convert.convert`."""
+    from .cnn_convert import convert as _convert
+
+    return _convert(model, input_shape, dtype=dtype, calibration=calibration, out_deq=out_deq)
+
+
+def to_hwc(images, input_shape):
+    """Channels-first uint8 images as the engine reads them: see
+    :func:`microlearn.cnn_convert.to_hwc`."""
+    from .cnn_convert import to_hwc as _to_hwc
+
+    return _to_hwc(images, input_shape)

@@ -7,6 +7,8 @@ missing; converter-only tests still run.
 """
 
 import array
+import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -129,3 +131,12 @@ def compat_dir():
     if not COMPAT_DIR.is_dir():
         pytest.skip(f"compatibility files not found in {COMPAT_DIR}")
     return COMPAT_DIR
+
+
+def optional_import(name, package):
+    """Imports an optional dependency (``torch``, ``onnx``): the tests that need it are skipped
+    without it, except under CI (``CI`` set), where tools/install-deps.sh installs it and its
+    absence is an error rather than a silent skip."""
+    if os.environ.get("CI"):
+        return importlib.import_module(name)
+    return pytest.importorskip(name, reason=f"needs {name} (Debian: apt install {package})")

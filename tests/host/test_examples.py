@@ -37,7 +37,7 @@ def test_soundlevel_meter_agrees_with_scipy():
     assert "soundlevel OK" in out, out
 
 
-def test_mnist_cnn_converted_models_score_like_sklearn():
+def test_mnist_cnn_converted_models_score_like_sklearn_and_pytorch():
     out = run_example("mnist_cnn", "run_example.py")
-    assert "ok: the converted models score like scikit-learn" in out, out
+    assert "ok: the converted models score like scikit-learn and PyTorch" in out, out
     assert "mnist_cnn_int8.tmdl 10 of 10" in out, out

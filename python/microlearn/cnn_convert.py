@@ -1,0 +1,635 @@
+"""PyTorch modules and ONNX graphs -> TinyMaix ``.tmdl`` files for emlearn_cnn_int8 / _fp32.
+
+    from microlearn import cnn
+    data = cnn.convert(torch_model, input_shape=(1, 28, 28), dtype="int8",
+                       calibration=train_images_u8)          # (n, 1, 28, 28) uint8
+    open("model.tmdl", "wb").write(data)
+
+:func:`convert` takes a ``torch.nn.Module`` (exported to ONNX in memory with ``torch.onnx``, so
+any ``forward`` that exports works, not only ``nn.Sequential``), an ONNX file's path or bytes, or
+an ``onnx.ModelProto``; reading ONNX needs the ``onnx`` package (Debian: ``python3-onnx``). The
+graph must be a chain, each node taking the previous node's output (no branches or skip
+connections), built from:
+
+* ``Conv`` (1-D or 2-D, ``group`` 1 or depthwise: ``group`` = input channels), with explicit,
+  ``SAME_UPPER``/``SAME_LOWER``/``VALID`` padding, and a ``BatchNormalization``, ``Relu`` or
+  ``Clip(0, 6)`` (ReLU6) after it folded in;
+* ``AveragePool`` (written as a depthwise convolution with weights 1 / (kh * kw)),
+  ``GlobalAveragePool``, ``ReduceMean`` over the spatial axes;
+* ``Flatten`` / ``Reshape`` to one dimension, ``Gemm`` or ``MatMul`` (+ ``Add``) for ``Linear``
+  (a ``Relu`` after it makes it a 1x1 convolution, which the format can give an activation),
+  ``Softmax`` over the channels;
+* ``Dropout``, ``Identity``, zero ``Pad`` before a convolution or pooling, and the
+  ``Shape``/``Gather``/``Concat``... arithmetic that ``x.view(x.size(0), -1)`` exports.
+
+Anything else (``MaxPool``, which the format lacks: use a strided convolution or ``AvgPool``;
+dilation; grouped but not depthwise convolutions; residual ``Add``) raises
+:class:`UnsupportedModelError` naming the node.
+
+Layouts: PyTorch and ONNX are channels-first, ``(C, H, W)``; the engine is channels-last,
+``(H, W, C)``, so the weights of a ``Linear`` after a ``Flatten`` are permuted to match, and the
+device's input image is HWC (:func:`to_hwc` rearranges images). The engine feeds the network
+``u8 / 255``: train on ``images_u8 / 255.0``.
+"""
+
+import io
+import math
+
+import numpy as np
+
+from . import cnn
+
+__all__ = ["convert", "to_layers", "to_hwc", "UnsupportedModelError"]
+
+
+class UnsupportedModelError(ValueError):
+    """The network uses something the ``.tmdl`` format or this converter cannot express."""
+
+
+def convert(model, input_shape=None, dtype="int8", calibration=None, out_deq=None):
+    """The bytes of a ``.tmdl`` file for ``model`` (see the module's documentation).
+
+    ``input_shape`` is one input without the batch dimension, channels first: ``(C, H, W)``,
+    ``(C, L)`` for 1-D convolutions or ``(F,)``; required for a PyTorch module, read from the
+    graph for ONNX (and then only needed when a dimension is symbolic). ``calibration`` (int8
+    only, required there): uint8 images in the same layout, ``(n, *input_shape)``, the data
+    the int8 activation ranges are measured on. ``dtype`` and ``out_deq`` as
+    :func:`microlearn.cnn.write`.
+    """
+    layers, chw, hwc = _convert_layers(model, input_shape)
+    if calibration is not None:
+        calibration = to_hwc(calibration, chw)
+    return cnn.write(layers, hwc, dtype=dtype, calibration=calibration, out_deq=out_deq)
+
+
+def to_layers(model, input_shape=None):
+    """``(layers, hwc_input_shape)``: the :mod:`microlearn.cnn` layer specs for ``model``, to
+    pass to :func:`microlearn.cnn.write` (e.g. to give ``quant`` yourself)."""
+    layers, _, hwc = _convert_layers(model, input_shape)
+    return layers, hwc
+
+
+def to_hwc(images, input_shape):
+    """uint8 images ``(n, *input_shape)`` (or one image ``input_shape``), channels first, as the
+    engine reads them: ``(n, H, W, C)`` (``(n, L, C)`` for 1-D inputs)."""
+    chw = tuple(int(v) for v in input_shape)
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        if images.dtype.kind not in "iu" or (images.size and (images.min() < 0
+                                                             or images.max() > 255)):
+            raise ValueError("images must be uint8 (integers 0..255)")
+        images = images.astype(np.uint8)
+    single = images.shape == chw
+    if single:
+        images = images[None]
+    if images.ndim != len(chw) + 1 or images.shape[1:] != chw:
+        raise ValueError("images must have shape (n, %s), not %r"
+                         % (", ".join(str(v) for v in chw), images.shape))
+    if len(chw) > 1:
+        images = np.moveaxis(images, 1, -1)
+    images = np.ascontiguousarray(images)
+    return images[0] if single else images
+
+
+# ----------------------------------------------------------------------------------------------
+# loading
+# ----------------------------------------------------------------------------------------------
+
+def _convert_layers(model, input_shape):
+    onnx_model = _onnx_model(model, input_shape)
+    return _Chain(onnx_model, input_shape).run()
+
+
+def _import_onnx():
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError as e:
+        raise ImportError("reading ONNX needs the onnx package (Debian: apt install python3-onnx)"
+                          ) from e
+    return onnx, numpy_helper
+
+
+def _onnx_model(model, input_shape):
+    onnx, _ = _import_onnx()
+    if isinstance(model, onnx.ModelProto):
+        return model
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        return _parse_onnx(onnx, bytes(model), "the ONNX bytes")
+    if isinstance(model, str) or hasattr(model, "__fspath__"):
+        with open(model, "rb") as f:
+            return _parse_onnx(onnx, f.read(), str(model))
+    if hasattr(model, "state_dict") and hasattr(model, "forward"):
+        return _parse_onnx(onnx, _export_torch(model, input_shape), "the exported module")
+    raise TypeError("model must be a torch.nn.Module, an onnx.ModelProto, or an ONNX file's "
+                    "path or bytes, not %s" % type(model).__name__)
+
+
+def _parse_onnx(onnx, data, what):
+    try:
+        return onnx.load_model_from_string(data)
+    except Exception as e:  # noqa: BLE001 - protobuf raises its own DecodeError
+        raise ValueError("%s is not an ONNX model: %s" % (what, e)) from e
+
+
+def _export_torch(module, input_shape):
+    import torch
+
+    if input_shape is None:
+        raise ValueError("input_shape (C, H, W), (C, L) or (F,) is required for a PyTorch module")
+    shape = _input_shape(input_shape)
+    buf = io.BytesIO()
+    was_training = module.training
+    module.eval()
+    error = None
+    try:
+        with torch.no_grad():
+            torch.onnx.export(module, torch.zeros((1,) + shape), buf, input_names=["input"],
+                              output_names=["output"], opset_version=13,
+                              do_constant_folding=True)
+    except Exception as e:  # noqa: BLE001 - torch raises many kinds; each is reported the same
+        error = "PyTorch cannot export the module to ONNX: %s: %s" % (type(e).__name__, e)
+    finally:
+        module.train(was_training)
+    if error is not None:
+        # Raised here, outside the except block, so that the exception does not keep torch's
+        # traceback (and its graph) alive: torch 1.13's next export fails while it is.
+        raise UnsupportedModelError(error)
+    return buf.getvalue()
+
+
+def _input_shape(shape):
+    try:
+        shape = tuple(int(v) for v in shape)
+    except (TypeError, ValueError):
+        raise ValueError("input_shape must be a tuple of sizes, (C, H, W), (C, L) or (F,)"
+                         ) from None
+    if not 1 <= len(shape) <= 3 or min(shape) < 1:
+        raise ValueError("input_shape must be (C, H, W), (C, L) or (F,), not %r" % (shape,))
+    return shape
+
+
+# ----------------------------------------------------------------------------------------------
+# the graph walk
+# ----------------------------------------------------------------------------------------------
+
+def _attrs(node):
+    from onnx import helper
+
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+class _Chain:
+    """Walks the ONNX graph node by node, keeping the shape of the one data tensor and the layer
+    specs so far; values computed from constants (and from ``Shape``) are evaluated here."""
+
+    def __init__(self, model, input_shape):
+        _, numpy_helper = _import_onnx()
+        self.graph = model.graph
+        self.opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
+                         default=13)
+        self.consts = {t.name: numpy_helper.to_array(t) for t in self.graph.initializer}
+        self.to_array = numpy_helper.to_array
+        inputs = [i for i in self.graph.input if i.name not in self.consts]
+        if len(inputs) != 1:
+            raise UnsupportedModelError("the graph must have one input, not %d" % len(inputs))
+        self.cur = inputs[0].name
+        dims = inputs[0].type.tensor_type.shape.dim
+        graph_shape = tuple(d.dim_value if d.HasField("dim_value") else None for d in dims)[1:]
+        if input_shape is not None:
+            shape = _input_shape(input_shape)
+            if len(shape) != len(graph_shape) or any(
+                    g is not None and g != s for g, s in zip(graph_shape, shape)):
+                raise ValueError("input_shape %r does not match the graph's input %r"
+                                 % (shape, graph_shape))
+        else:
+            if not graph_shape or None in graph_shape:
+                raise ValueError("the graph's input shape %r has unknown sizes: give input_shape"
+                                 % (graph_shape,))
+            shape = _input_shape(graph_shape)
+        self.in_chw = shape
+        # The data tensor: channels first, (C, H, W) with H = 1 for 1-D, or flat (F,) with
+        # `order`: engine element j is element order[j] of PyTorch's flattened tensor.
+        self.rank = len(shape)
+        if len(shape) == 3:
+            self.chw = shape
+        elif len(shape) == 2:
+            self.chw = (shape[0], 1, shape[1])
+        else:
+            self.chw = None
+            self.order = np.arange(shape[0])
+        self.flat = shape[0] if len(shape) == 1 else None
+        self.layers = []
+        self.fusable = None  # the spec the previous node made, while an activation may follow
+        self.activated = self.prev_activated = None  # the spec the previous node activated
+        self.pending_pad = (0, 0, 0, 0)
+        self.node = None
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def fail(self, message):
+        node = self.node
+        where = "node %r (%s)" % (node.name or node.output[0], node.op_type) if node else "graph"
+        raise UnsupportedModelError("%s: %s" % (where, message))
+
+    def const(self, name, what):
+        if name not in self.consts:
+            self.fail("%s must be a constant" % what)
+        return self.consts[name]
+
+    def torch_dims(self):
+        if self.chw is None:
+            return [1, self.flat]
+        c, h, w = self.chw
+        return [1, c, w] if self.rank == 2 else [1, c, h, w]
+
+    def emit(self, spec, fusable=False):
+        self.layers.append(spec)
+        self.fusable = spec if fusable else None
+
+    def spatial(self, what):
+        if self.chw is None:
+            self.fail("%s needs a (C, H, W) or (C, L) input, not a flat one" % what)
+        return self.chw
+
+    # -- the walk ------------------------------------------------------------------------------
+
+    def run(self):
+        for node in self.graph.node:
+            self.node = node
+            data = [i for i in node.input if i and i not in self.consts]
+            if node.op_type == "Shape" and data == [self.cur]:
+                self.shape_of(node)
+            elif not data:
+                self.evaluate(node)
+            else:
+                if node.input[0] != self.cur or len(data) != 1:
+                    self.fail("the graph must be a chain: each node takes the previous node's "
+                              "output (no branches, skip connections or second inputs)")
+                handler = getattr(self, "op_" + node.op_type, None)
+                if handler is None:
+                    self.fail("not supported (the .tmdl format has conv, depthwise conv, "
+                              "average pooling, dense, softmax and reshape layers)")
+                self.prev_activated, self.activated = self.activated, None
+                handler(node, _attrs(node))
+                self.cur = node.output[0]
+        self.node = None
+        outputs = [o.name for o in self.graph.output]
+        if outputs != [self.cur]:
+            raise UnsupportedModelError("the graph's output must be the end of the chain (%r), "
+                                        "not %r" % (self.cur, outputs))
+        if any(self.pending_pad):
+            raise UnsupportedModelError("a Pad must be followed by a convolution or pooling")
+        if not self.layers:
+            raise UnsupportedModelError("the graph has no layers")
+        if self.rank == 3:
+            c, h, w = self.in_chw
+            hwc = (h, w, c)
+        elif self.rank == 2:
+            hwc = (self.in_chw[1], self.in_chw[0])
+        else:
+            hwc = self.in_chw
+        return self.layers, self.in_chw, hwc
+
+    def shape_of(self, node):
+        dims = np.array(self.torch_dims(), dtype=np.int64)
+        a = _attrs(node)
+        self.consts[node.output[0]] = dims[a.get("start", 0):a.get("end", len(dims))]
+
+    def evaluate(self, node):
+        """Constant arithmetic (shape computations), evaluated with numpy."""
+        a = _attrs(node)
+        op = node.op_type
+        x = [self.consts[i] if i else None for i in node.input]
+        if op == "Constant":
+            if "value" not in a:
+                self.fail("only Constant with a tensor value is supported")
+            out = self.to_array(a["value"])
+        elif op == "ConstantOfShape":
+            value = self.to_array(a["value"]) if "value" in a else np.zeros(1, np.float32)
+            out = np.full([int(v) for v in x[0]], value.ravel()[0], dtype=value.dtype)
+        elif op in ("Identity", "Dropout"):
+            out = x[0]
+        elif op == "Cast":
+            out = x[0]
+        elif op == "Gather":
+            out = np.take(x[0], x[1], axis=a.get("axis", 0))
+        elif op == "Unsqueeze":
+            axes = a.get("axes") if self.opset < 13 else x[1]
+            out = x[0]
+            for axis in sorted(int(v) for v in np.atleast_1d(axes)):
+                out = np.expand_dims(out, axis)
+        elif op == "Squeeze":
+            axes = a.get("axes") if self.opset < 13 else (x[1] if len(x) > 1 else None)
+            out = np.squeeze(x[0], None if axes is None else tuple(int(v) for v in axes))
+        elif op == "Concat":
+            out = np.concatenate([np.atleast_1d(v) for v in x], axis=a.get("axis", 0))
+        elif op == "Slice":
+            starts, ends = x[1], x[2]
+            axes = x[3] if len(x) > 3 and x[3] is not None else range(len(starts))
+            steps = x[4] if len(x) > 4 and x[4] is not None else [1] * len(starts)
+            index = [slice(None)] * x[0].ndim
+            for s, e, ax, st in zip(starts, ends, axes, steps):
+                index[int(ax)] = slice(int(s), int(e), int(st))
+            out = x[0][tuple(index)]
+        elif op in ("Mul", "Div", "Add", "Sub"):
+            f = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract,
+                 "Div": np.floor_divide if x[0].dtype.kind in "iu" else np.divide}[op]
+            out = f(x[0], x[1])
+        elif op == "Reshape":
+            out = np.reshape(x[0], [int(v) for v in x[1]])
+        elif op == "Transpose":
+            out = np.transpose(x[0], a.get("perm"))
+        else:
+            self.fail("not supported on constants")
+        self.consts[node.output[0]] = np.asarray(out)
+
+    # -- data ops ------------------------------------------------------------------------------
+
+    def op_Identity(self, node, a):
+        pass
+
+    op_Dropout = op_Identity
+
+    def op_Pad(self, node, a):
+        if a.get("mode", b"constant") not in (b"constant", "constant"):
+            self.fail("only zero padding is supported (padding_mode='zeros')")
+        pads = a.get("pads") if self.opset < 11 else self.const(node.input[1], "pads")
+        value = a.get("value", 0.0) if self.opset < 11 else (
+            self.const(node.input[2], "the pad value") if len(node.input) > 2 and node.input[2]
+            else 0.0)
+        if np.any(np.asarray(value) != 0):
+            self.fail("only zero padding is supported")
+        pads = [int(v) for v in pads]
+        n = len(pads) // 2
+        begin, end = pads[:n], pads[n:]
+        if any(begin[:2]) or any(end[:2]) or min(pads) < 0 or n != len(self.torch_dims()):
+            self.fail("only padding of the spatial dimensions is supported")
+        self.spatial("Pad")
+        if n == 4:
+            t, b, l, r = self.pending_pad
+            self.pending_pad = (t + begin[2], b + end[2], l + begin[3], r + end[3])
+        else:
+            t, b, l, r = self.pending_pad
+            self.pending_pad = (t, b, l + begin[2], r + end[2])
+        self.fusable = None
+
+    def window(self, a, kernel):
+        """(stride, (top, bottom, left, right)) of a Conv or AveragePool's attributes, with a
+        preceding Pad added; kernel is (kh, kw)."""
+        c, h, w = self.chw
+        one_d = self.rank == 2
+        n = 1 if one_d else 2
+        strides = list(a.get("strides", [1] * n))
+        dilations = list(a.get("dilations", [1] * n))
+        if any(d != 1 for d in dilations):
+            self.fail("dilation is not supported")
+        if one_d:
+            strides = [1] + strides
+        auto = a.get("auto_pad", b"NOTSET")
+        auto = auto.decode() if isinstance(auto, bytes) else auto
+        kh, kw = kernel
+        if auto in ("NOTSET", ""):
+            p = [int(v) for v in a.get("pads", [0] * (2 * n))]
+            pad = (0, 0, p[0], p[1]) if one_d else (p[0], p[2], p[1], p[3])
+        elif auto == "VALID":
+            pad = (0, 0, 0, 0)
+        elif auto in ("SAME_UPPER", "SAME_LOWER"):
+            ph, pw = [max((-(-size // s) - 1) * s + k - size, 0)
+                      for size, s, k in ((h, strides[0], kh), (w, strides[1], kw))]
+            if auto == "SAME_UPPER":
+                pad = (ph // 2, ph - ph // 2, pw // 2, pw - pw // 2)
+            else:
+                pad = (ph - ph // 2, ph // 2, pw - pw // 2, pw // 2)
+        else:
+            self.fail("auto_pad %r is not supported" % auto)
+        pad = tuple(x + y for x, y in zip(pad, self.pending_pad))
+        self.pending_pad = (0, 0, 0, 0)
+        sh, sw = strides
+        oh = (h + pad[0] + pad[1] - kh) // sh + 1
+        ow = (w + pad[2] + pad[3] - kw) // sw + 1
+        if oh < 1 or ow < 1:
+            self.fail("the kernel is larger than the padded input")
+        return (sh, sw), pad, (oh, ow)
+
+    def op_Conv(self, node, a):
+        c, h, w = self.spatial("Conv")
+        weights = np.asarray(self.const(node.input[1], "the weights"), dtype=np.float64)
+        bias = (np.asarray(self.const(node.input[2], "the bias"), dtype=np.float64)
+                if len(node.input) > 2 and node.input[2] else None)
+        if weights.ndim != self.rank + 1:
+            self.fail("a %d-D convolution on a %d-D input" % (weights.ndim - 2, self.rank - 1))
+        if self.rank == 2:
+            weights = weights[:, :, None, :]
+        group = int(a.get("group", 1))
+        oc = weights.shape[0]
+        stride, pad, (oh, ow) = self.window(a, weights.shape[2:])
+        if group == 1:
+            if weights.shape[1] != c:
+                self.fail("weights for %d input channels, the input has %d"
+                          % (weights.shape[1], c))
+            spec = cnn.Conv2D(weights, bias, stride=stride, padding=pad)
+        elif group == c and weights.shape[1] == 1 and oc % c == 0:
+            spec = cnn.DepthwiseConv2D(weights, bias, stride=stride, padding=pad)
+        else:
+            self.fail("grouped convolutions are supported only as depthwise (groups = input "
+                      "channels), not groups=%d of %d channels" % (group, c))
+        if weights.shape[2] * weights.shape[3] == 1 and (group != 1 or any(pad)):
+            self.fail("a 1x1 kernel cannot be depthwise or padded in the .tmdl format")
+        self.chw = (oc, oh, ow)
+        self.emit(spec, fusable=True)
+
+    def op_AveragePool(self, node, a):
+        c, h, w = self.spatial("AveragePool")
+        kernel = [int(v) for v in a["kernel_shape"]]
+        if self.rank == 2:
+            kernel = [1] + kernel
+        if a.get("ceil_mode", 0):
+            self.fail("ceil_mode is not supported")
+        had_pads = any(a.get("pads", [])) or a.get("auto_pad", b"NOTSET") not in (b"NOTSET",
+                                                                                   "NOTSET")
+        if had_pads and not a.get("count_include_pad", 0):
+            self.fail("padded average pooling must count the padding (count_include_pad=True)")
+        kh, kw = kernel
+        if kh * kw == 1:
+            self.fail("a 1x1 pooling window does nothing; remove it")
+        stride, pad, (oh, ow) = self.window(a, kernel)
+        weights = np.full((c, 1, kh, kw), 1.0 / (kh * kw))
+        self.chw = (c, oh, ow)
+        self.emit(cnn.DepthwiseConv2D(weights, None, stride=stride, padding=pad))
+
+    def global_pool(self, keepdims):
+        c, _, _ = self.spatial("global average pooling")
+        self.emit(cnn.GlobalAveragePooling())
+        if keepdims:
+            self.chw = (c, 1, 1)
+        else:
+            self.chw, self.flat, self.order = None, c, np.arange(c)
+
+    def op_GlobalAveragePool(self, node, a):
+        self.global_pool(True)
+
+    def op_ReduceMean(self, node, a):
+        axes = a.get("axes")
+        if axes is None and len(node.input) > 1 and node.input[1]:
+            axes = self.const(node.input[1], "axes")
+        n = len(self.torch_dims())
+        axes = sorted(int(v) % n for v in (axes if axes is not None else []))
+        if self.chw is None or axes != list(range(2, n)):
+            self.fail("only the mean over the spatial axes (global average pooling) is supported")
+        self.global_pool(bool(a.get("keepdims", 1)))
+
+    def flatten(self):
+        if self.chw is None:
+            return
+        c, h, w = self.chw
+        if h * w > 1:
+            self.emit(cnn.Reshape((c * h * w,)))
+            self.order = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).ravel()
+        else:
+            self.fusable = None
+            self.order = np.arange(c)
+        self.chw, self.flat = None, c * h * w
+
+    def op_Flatten(self, node, a):
+        axis = int(a.get("axis", 1))
+        if axis % len(self.torch_dims()) != 1:
+            self.fail("only Flatten(axis=1) (keeping the batch dimension) is supported")
+        self.flatten()
+
+    def op_Reshape(self, node, a):
+        target = [int(v) for v in self.const(node.input[1], "the shape")]
+        dims = self.torch_dims()
+        size = int(np.prod(dims))
+        target = [dims[i] if v == 0 and i < len(dims) else v for i, v in enumerate(target)]
+        if target.count(-1) == 1:
+            known = int(np.prod([v for v in target if v != -1]))
+            target[target.index(-1)] = size // known if known else 0
+        if target == dims:
+            return
+        if len(target) == 2 and target[0] == 1 and target[1] == size:
+            self.flatten()
+            return
+        self.fail("only reshaping to (batch, features) is supported, not %r" % (target,))
+
+    def op_Squeeze(self, node, a):
+        axes = a.get("axes") if self.opset < 13 else (
+            self.const(node.input[1], "axes") if len(node.input) > 1 and node.input[1] else None)
+        dims = self.torch_dims()
+        if self.chw is not None and self.chw[1:] == (1, 1) and axes is not None and sorted(
+                int(v) % len(dims) for v in axes) == list(range(2, len(dims))):
+            self.flatten()
+            return
+        self.fail("only squeezing the spatial axes of a (C, 1, 1) tensor is supported")
+
+    def dense(self, weights, bias):
+        if self.chw is not None:
+            if self.chw[1:] != (1, 1):
+                self.fail("a dense layer needs a flat input (Flatten first)")
+            self.flatten()
+        if weights.shape[1] != self.flat:
+            self.fail("weights for %d inputs, the input has %d" % (weights.shape[1], self.flat))
+        weights = weights[:, self.order]
+        self.flat = weights.shape[0]
+        self.order = np.arange(self.flat)
+        self.emit(cnn.Dense(weights, bias), fusable=True)
+
+    def op_Gemm(self, node, a):
+        if a.get("transA", 0):
+            self.fail("transA is not supported")
+        b = np.asarray(self.const(node.input[1], "B"), dtype=np.float64)
+        if b.ndim != 2:
+            self.fail("B must be a matrix")
+        weights = (b if a.get("transB", 0) else b.T) * float(a.get("alpha", 1.0))
+        bias = None
+        if len(node.input) > 2 and node.input[2]:
+            c = np.asarray(self.const(node.input[2], "C"), dtype=np.float64)
+            bias = np.broadcast_to(c * float(a.get("beta", 1.0)), (weights.shape[0],)).copy()
+        self.dense(weights, bias)
+
+    def op_MatMul(self, node, a):
+        b = np.asarray(self.const(node.input[1], "the second operand"), dtype=np.float64)
+        if b.ndim != 2:
+            self.fail("the second operand must be a matrix")
+        self.dense(b.T, None)
+
+    def op_Add(self, node, a):
+        spec = self.fusable
+        if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D, cnn.Dense)) or getattr(
+                spec, "activation", None):
+            self.fail("only adding a constant bias right after a convolution or dense layer is "
+                      "supported")
+        value = np.asarray(self.const(node.input[1], "the addend"), dtype=np.float64)
+        n = spec.weights.shape[0]
+        if value.size == 1:
+            value = np.full(n, float(value.ravel()[0]))
+        elif np.squeeze(value).shape == (n,) and (value.shape[-1] == n) == isinstance(
+                spec, cnn.Dense):
+            value = np.squeeze(value)
+        else:
+            self.fail("the bias must have one value per output channel")
+        spec.bias = (spec.bias if spec.bias is not None else 0.0) + value
+
+    def op_BatchNormalization(self, node, a):
+        spec = self.fusable
+        if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D, cnn.Dense)) or getattr(
+                spec, "activation", None):
+            self.fail("batch normalisation must follow a convolution or dense layer directly "
+                      "(it is folded into its weights)")
+        scale, beta, mean, var = (np.asarray(self.const(name, what), dtype=np.float64)
+                                  for name, what in zip(node.input[1:5],
+                                                        ("scale", "B", "mean", "var")))
+        s = scale / np.sqrt(var + float(a.get("epsilon", 1e-5)))
+        bias = spec.bias if spec.bias is not None else np.zeros(len(s))
+        spec.weights = spec.weights * s.reshape((-1,) + (1,) * (spec.weights.ndim - 1))
+        spec.bias = (bias - mean) * s + beta
+
+    def activation(self, name):
+        spec = self.prev_activated
+        if spec is not None:
+            # A second activation in a row: F.relu6 exports as Relu, then Clip(0, 6).
+            if "relu6" in (name, spec.activation):
+                spec.activation = "relu6"
+            self.activated = spec
+            return
+        spec = self.fusable
+        if isinstance(spec, cnn.Dense):
+            # The format's dense layer has no activation; a 1x1 convolution over 1x1xC does.
+            conv = cnn.Conv2D(spec.weights[:, :, None, None], spec.bias)
+            self.layers[-1] = spec = conv
+        if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D)) or spec.activation:
+            self.fail("an activation must follow a convolution or dense layer directly")
+        spec.activation = name
+        self.fusable = None
+        self.activated = spec
+
+    def op_Relu(self, node, a):
+        self.activation("relu")
+
+    def op_Clip(self, node, a):
+        if self.opset < 11:
+            lo, hi = a.get("min", -math.inf), a.get("max", math.inf)
+        else:
+            bound = [float(self.const(node.input[i], "a bound")) if len(node.input) > i
+                     and node.input[i] else None for i in (1, 2)]
+            lo = -math.inf if bound[0] is None else bound[0]
+            hi = math.inf if bound[1] is None else bound[1]
+        if lo == 0 and hi == 6:
+            self.activation("relu6")
+        elif lo == 0 and hi == math.inf:
+            self.activation("relu")
+        else:
+            self.fail("only Clip(0, 6) (ReLU6) and Clip(0, inf) (ReLU) are supported")
+
+    def op_Softmax(self, node, a):
+        axis = int(a.get("axis", 1 if self.opset < 13 else -1))
+        dims = self.torch_dims()
+        if self.chw is not None and self.chw[1:] == (1, 1) and axis % len(dims) == 1:
+            self.flatten()
+        if self.chw is not None or axis % len(dims) != 1:
+            self.fail("softmax must be over the features of a flat input")
+        self.emit(cnn.Softmax())
+
+    def op_MaxPool(self, node, a):
+        self.fail("the .tmdl format has no max pooling; use a strided convolution or average "
+                  "pooling (AvgPool2d)")

@@ -1,0 +1,448 @@
+"""microlearn.cnn.convert (PyTorch module / ONNX graph -> .tmdl) against PyTorch's own forward.
+
+Each converted model runs in the engine (the CPython module emlearn_cnn_fp32 / _int8, the same
+C++ as the MicroPython modules) and in microlearn.cnn's numpy interpreter; the reference is
+torch's forward pass on ``u8 / 255`` in channels-first layout.
+
+Tolerances: fp32 within 1e-5 of the largest output (float32 sums in another order; batch
+normalisation folded into the weights in float64). int8: on a CNN trained on scikit-learn's
+digits, the same class as torch's on >= 97% of the test digits and accuracy at most 2 points
+below torch's; on untrained networks the engine equals the numpy interpreter (test_cnn.py's rule).
+"""
+import array
+import io
+
+import numpy as np
+import pytest
+from conftest import optional_import
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+import emlearn_cnn_fp32
+import emlearn_cnn_int8
+from microlearn import cnn
+from microlearn.cnn_convert import UnsupportedModelError, to_layers
+
+torch = optional_import("torch", "python3-torch")
+onnx = optional_import("onnx", "python3-onnx")
+nn = torch.nn
+F = torch.nn.functional
+
+from test_cnn import assert_close, engine_run  # noqa: E402
+
+
+def torch_forward(model, images_u8):
+    model.eval()
+    with torch.no_grad():
+        x = torch.tensor(np.asarray(images_u8, dtype=np.float32) / np.float32(255))
+        return model(x).numpy().reshape(len(images_u8), -1)
+
+
+def random_images(shape, n=16, seed=0):
+    return np.random.RandomState(seed).randint(0, 256, (n,) + shape).astype(np.uint8)
+
+
+def randomise_batchnorm(model, seed=1):
+    """Running statistics other than (0, 1), so that folding them is tested."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                n = m.num_features
+                m.running_mean.copy_(torch.rand(n, generator=gen) - 0.5)
+                m.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+                m.weight.copy_(torch.rand(n, generator=gen) + 0.5)
+                m.bias.copy_(torch.rand(n, generator=gen) - 0.5)
+    return model
+
+
+class ViewFlatten(nn.Module):
+    """A forward with functional calls and ``x.view(x.size(0), -1)`` (Shape/Gather/Concat)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 6, 3)
+        self.fc = nn.Linear(6 * 3 * 3, 5)
+
+    def forward(self, x):
+        x = F.avg_pool2d(torch.relu(self.conv1(x)), 2)
+        x = F.relu6(self.conv2(x))
+        return F.softmax(self.fc(x.view(x.size(0), -1)), dim=1)
+
+
+class MeanPool(nn.Module):
+    """Global pooling written as ``x.mean((2, 3))`` (ReduceMean, keepdims=0)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 8, 3, stride=2, padding=1)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.conv(x)).mean((2, 3)))
+
+
+def architectures():
+    """name -> (factory, channels-first input shape)."""
+    return {
+        "conv_bn_relu_avgpool_depthwise_relu6_dense_softmax": (lambda: nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AvgPool2d(2),
+            nn.Conv2d(4, 8, 3, stride=2, groups=4), nn.ReLU6(), nn.Flatten(),
+            nn.Linear(8, 10), nn.Softmax(dim=1)), (1, 8, 8)),
+        "strided_1x1_global_pool_non_square": (lambda: nn.Sequential(
+            nn.Conv2d(3, 8, 3, stride=2), nn.ReLU(), nn.Conv2d(8, 8, 1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 5)), (3, 12, 10)),
+        "same_even_kernel_and_asymmetric_stride": (lambda: nn.Sequential(
+            nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(2, 4, 4), nn.ReLU(),
+            nn.Conv2d(4, 4, (3, 5), stride=(2, 1), padding=(1, 2)), nn.Flatten(),
+            nn.Linear(4 * 5 * 7, 6)), (2, 9, 7)),
+        "depthwise_multiplier_and_pool": (lambda: nn.Sequential(
+            nn.Conv2d(3, 6, 3, groups=3, padding=1), nn.BatchNorm2d(6), nn.ReLU(),
+            nn.Conv2d(6, 4, 1), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(36, 3),
+            nn.Softmax(dim=-1)), (3, 6, 6)),
+        "padded_average_pool": (lambda: nn.Sequential(
+            nn.Conv2d(1, 3, 3), nn.AvgPool2d(3, stride=2, padding=1), nn.Flatten(),
+            nn.Linear(3 * 4 * 4, 4)), (1, 9, 9)),
+        "conv1d": (lambda: nn.Sequential(
+            nn.Conv1d(2, 6, 5, padding=2), nn.BatchNorm1d(6), nn.ReLU(),
+            nn.Conv1d(6, 6, 3, stride=2, groups=6), nn.Hardtanh(0.0, 6.0), nn.AvgPool1d(2),
+            nn.Flatten(), nn.Linear(42, 4)), (2, 32)),
+        "mlp_dense_relu_batchnorm": (lambda: nn.Sequential(
+            nn.Linear(16, 12), nn.ReLU(), nn.Linear(12, 12), nn.BatchNorm1d(12), nn.ReLU6(),
+            nn.Linear(12, 4), nn.Softmax(dim=1)), (16,)),
+        "functional_forward_view": (ViewFlatten, (1, 10, 10)),
+        "mean_over_spatial_axes": (MeanPool, (2, 7, 7)),
+    }
+
+
+ARCHITECTURES = architectures()
+
+
+def build(name, seed=0):
+    torch.manual_seed(seed)
+    factory, shape = ARCHITECTURES[name]
+    return randomise_batchnorm(factory()).eval(), shape
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+def test_fp32_equals_torch(name):
+    model, shape = build(name)
+    images = random_images(shape)
+    want = torch_forward(model, images)
+    data = cnn.convert(model, shape, dtype="fp32")
+    hwc = cnn.to_hwc(images, shape)
+    bound = 1e-5 * max(1.0, np.abs(want).max())
+    interpreted = cnn.run_batch(cnn.parse(data), hwc).reshape(len(images), -1)
+    assert np.abs(interpreted - want).max() <= bound
+    engine = engine_run(emlearn_cnn_fp32, data, hwc)
+    assert np.abs(engine - want).max() <= bound
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+def test_int8_engine_equals_interpreter_and_tracks_torch(name):
+    model, shape = build(name)
+    images = random_images(shape, n=64, seed=1)
+    data = cnn.convert(model, shape, dtype="int8", calibration=images)
+    parsed = cnn.parse(data)
+    hwc = cnn.to_hwc(images, shape)
+    interpreted = cnn.run_batch(parsed, hwc).reshape(len(images), -1)
+    engine = engine_run(emlearn_cnn_int8, data, hwc)
+    assert_close("int8", engine, interpreted, parsed.layers[-1].type == cnn.SOFTMAX)
+    # Quantisation error: a few steps of the output's range, measured on the calibration data.
+    want = torch_forward(model, images)
+    spread = want.max() - want.min()
+    step = parsed.layers[-1].out_s
+    assert np.abs(interpreted - want).mean() <= max(0.05 * spread, step)
+
+
+def test_onnx_file_bytes_and_model_proto_give_the_same_file(tmp_path):
+    model, shape = build("conv_bn_relu_avgpool_depthwise_relu6_dense_softmax")
+    path = tmp_path / "model.onnx"
+    torch.onnx.export(model, torch.zeros((1,) + shape), str(path), opset_version=11)
+    from_torch = cnn.convert(model, shape, dtype="fp32")
+    assert cnn.convert(str(path), dtype="fp32") == from_torch
+    assert cnn.convert(path, dtype="fp32") == from_torch
+    assert cnn.convert(path.read_bytes(), dtype="fp32") == from_torch
+    assert cnn.convert(onnx.load(str(path)), dtype="fp32") == from_torch
+
+
+def test_to_layers_gives_the_specs_for_write():
+    model, shape = build("functional_forward_view")
+    layers, hwc = to_layers(model, shape)
+    assert hwc == (10, 10, 1)
+    kinds = [type(layer).__name__ for layer in layers]
+    assert kinds == ["Conv2D", "DepthwiseConv2D", "Conv2D", "Reshape", "Dense", "Softmax"]
+    assert layers[0].activation == "relu" and layers[2].activation == "relu6"
+    assert cnn.write(layers, hwc, "fp32") == cnn.convert(model, shape, dtype="fp32")
+
+
+def test_to_hwc():
+    images = np.arange(2 * 3 * 4 * 5, dtype=np.uint8).reshape(2, 3, 4, 5)
+    hwc = cnn.to_hwc(images, (3, 4, 5))
+    assert hwc.shape == (2, 4, 5, 3) and hwc[1, 2, 3, 1] == images[1, 1, 2, 3]
+    assert cnn.to_hwc(images[0], (3, 4, 5)).shape == (4, 5, 3)
+    one_d = np.arange(12, dtype=np.uint8).reshape(1, 3, 4)
+    assert cnn.to_hwc(one_d, (3, 4))[0, 2, 1] == one_d[0, 1, 2]
+    assert cnn.to_hwc(np.arange(6).reshape(2, 3), (3,)).dtype == np.uint8
+    with pytest.raises(ValueError, match="shape"):
+        cnn.to_hwc(images, (3, 5, 4))
+    with pytest.raises(ValueError, match="uint8"):
+        cnn.to_hwc(images.astype(np.float32), (3, 4, 5))
+    with pytest.raises(ValueError, match="uint8"):
+        cnn.to_hwc(images.astype(np.int16) + 250, (3, 4, 5))
+
+
+# ----------------------------------------------------------------------------------------------
+# a trained network
+# ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def digits_cnn():
+    """A small CNN trained on scikit-learn's 8x8 digits (pixels 0..16 stored as uint8 0..255)."""
+    X, y = load_digits(return_X_y=True)
+    images = np.round(X * 255.0 / 16.0).astype(np.uint8).reshape(-1, 1, 8, 8)
+    train_x, test_x, train_y, test_y = train_test_split(images, y, test_size=0.3,
+                                                        random_state=0)
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Flatten(), nn.Linear(16 * 4 * 4, 10))
+    optimiser = torch.optim.Adam(model.parameters(), lr=0.01)
+    x = torch.tensor(train_x / 255.0, dtype=torch.float32)
+    t = torch.tensor(train_y)
+    model.train()
+    for _ in range(15):
+        for batch in torch.randperm(len(x)).split(64):
+            optimiser.zero_grad()
+            F.cross_entropy(model(x[batch]), t[batch]).backward()
+            optimiser.step()
+    model.eval()
+    return model, train_x, test_x, test_y
+
+
+def test_trained_digits_cnn(digits_cnn):
+    model, train_x, test_x, test_y = digits_cnn
+    want = torch_forward(model, test_x)
+    torch_accuracy = np.mean(want.argmax(1) == test_y)
+    assert torch_accuracy >= 0.95  # the network is worth converting
+
+    hwc = cnn.to_hwc(test_x, (1, 8, 8))
+    fp32 = engine_run(emlearn_cnn_fp32, cnn.convert(model, (1, 8, 8), dtype="fp32"), hwc)
+    top2 = np.sort(want, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 1e-4
+    assert np.array_equal(fp32.argmax(1)[clear], want.argmax(1)[clear])
+
+    data = cnn.convert(model, (1, 8, 8), dtype="int8", calibration=train_x)
+    int8 = engine_run(emlearn_cnn_int8, data, hwc)
+    assert np.mean(int8.argmax(1) == want.argmax(1)) >= 0.97
+    assert np.mean(int8.argmax(1) == test_y) >= torch_accuracy - 0.02
+
+
+# ----------------------------------------------------------------------------------------------
+# ONNX graphs written by hand: operators torch does not emit for the modules above
+# ----------------------------------------------------------------------------------------------
+
+def onnx_model(nodes, initializers, in_shape, out_shape, opset=13):
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
+        [numpy_helper.from_array(np.asarray(v, dtype=np.float32), k)
+         for k, v in initializers.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def test_onnx_matmul_add_gemm_clip_attributes():
+    from onnx import helper
+
+    rng = np.random.RandomState(3)
+    w1, b1 = rng.randn(6, 5), rng.randn(5)
+    w2, b2 = rng.randn(5, 3), rng.randn(3)
+    nodes = [helper.make_node("MatMul", ["x", "w1"], ["h"]),
+             helper.make_node("Add", ["h", "b1"], ["h2"]),
+             helper.make_node("Clip", ["h2"], ["h3"], min=0.0, max=6.0),
+             helper.make_node("Gemm", ["h3", "w2", "b2"], ["y"], alpha=0.5, beta=2.0)]
+    model = onnx_model(nodes, {"w1": w1, "b1": b1, "w2": w2, "b2": b2}, [1, 6], [1, 3],
+                       opset=10)
+    images = random_images((6,))
+    x = images / 255.0
+    want = 0.5 * (np.clip(x @ w1 + b1, 0, 6) @ w2) + 2.0 * b2
+    data = cnn.convert(model, dtype="fp32")
+    got = engine_run(emlearn_cnn_fp32, data, images)
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
+@pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER", "VALID"])
+def test_onnx_auto_pad(auto_pad):
+    from onnx import helper
+
+    rng = np.random.RandomState(4)
+    w = rng.randn(3, 2, 4, 3)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], auto_pad=auto_pad, strides=[2, 2]),
+             helper.make_node("ReduceMean", ["c"], ["m"], axes=[2, 3], keepdims=0),
+             helper.make_node("Softmax", ["m"], ["y"])]
+    model = onnx_model(nodes, {"w": w}, [1, 2, 7, 6], [1, 3])
+    images = random_images((2, 7, 6))
+    x = torch.tensor(images / 255.0)
+    if auto_pad == "VALID":
+        padded = x
+    else:
+        ph, pw = 3, 1  # (ceil(7/2) - 1) * 2 + 4 - 7 rows, (ceil(6/2) - 1) * 2 + 3 - 6 columns
+        big = (ph - ph // 2, pw - pw // 2)
+        small = (ph // 2, pw // 2)
+        top, left = (small if auto_pad == "SAME_UPPER" else big)
+        bottom, right = (big if auto_pad == "SAME_UPPER" else small)
+        padded = F.pad(x, (left, right, top, bottom))
+    conv = F.conv2d(padded, torch.tensor(w), stride=2)
+    want = torch.softmax(conv.mean((2, 3)), dim=1).numpy()
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
+                     cnn.to_hwc(images, (2, 7, 6)))
+    assert np.abs(got - want).max() <= 1e-5
+
+
+def test_onnx_symbolic_input_needs_input_shape():
+    from onnx import helper
+
+    nodes = [helper.make_node("Gemm", ["x", "w"], ["y"], transB=1)]
+    model = onnx_model(nodes, {"w": np.ones((2, 4))}, ["n", "f"], ["n", 2])
+    with pytest.raises(ValueError, match="input_shape"):
+        cnn.convert(model, dtype="fp32")
+    data = cnn.convert(model, (4,), dtype="fp32")
+    assert cnn.parse(data).input_shape == (4,)
+    with pytest.raises(ValueError, match="does not match"):
+        cnn.convert(onnx_model(nodes, {"w": np.ones((2, 4))}, [1, 4], [1, 2]), (5,),
+                    dtype="fp32")
+
+
+# ----------------------------------------------------------------------------------------------
+# what cannot be converted: a clear error naming the node
+# ----------------------------------------------------------------------------------------------
+
+class Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv(x)
+
+
+class SplitView(nn.Module):
+    def forward(self, x):
+        return x.reshape(x.size(0), 2, 18)
+
+
+UNSUPPORTED = {
+    "max pooling": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2)), (1, 8, 8)),
+    "dilation": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2)), (1, 8, 8)),
+    "grouped": (lambda: nn.Sequential(nn.Conv2d(4, 8, 3, groups=2)), (4, 8, 8)),
+    "chain": (Residual, (2, 6, 6)),
+    "LogSoftmax": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(4, 2), nn.LogSoftmax(dim=1)),
+                   (4,)),
+    "ceil_mode": (lambda: nn.Sequential(nn.AvgPool2d(2, ceil_mode=True)), (1, 5, 5)),
+    "count_include_pad": (lambda: nn.Sequential(
+        nn.AvgPool2d(3, padding=1, count_include_pad=False)), (1, 6, 6)),
+    "zero padding": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, padding=1,
+                                                     padding_mode="reflect")), (1, 6, 6)),
+    "activation must follow": (lambda: nn.Sequential(nn.ReLU(), nn.Conv2d(1, 2, 3)),
+                               (1, 6, 6)),
+    "batch normalisation must follow": (lambda: nn.Sequential(
+        nn.BatchNorm2d(1), nn.Conv2d(1, 2, 3)), (1, 6, 6)),
+    "only Clip": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Hardtanh(-1.0, 1.0)), (1, 6, 6)),
+    "reshaping": (SplitView, (1, 6, 6)),
+    "cannot export": (lambda: nn.Sequential(nn.Conv2d(1, 2, 4, padding="same")), (1, 6, 6)),
+}
+
+
+@pytest.mark.parametrize("message", sorted(UNSUPPORTED))
+def test_unsupported_networks_raise_naming_the_node(message):
+    factory, shape = UNSUPPORTED[message]
+    torch.manual_seed(0)
+    with pytest.raises(UnsupportedModelError, match=message) as info:
+        cnn.convert(factory().eval(), shape, dtype="fp32")
+    assert any(w in str(info.value) for w in ("node", "graph", "PyTorch"))
+    # torch 1.13 fails every later export while a failed one's traceback is alive: the converter
+    # must not keep it.
+    model, shape = build("mlp_dense_relu_batchnorm")
+    assert cnn.convert(model, shape, dtype="fp32")
+
+
+def test_bad_arguments():
+    model, shape = build("mlp_dense_relu_batchnorm")
+    with pytest.raises(ValueError, match="input_shape"):
+        cnn.convert(model, dtype="fp32")
+    with pytest.raises(ValueError, match="input_shape"):
+        cnn.convert(model, (16, 1, 1, 1), dtype="fp32")
+    with pytest.raises(ValueError, match="calibration"):
+        cnn.convert(model, shape, dtype="int8")
+    with pytest.raises(ValueError, match="shape"):
+        cnn.convert(model, shape, dtype="int8", calibration=random_images((15,)))
+    with pytest.raises(ValueError, match="uint8"):
+        cnn.convert(model, shape, dtype="int8", calibration=np.full((4, 16), 0.5))
+    with pytest.raises(ValueError, match="dtype"):
+        cnn.convert(model, shape, dtype="int16")
+    with pytest.raises(ValueError, match="not an ONNX model"):
+        cnn.convert(b"\x08\x07garbage that is not protobuf \xff\xff", dtype="fp32")
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        cnn.convert(42)
+    with pytest.raises(FileNotFoundError):
+        cnn.convert("/nonexistent/model.onnx")
+
+
+def test_export_leaves_the_module_in_training_mode():
+    model, shape = build("conv_bn_relu_avgpool_depthwise_relu6_dense_softmax")
+    model.train()
+    cnn.convert(model, shape, dtype="fp32")
+    assert model.training
+
+
+def test_cli_converts_an_onnx_file(tmp_path):
+    from test_cli import run_cli
+
+    model, shape = build("conv_bn_relu_avgpool_depthwise_relu6_dense_softmax")
+    path = tmp_path / "model.onnx"
+    torch.onnx.export(model, torch.zeros((1,) + shape), str(path))
+    images = random_images(shape, n=32)
+    np.save(tmp_path / "calibration.npy", images)
+    done = run_cli("cnn", "convert", path, "-o", tmp_path / "m.tmdl", "--dtype", "int8",
+                   "--calibration", tmp_path / "calibration.npy", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "8, 8, 1" in done.stdout and "m.tmdl" in done.stdout
+    want = cnn.convert(model, shape, dtype="int8", calibration=images)
+    assert (tmp_path / "m.tmdl").read_bytes() == want
+
+    done = run_cli("cnn", "convert", path, "-o", tmp_path / "m.tmdl", cwd=tmp_path)
+    assert done.returncode == 1 and "calibration" in done.stderr
+    done = run_cli("cnn", "convert", path, "-o", tmp_path / "m.tmdl", "--dtype", "fp32",
+                   "--input-shape", "1,x,8", cwd=tmp_path)
+    assert done.returncode == 1 and "--input-shape" in done.stderr
+    done = run_cli("cnn", "convert", tmp_path / "missing.onnx", "-o", tmp_path / "m.tmdl",
+                   cwd=tmp_path)
+    assert done.returncode == 1 and "cannot read" in done.stderr
+    (tmp_path / "bad.onnx").write_bytes(b"\xff\xff\xff")
+    done = run_cli("cnn", "convert", tmp_path / "bad.onnx", "-o", tmp_path / "m.tmdl",
+                   "--dtype", "fp32", cwd=tmp_path)
+    assert done.returncode == 1 and "not an ONNX model" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_converted_file_is_read_in_place_by_the_engine():
+    model, shape = build("strided_1x1_global_pool_non_square")
+    data = cnn.convert(model, shape, dtype="fp32")
+    net = emlearn_cnn_fp32.new(data)
+    assert tuple(net.output_dimensions()) == (5,)
+    out = array.array("f", [0.0] * 5)
+    image = random_images(shape, n=1)
+    net.run(array.array("B", cnn.to_hwc(image, shape).tobytes()), out)
+    want = torch_forward(model, image)[0]
+    assert np.abs(np.array(out) - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
+def test_io_bytes_export_matches_path_export():
+    model, shape = build("conv1d")
+    buf = io.BytesIO()
+    torch.onnx.export(model, torch.zeros((1,) + shape), buf)
+    assert cnn.convert(buf.getvalue(), dtype="fp32") == cnn.convert(model, shape, dtype="fp32")
