@@ -177,9 +177,17 @@ def _dims_count(dims):
     return dims[1] * dims[2] * dims[3]
 
 
+#: The engine's limits, which keep its int32 sums from overflowing (docs/cnn_format.md):
+#: elements of an activation (and of a gathered receptive field), terms of one dot product, and
+#: the size of an int8 bias.
+MAX_ELEMENTS = 1 << 22
+MAX_DOT = 1 << 16
+MAX_INT8_BIAS = 1 << 30
+
+
 def _dims_ok(dims):
     d, h, w, c = dims
-    if d not in (1, 2, 3) or min(h, w, c) < 1:
+    if d not in (1, 2, 3) or min(h, w, c) < 1 or h * w * c > MAX_ELEMENTS:
         return False
     return d == 3 or (h == 1 and (d == 2 or w == 1))
 
@@ -317,6 +325,9 @@ def _parse_layer(data, offset, index, is_int8, header):
         if dmul and oc != ic * dmul:
             raise ValueError("%s: %d output channels, expected %d x %d" % (where, oc, ic, dmul))
         chi = 1 if dmul else ic
+        if kh * kw * chi > MAX_DOT or kh * kw * ic > MAX_ELEMENTS:
+            raise ValueError("%s: a %dx%dx%d kernel is beyond the engine's limits"
+                             % (where, kh, kw, chi))
         layer.weights = region(w_oft, oc * chi * kh * kw, wtype, "weights").reshape(oc, chi, kh, kw)
         layer.bias = region(b_oft, oc, btype, "bias")
         if is_int8:
@@ -325,6 +336,9 @@ def _parse_layer(data, offset, index, is_int8, header):
         ws_oft, w_oft, b_oft, _reserve = _FC_BODY.unpack_from(data, offset + LAYER_HEADER_SIZE)
         if ih != 1 or iw != 1 or oh != 1 or ow != 1:
             raise ValueError("%s: input and output must be 1x1xC" % where)
+        if ic > MAX_DOT:
+            raise ValueError("%s: %d inputs are beyond the engine's limit of %d"
+                             % (where, ic, MAX_DOT))
         layer.weights = region(w_oft, oc * ic, wtype, "weights").reshape(oc, ic)
         layer.bias = region(b_oft, oc, btype, "bias")
         if is_int8:
@@ -343,6 +357,9 @@ def _parse_layer(data, offset, index, is_int8, header):
             raise ValueError("%s: works in place, so in_oft must equal out_oft" % where)
     if layer.ws is not None and not (np.all(np.isfinite(layer.ws)) and np.all(layer.ws > 0)):
         raise ValueError("%s: weight scales must be positive and finite" % where)
+    if is_int8 and layer.bias is not None and np.any(np.abs(layer.bias.astype(np.int64))
+                                                     > MAX_INT8_BIAS):
+        raise ValueError("%s: int8 biases must be within +-2^30" % where)
     return layer
 
 
