@@ -41,3 +41,8 @@ def test_mnist_cnn_converted_models_score_like_sklearn_and_pytorch():
     out = run_example("mnist_cnn", "run_example.py")
     assert "ok: the converted models score like scikit-learn and PyTorch" in out, out
     assert "mnist_cnn_int8.tmdl 10 of 10" in out, out
+
+
+def test_gesture_cnn1d_classifies_like_pytorch():
+    out = run_example("gesture_cnn1d", "run_example.py")
+    assert "ok: the converted 1-D CNN classifies gestures like PyTorch" in out, out
