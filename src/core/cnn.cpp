@@ -263,10 +263,22 @@ struct Int8Math {
     using T = int8_t;
     using Acc = int32_t;
     static T pad(const Layer& L) { return T(L.in_zp); }
-    __attribute__((always_inline)) static T conv_out(const Layer& L, uint32_t c, Acc acc) {
-        acc += static_cast<const int32_t*>(L.b)[c];
-        const float v = activate(float(acc) * L.scales[c], L.act);
-        return saturate_int8(v / L.out_s + float(L.out_zp));
+    // What a convolution's output step reads, copied out of the layer once: int8 stores may
+    // alias anything, so read through the layer these would be loaded again for every output
+    // value, and float(out_zp) converted again (a library call on cores without an FPU).
+    struct Post {
+        const int32_t* b;
+        const float* scales;
+        float out_s, out_zp;
+        uint32_t act;
+    };
+    static Post post(const Layer& L) {
+        return {static_cast<const int32_t*>(L.b), L.scales, L.out_s, float(L.out_zp), L.act};
+    }
+    __attribute__((always_inline)) static T conv_out(const Post& p, uint32_t c, Acc acc) {
+        acc += p.b[c];
+        const float v = activate(float(acc) * p.scales[c], p.act);
+        return saturate_int8(v / p.out_s + p.out_zp);
     }
     static T fc_out(const Layer& L, uint32_t c, Acc acc) {
         acc += static_cast<const int32_t*>(L.b)[c];
@@ -288,9 +300,12 @@ struct Fp32Math {
     using T = float;
     using Acc = float;
     static T pad(const Layer&) { return 0.0f; }
-    static T conv_out(const Layer& L, uint32_t c, Acc acc) {
-        return activate(acc + static_cast<const float*>(L.b)[c], L.act);
-    }
+    struct Post {
+        const float* b;
+        uint32_t act;
+    };
+    static Post post(const Layer& L) { return {static_cast<const float*>(L.b), L.act}; }
+    static T conv_out(const Post& p, uint32_t c, Acc acc) { return activate(acc + p.b[c], p.act); }
     static T fc_out(const Layer& L, uint32_t c, Acc acc) {
         return acc + static_cast<const float*>(L.b)[c];
     }
@@ -372,6 +387,7 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
     using T = typename M::T;
     const T* w = static_cast<const T*>(L.w);
     const T zero = M::pad(L);
+    const typename M::Post post = M::post(L);
     const uint32_t kk = L.kh * L.kw;
     const uint32_t chi = L.in.c;
     const size_t row_step = size_t(L.in.w) * chi;
@@ -418,12 +434,12 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
             if (L.dmul == 0) {
                 const uint32_t n = chi * kk;
                 for (uint32_t c = 0; c < L.out.c; ++c) {
-                    *out++ = M::conv_out(L, c, dot(patch, w + size_t(c) * n, n));
+                    *out++ = M::conv_out(post, c, dot(patch, w + size_t(c) * n, n));
                 }
             } else {
                 for (uint32_t c = 0; c < L.out.c; ++c) {
                     *out++ = M::conv_out(
-                        L, c, dot(patch + size_t(c / L.dmul) * kk, w + size_t(c) * kk, kk));
+                        post, c, dot(patch + size_t(c / L.dmul) * kk, w + size_t(c) * kk, kk));
                 }
             }
         }
