@@ -280,6 +280,12 @@ class _Chain:
                                         "not %r" % (self.cur, outputs))
         if any(self.pending_pad):
             raise UnsupportedModelError("a Pad must be followed by a convolution or pooling")
+        if self.chw is None and not np.array_equal(self.order, np.arange(self.flat)):
+            # Only a dense layer's weights can undo the (C, H, W) -> (H, W, C) permutation.
+            raise UnsupportedModelError(
+                "the graph's output is a flattened feature map, whose elements the engine holds "
+                "in (H, W, C) order, not PyTorch's (C, H, W): end with a dense layer or global "
+                "pooling")
         if not self.layers:
             raise UnsupportedModelError("the graph has no layers")
         if self.rank == 3:

@@ -354,7 +354,20 @@ UNSUPPORTED = {
     "only Clip": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Hardtanh(-1.0, 1.0)), (1, 6, 6)),
     "reshaping": (SplitView, (1, 6, 6)),
     "cannot export": (lambda: nn.Sequential(nn.Conv2d(1, 2, 4, padding="same")), (1, 6, 6)),
+    # The engine's flattened output would be in (H, W, C) order, PyTorch's is (C, H, W).
+    "flattened feature map": (lambda: nn.Sequential(
+        nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Softmax(dim=1)), (2, 5, 5)),
 }
+
+
+def test_flattened_single_channel_output_keeps_its_order():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(2, 1, 3, padding=1), nn.Flatten()).eval()
+    images = random_images((2, 5, 4))
+    want = torch_forward(model, images)
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, (2, 5, 4), dtype="fp32"),
+                     cnn.to_hwc(images, (2, 5, 4)))
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
 
 
 @pytest.mark.parametrize("message", sorted(UNSUPPORTED))
