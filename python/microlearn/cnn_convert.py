@@ -263,7 +263,10 @@ class _Chain:
             elif not data:
                 self.evaluate(node)
             else:
-                if node.input[0] != self.cur or len(data) != 1:
+                first = node.input[0]
+                if node.op_type == "Add" and len(node.input) == 2 and node.input[1] == self.cur:
+                    first = self.cur  # addition commutes: the constant may come first
+                if first != self.cur or len(data) != 1:
                     self.fail("the graph must be a chain: each node takes the previous node's "
                               "output (no branches, skip connections or second inputs)")
                 handler = getattr(self, "op_" + node.op_type, None)
@@ -565,15 +568,18 @@ class _Chain:
                 spec, "activation", None):
             self.fail("only adding a constant bias right after a convolution or dense layer is "
                       "supported")
-        value = np.asarray(self.const(node.input[1], "the addend"), dtype=np.float64)
+        addend = node.input[1] if node.input[0] == self.cur else node.input[0]
+        value = np.asarray(self.const(addend, "the addend"), dtype=np.float64)
         n = spec.weights.shape[0]
-        if value.size == 1:
-            value = np.full(n, float(value.ravel()[0]))
-        elif np.squeeze(value).shape == (n,) and (value.shape[-1] == n) == isinstance(
-                spec, cnn.Dense):
-            value = np.squeeze(value)
-        else:
-            self.fail("the bias must have one value per output channel")
+        # Broadcast against the data's (1, n[, H], W): only axis 1 may vary, and the sum must
+        # keep the data's shape.
+        dims = self.torch_dims()
+        shape = value.shape
+        value = value.reshape((1,) * max(len(dims) - value.ndim, 0) + shape)
+        if (value.ndim != len(dims) or value.shape[1] not in (1, n)
+                or any(v != 1 for i, v in enumerate(value.shape) if i != 1)):
+            self.fail("the bias must have one value per output channel, not shape %r" % (shape,))
+        value = np.broadcast_to(value.reshape(-1), (n,))
         spec.bias = (spec.bias if spec.bias is not None else 0.0) + value
 
     def op_BatchNormalization(self, node, a):

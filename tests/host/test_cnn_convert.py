@@ -303,6 +303,35 @@ def test_onnx_auto_pad(auto_pad):
     assert np.abs(got - want).max() <= 1e-5
 
 
+def test_onnx_add_with_the_constant_first():
+    from onnx import helper
+
+    rng = np.random.RandomState(5)
+    w, b = rng.randn(6, 5), rng.randn(1, 5)
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["h"]),
+             helper.make_node("Add", ["b", "h"], ["y"])]
+    model = onnx_model(nodes, {"w": w, "b": b}, [1, 6], [1, 5])
+    images = random_images((6,))
+    want = images / 255.0 @ w + b
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"), images)
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
+@pytest.mark.parametrize("shape", [(3, 1), (1, 3, 1), (1, 1, 3, 1, 1)])
+def test_onnx_add_along_other_axes_than_the_channels_is_refused(shape):
+    """(3, 1) and (1, 3, 1) broadcast along the height of a (1, 3, 3, 2) tensor, (1, 1, 3, 1, 1)
+    adds a dimension: none is a bias."""
+    from onnx import helper
+
+    rng = np.random.RandomState(6)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"]),
+             helper.make_node("Add", ["c", "b"], ["y"])]
+    model = onnx_model(nodes, {"w": rng.randn(3, 2, 2, 2), "b": rng.randn(*shape)},
+                       [1, 2, 4, 3], None)
+    with pytest.raises(UnsupportedModelError, match="node 'y' .*one value per output channel"):
+        cnn.convert(model, dtype="fp32")
+
+
 def test_onnx_symbolic_input_needs_input_shape():
     from onnx import helper
 
