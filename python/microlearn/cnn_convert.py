@@ -553,7 +553,11 @@ class _Chain:
         bias = None
         if len(node.input) > 2 and node.input[2]:
             c = np.asarray(self.const(node.input[2], "C"), dtype=np.float64)
-            bias = np.broadcast_to(c * float(a.get("beta", 1.0)), (weights.shape[0],)).copy()
+            n = weights.shape[0]
+            if c.ndim > 2 or c.size not in (1, n) or (c.ndim == 2 and c.shape[0] != 1):
+                self.fail("C must broadcast to the (1, %d) output, not have shape %r"
+                          % (n, c.shape))
+            bias = np.broadcast_to(c.reshape(-1), (n,)) * float(a.get("beta", 1.0))
         self.dense(weights, bias)
 
     def op_MatMul(self, node, a):

@@ -303,6 +303,24 @@ def test_onnx_auto_pad(auto_pad):
     assert np.abs(got - want).max() <= 1e-5
 
 
+@pytest.mark.parametrize("c_shape", [(5,), (1, 5), (1, 1), (1,), ()])
+def test_onnx_gemm_c_broadcasts(c_shape):
+    from onnx import helper
+
+    rng = np.random.RandomState(7)
+    w, c = rng.randn(5, 6), rng.randn(*c_shape)
+    nodes = [helper.make_node("Gemm", ["x", "w", "c"], ["y"], transB=1, alpha=0.5, beta=1.5)]
+    model = onnx_model(nodes, {"w": w, "c": c}, [1, 6], [1, 5])
+    images = random_images((6,))
+    want = 0.5 * (images / 255.0 @ w.T) + 1.5 * c
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"), images)
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+    nodes = [helper.make_node("Gemm", ["x", "w", "c"], ["y"], transB=1)]
+    model = onnx_model(nodes, {"w": w, "c": np.ones((2, 5))}, [1, 6], None)
+    with pytest.raises(UnsupportedModelError, match="node 'y' .*C must"):
+        cnn.convert(model, dtype="fp32")
+
+
 def test_onnx_add_with_the_constant_first():
     from onnx import helper
 
