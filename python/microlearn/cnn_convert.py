@@ -257,6 +257,10 @@ class _Chain:
     def run(self):
         for node in self.graph.node:
             self.node = node
+            if any(self.pending_pad) and self.cur in node.input and node.op_type not in (
+                    "Pad", "Conv", "AveragePool", "Identity", "Dropout"):
+                self.fail("a Pad must be followed by a Conv or AveragePool (it becomes their "
+                          "padding)")
             data = [i for i in node.input if i and i not in self.consts]
             if node.op_type == "Shape" and data == [self.cur]:
                 self.shape_of(node)
@@ -282,7 +286,8 @@ class _Chain:
             raise UnsupportedModelError("the graph's output must be the end of the chain (%r), "
                                         "not %r" % (self.cur, outputs))
         if any(self.pending_pad):
-            raise UnsupportedModelError("a Pad must be followed by a convolution or pooling")
+            raise UnsupportedModelError("a Pad must be followed by a Conv or AveragePool (it "
+                                        "becomes their padding)")
         if self.chw is None and not np.array_equal(self.order, np.arange(self.flat)):
             # Only a dense layer's weights can undo the (C, H, W) -> (H, W, C) permutation.
             raise UnsupportedModelError(
@@ -404,8 +409,10 @@ class _Chain:
         elif auto == "VALID":
             pad = (0, 0, 0, 0)
         elif auto in ("SAME_UPPER", "SAME_LOWER"):
+            # Of the Pad's output, when one precedes.
+            t, b, l, r = self.pending_pad
             ph, pw = [max((-(-size // s) - 1) * s + k - size, 0)
-                      for size, s, k in ((h, strides[0], kh), (w, strides[1], kw))]
+                      for size, s, k in ((h + t + b, strides[0], kh), (w + l + r, strides[1], kw))]
             if auto == "SAME_UPPER":
                 pad = (ph // 2, ph - ph // 2, pw // 2, pw - pw // 2)
             else:

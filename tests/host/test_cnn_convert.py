@@ -350,6 +350,29 @@ def test_onnx_add_along_other_axes_than_the_channels_is_refused(shape):
         cnn.convert(model, dtype="fp32")
 
 
+@pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER"])
+def test_onnx_pad_then_auto_pad(auto_pad):
+    """SAME pads the Pad's output: 7 + 1 rows, 7 columns, stride 2, kernel 3."""
+    from onnx import helper
+
+    w = np.random.RandomState(8).randn(2, 1, 3, 3)
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["p"]),
+             helper.make_node("Conv", ["p", "w"], ["c"], auto_pad=auto_pad, strides=[2, 2]),
+             helper.make_node("GlobalAveragePool", ["c"], ["g"]),
+             helper.make_node("Flatten", ["g"], ["y"])]
+    model = onnx_model(nodes, {"w": w}, [1, 1, 7, 7], [1, 2])
+    model.graph.initializer.append(
+        onnx.numpy_helper.from_array(np.array([0, 0, 0, 0, 0, 0, 1, 0], dtype=np.int64), "pads"))
+    images = random_images((1, 7, 7))
+    x = F.pad(torch.tensor(images / 255.0), (0, 0, 0, 1))  # 8 x 7
+    # SAME on 8 rows: 1 row of padding; on 7 columns: 2 columns, one each side
+    same = (1, 1, 0, 1) if auto_pad == "SAME_UPPER" else (1, 1, 1, 0)
+    want = F.conv2d(F.pad(x, same), torch.tensor(w), stride=2).mean((2, 3)).numpy()
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
+                     cnn.to_hwc(images, (1, 7, 7)))
+    assert np.abs(got - want).max() <= 1e-5
+
+
 def test_onnx_symbolic_input_needs_input_shape():
     from onnx import helper
 
@@ -401,6 +424,10 @@ UNSUPPORTED = {
     "only Clip": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Hardtanh(-1.0, 1.0)), (1, 6, 6)),
     "reshaping": (SplitView, (1, 6, 6)),
     "cannot export": (lambda: nn.Sequential(nn.Conv2d(1, 2, 4, padding="same")), (1, 6, 6)),
+    # The pad would go to the second convolution, the first global pooling would ignore it.
+    "a Pad must be followed": (lambda: nn.Sequential(
+        nn.Conv2d(2, 3, 3), nn.ZeroPad2d(1), nn.AdaptiveAvgPool2d(1),
+        nn.Conv2d(3, 4, 3, padding=1), nn.AdaptiveAvgPool2d(1), nn.Flatten()), (2, 5, 5)),
     # The engine's flattened output would be in (H, W, C) order, PyTorch's is (C, H, W).
     "flattened feature map": (lambda: nn.Sequential(
         nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Softmax(dim=1)), (2, 5, 5)),
