@@ -339,9 +339,13 @@ class _Chain:
         elif op == "Concat":
             out = np.concatenate([np.atleast_1d(v) for v in x], axis=a.get("axis", 0))
         elif op == "Slice":
-            starts, ends = x[1], x[2]
-            axes = x[3] if len(x) > 3 and x[3] is not None else range(len(starts))
-            steps = x[4] if len(x) > 4 and x[4] is not None else [1] * len(starts)
+            if self.opset < 10:  # attributes, no steps
+                starts, ends = a["starts"], a["ends"]
+                axes, steps = a.get("axes", range(len(starts))), [1] * len(starts)
+            else:
+                starts, ends = x[1], x[2]
+                axes = x[3] if len(x) > 3 and x[3] is not None else range(len(starts))
+                steps = x[4] if len(x) > 4 and x[4] is not None else [1] * len(starts)
             index = [slice(None)] * x[0].ndim
             for s, e, ax, st in zip(starts, ends, axes, steps):
                 index[int(ax)] = slice(int(s), int(e), int(st))

@@ -373,6 +373,34 @@ def test_onnx_pad_then_auto_pad(auto_pad):
     assert np.abs(got - want).max() <= 1e-5
 
 
+@pytest.mark.parametrize("opset", [9, 13])
+def test_onnx_shape_arithmetic_with_slice(opset):
+    """Slice takes starts and ends as attributes before opset 10, as inputs since."""
+    from onnx import helper, numpy_helper
+
+    def constant(name, value):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
+            np.array(value, dtype=np.int64)))
+
+    w = np.random.RandomState(9).randn(2, 18)
+    if opset < 10:
+        nodes = [helper.make_node("Slice", ["s"], ["s1"], starts=[0], ends=[1], axes=[0])]
+    else:
+        nodes = [constant("zero", [0]), constant("one", [1]),
+                 helper.make_node("Slice", ["s", "zero", "one"], ["s1"])]
+    nodes = ([helper.make_node("Shape", ["x"], ["s"])] + nodes
+             + [constant("minus_one", [-1]),
+                helper.make_node("Concat", ["s1", "minus_one"], ["t"], axis=0),
+                helper.make_node("Reshape", ["x", "t"], ["f"]),
+                helper.make_node("Gemm", ["f", "w"], ["y"], transB=1)])
+    model = onnx_model(nodes, {"w": w}, [1, 2, 3, 3], [1, 2], opset=opset)
+    images = random_images((2, 3, 3))
+    want = (images / 255.0).reshape(len(images), -1) @ w.T
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
+                     cnn.to_hwc(images, (2, 3, 3)))
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
 def test_onnx_symbolic_input_needs_input_shape():
     from onnx import helper
 
