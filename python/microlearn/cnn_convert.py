@@ -257,29 +257,14 @@ class _Chain:
     def run(self):
         for node in self.graph.node:
             self.node = node
-            if any(self.pending_pad) and self.cur in node.input and node.op_type not in (
-                    "Pad", "Conv", "AveragePool", "Identity", "Dropout"):
-                self.fail("a Pad must be followed by a Conv or AveragePool (it becomes their "
-                          "padding)")
-            data = [i for i in node.input if i and i not in self.consts]
-            if node.op_type == "Shape" and data == [self.cur]:
-                self.shape_of(node)
-            elif not data:
-                self.evaluate(node)
-            else:
-                first = node.input[0]
-                if node.op_type == "Add" and len(node.input) == 2 and node.input[1] == self.cur:
-                    first = self.cur  # addition commutes: the constant may come first
-                if first != self.cur or len(data) != 1:
-                    self.fail("the graph must be a chain: each node takes the previous node's "
-                              "output (no branches, skip connections or second inputs)")
-                handler = getattr(self, "op_" + node.op_type, None)
-                if handler is None:
-                    self.fail("not supported (the .tmdl format has conv, depthwise conv, "
-                              "average pooling, dense, softmax and reshape layers)")
-                self.prev_activated, self.activated = self.activated, None
-                handler(node, _attrs(node))
-                self.cur = node.output[0]
+            if node.domain not in ("", "ai.onnx"):
+                self.fail("operators of domain %r are not supported" % node.domain)
+            try:
+                self.step(node)
+            except (IndexError, KeyError) as e:
+                # A required input or attribute missing, an index out of range: ONNX that the
+                # checker would refuse.
+                self.fail("malformed node (%s: %s)" % (type(e).__name__, e))
         self.node = None
         outputs = [o.name for o in self.graph.output]
         if outputs != [self.cur]:
@@ -304,6 +289,32 @@ class _Chain:
         else:
             hwc = self.in_chw
         return self.layers, self.in_chw, hwc
+
+    def step(self, node):
+        """One node: shape arithmetic evaluated, or a data op's handler."""
+        if any(self.pending_pad) and self.cur in node.input and node.op_type not in (
+                "Pad", "Conv", "AveragePool", "Identity", "Dropout"):
+            self.fail("a Pad must be followed by a Conv or AveragePool (it becomes their "
+                      "padding)")
+        data = [i for i in node.input if i and i not in self.consts]
+        if node.op_type == "Shape" and data == [self.cur]:
+            self.shape_of(node)
+        elif not data:
+            self.evaluate(node)
+        else:
+            first = node.input[0]
+            if node.op_type == "Add" and len(node.input) == 2 and node.input[1] == self.cur:
+                first = self.cur  # addition commutes: the constant may come first
+            if first != self.cur or len(data) != 1:
+                self.fail("the graph must be a chain: each node takes the previous node's "
+                          "output (no branches, skip connections or second inputs)")
+            handler = getattr(self, "op_" + node.op_type, None)
+            if handler is None:
+                self.fail("not supported (the .tmdl format has conv, depthwise conv, "
+                          "average pooling, dense, softmax and reshape layers)")
+            self.prev_activated, self.activated = self.activated, None
+            handler(node, _attrs(node))
+            self.cur = node.output[0]
 
     def shape_of(self, node):
         dims = np.array(self.torch_dims(), dtype=np.int64)

@@ -401,6 +401,34 @@ def test_onnx_shape_arithmetic_with_slice(opset):
     assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
 
 
+def malformed_graphs():
+    from onnx import helper, numpy_helper
+
+    index = numpy_helper.from_array(np.array(7, dtype=np.int64))
+    return {
+        "Gather index out of range": [
+            helper.make_node("Shape", ["x"], ["s"]),
+            helper.make_node("Constant", [], ["i"], value=index),
+            helper.make_node("Gather", ["s", "i"], ["y"])],
+        "Conv without weights": [helper.make_node("Conv", ["x"], ["y"])],
+        "AveragePool without kernel_shape": [helper.make_node("AveragePool", ["x"], ["y"])],
+        "Relu of another domain": [helper.make_node("Conv", ["x", "w"], ["c"]),
+                                   helper.make_node("Relu", ["c"], ["y"], domain="custom")],
+    }
+
+
+@pytest.mark.parametrize("what", ["Gather index out of range", "Conv without weights",
+                                  "AveragePool without kernel_shape", "Relu of another domain"])
+def test_onnx_malformed_or_foreign_nodes_raise_naming_the_node(what):
+    from onnx import helper
+
+    model = onnx_model(malformed_graphs()[what], {"w": np.ones((2, 2, 3, 3))}, [1, 2, 4, 4],
+                       None)
+    model.opset_import.append(helper.make_opsetid("custom", 1))
+    with pytest.raises(UnsupportedModelError, match="node 'y'"):
+        cnn.convert(model, dtype="fp32")
+
+
 def test_onnx_symbolic_input_needs_input_shape():
     from onnx import helper
 
