@@ -139,7 +139,8 @@ def _export_torch(module, input_shape):
         raise ValueError("input_shape (C, H, W), (C, L) or (F,) is required for a PyTorch module")
     shape = _input_shape(input_shape)
     buf = io.BytesIO()
-    was_training = module.training
+    # Each submodule's own mode: train(was_training) would unfreeze a batch norm kept in eval.
+    modes = [(m, m.training) for m in module.modules()]
     module.eval()
     error = None
     try:
@@ -150,7 +151,8 @@ def _export_torch(module, input_shape):
     except Exception as e:  # noqa: BLE001 - torch raises many kinds; each is reported the same
         error = "PyTorch cannot export the module to ONNX: %s: %s" % (type(e).__name__, e)
     finally:
-        module.train(was_training)
+        for m, training in modes:
+            m.training = training
     if error is not None:
         # Raised here, outside the except block, so that the exception does not keep torch's
         # traceback (and its graph) alive: torch 1.13's next export fails while it is.

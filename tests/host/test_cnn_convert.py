@@ -542,6 +542,20 @@ def test_export_leaves_the_module_in_training_mode():
     assert model.training
 
 
+def test_export_leaves_each_submodule_in_its_mode():
+    """A frozen batch norm (eval) inside a module being trained stays frozen, and the other way
+    round."""
+    model, shape = build("conv_bn_relu_avgpool_depthwise_relu6_dense_softmax")
+    model.train()
+    model[1].eval()
+    cnn.convert(model, shape, dtype="fp32")
+    assert model.training and model[0].training and not model[1].training
+    model.eval()
+    model[1].train()
+    cnn.convert(model, shape, dtype="fp32")
+    assert not model.training and not model[0].training and model[1].training
+
+
 def test_cli_converts_an_onnx_file(tmp_path):
     from test_cli import run_cli
 
