@@ -175,6 +175,13 @@ def _input_shape(shape):
 # the graph walk
 # ----------------------------------------------------------------------------------------------
 
+def _int_divide(a, b):
+    """ONNX's integer Div: the quotient truncated toward zero (C's), not floored."""
+    a, b = np.asarray(a), np.asarray(b)
+    q = np.abs(a) // np.abs(b)
+    return np.where((a < 0) != (b < 0), -q, q).astype(np.result_type(a, b))
+
+
 def _attrs(node):
     from onnx import helper
 
@@ -365,7 +372,7 @@ class _Chain:
             out = x[0][tuple(index)]
         elif op in ("Mul", "Div", "Add", "Sub"):
             f = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract,
-                 "Div": np.floor_divide if x[0].dtype.kind in "iu" else np.divide}[op]
+                 "Div": _int_divide if x[0].dtype.kind in "iu" else np.divide}[op]
             out = f(x[0], x[1])
         elif op == "Reshape":
             out = np.reshape(x[0], [int(v) for v in x[1]])
@@ -479,16 +486,21 @@ class _Chain:
             kernel = [1] + kernel
         if a.get("ceil_mode", 0):
             self.fail("ceil_mode is not supported")
-        had_pads = any(a.get("pads", [])) or a.get("auto_pad", b"NOTSET") not in (b"NOTSET",
-                                                                                   "NOTSET")
-        if had_pads and not a.get("count_include_pad", 0):
+        pending = self.pending_pad  # a Pad op's zeros are values: always counted
+        stride, pad, (oh, ow) = self.window(a, kernel)
+        own = [p - q for p, q in zip(pad, pending)]
+        if any(own) and not a.get("count_include_pad", 0):
             self.fail("padded average pooling must count the padding (count_include_pad=True)")
         kh, kw = kernel
-        if kh * kw == 1:
-            self.fail("a 1x1 pooling window does nothing; remove it")
-        stride, pad, (oh, ow) = self.window(a, kernel)
-        weights = np.full((c, 1, kh, kw), 1.0 / (kh * kw))
         self.chw = (c, oh, ow)
+        if kh * kw == 1:
+            if any(pad):
+                self.fail("a 1x1 pooling window cannot be padded in the .tmdl format")
+            # A strided 1x1 window subsamples: a 1x1 convolution with identity weights (the
+            # format has no 1x1 depthwise kernel).
+            self.emit(cnn.Conv2D(np.eye(c)[:, :, None, None], None, stride=stride))
+            return
+        weights = np.full((c, 1, kh, kw), 1.0 / (kh * kw))
         self.emit(cnn.DepthwiseConv2D(weights, None, stride=stride, padding=pad))
 
     def global_pool(self, keepdims):
@@ -616,6 +628,8 @@ class _Chain:
                 spec, "activation", None):
             self.fail("batch normalisation must follow a convolution or dense layer directly "
                       "(it is folded into its weights)")
+        if a.get("training_mode", 0) or not a.get("spatial", 1):
+            self.fail("only inference-mode, per-channel batch normalisation is supported")
         scale, beta, mean, var = (np.asarray(self.const(name, what), dtype=np.float64)
                                   for name, what in zip(node.input[1:5],
                                                         ("scale", "B", "mean", "var")))

@@ -603,3 +603,50 @@ def test_io_bytes_export_matches_path_export():
     buf = io.BytesIO()
     torch.onnx.export(model, torch.zeros((1,) + shape), buf)
     assert cnn.convert(buf.getvalue(), dtype="fp32") == cnn.convert(model, shape, dtype="fp32")
+
+
+@pytest.mark.parametrize("factory", [
+    lambda: nn.Sequential(nn.Conv2d(2, 3, 3), nn.AvgPool2d(1, stride=2), nn.Flatten(),
+                          nn.Linear(3 * 4 * 3, 2)),
+    lambda: nn.Sequential(nn.Conv2d(2, 3, 3), nn.AvgPool2d(2, count_include_pad=False),
+                          nn.Flatten(), nn.Linear(3 * 3 * 2, 2)),
+], ids=["strided_1x1_pooling_subsamples", "unpadded_pooling_without_count_include_pad"])
+def test_pooling_variants(factory):
+    torch.manual_seed(0)
+    model, shape = factory().eval(), (2, 9, 7)
+    images = random_images(shape)
+    want = torch_forward(model, images)
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, shape, dtype="fp32"),
+                     cnn.to_hwc(images, shape))
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
+def test_onnx_integer_div_truncates_toward_zero():
+    """Shape arithmetic: ONNX's integer Div is C's (-7 / 2 = -3), so -(-f // 1) style
+    expressions give what ONNX runtimes give."""
+    from onnx import helper, numpy_helper
+
+    w = np.ones((2, 6))
+    nodes = [helper.make_node("Div", ["minus7", "two"], ["q"]),      # -3 (floor would be -4)
+             helper.make_node("Add", ["q", "two"], ["r"]),            # -1: infer the size
+             helper.make_node("Concat", ["one", "r"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["flat"]),
+             helper.make_node("Gemm", ["flat", "w"], ["y"], transB=1)]
+    model = onnx_model(nodes, {"w": w}, [1, 6, 1, 1], [1, 2])
+    for name, value in (("minus7", [-7]), ("two", [2]), ("one", [1])):
+        model.graph.initializer.append(numpy_helper.from_array(np.array(value, np.int64), name))
+    data = cnn.convert(model, dtype="fp32")
+    assert cnn.parse(data).output_shape == (2,)
+
+
+def test_onnx_batchnorm_in_training_mode_is_refused():
+    from onnx import helper
+
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"]),
+             helper.make_node("BatchNormalization", ["c", "s", "b", "m", "v"], ["y"],
+                              training_mode=1)]
+    inits = {"w": np.ones((2, 1, 3, 3)), "s": np.ones(2), "b": np.zeros(2), "m": np.zeros(2),
+             "v": np.ones(2)}
+    model = onnx_model(nodes, inits, [1, 1, 5, 5], [1, 2, 3, 3], opset=14)
+    with pytest.raises(UnsupportedModelError, match="inference-mode"):
+        cnn.convert(model, dtype="fp32")
