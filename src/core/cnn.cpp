@@ -300,12 +300,13 @@ struct Fp32Math {
     using T = float;
     using Acc = float;
     static T pad(const Layer&) { return 0.0f; }
-    struct Post {
-        const float* b;
-        uint32_t act;
-    };
-    static Post post(const Layer& L) { return {static_cast<const float*>(L.b), L.act}; }
-    static T conv_out(const Post& p, uint32_t c, Acc acc) { return activate(acc + p.b[c], p.act); }
+    // Float stores do not alias the layer's fields the way int8 ones do: read through it (a
+    // copy costs registers in the Cortex-M4F's convolution loop).
+    using Post = const Layer*;
+    static Post post(const Layer& L) { return &L; }
+    static T conv_out(Post L, uint32_t c, Acc acc) {
+        return activate(acc + static_cast<const float*>(L->b)[c], L->act);
+    }
     static T fc_out(const Layer& L, uint32_t c, Acc acc) {
         return acc + static_cast<const float*>(L.b)[c];
     }
