@@ -499,6 +499,12 @@ def _requant(f, layer):
     return _saturate_int8(f / _F32(layer.out_s) + _F32(layer.out_zp))
 
 
+def _requant_conv(f, layer):
+    """q = int8(f * (1 / out_s) + out_zp): convolutions multiply by the float32 reciprocal, as
+    TinyMaix's conv layer does, float32 throughout."""
+    return _saturate_int8(f * (_F32(1) / _F32(layer.out_s)) + _F32(layer.out_zp))
+
+
 def _conv(layer, x, is_int8):
     n, ih, iw, ic = x.shape
     _, oh, ow, oc = layer.out_dims
@@ -530,7 +536,7 @@ def _conv(layer, x, is_int8):
     elif layer.act == ACT_RELU6:
         f = np.where(f > 0, f, _F32(0))
         f = np.where(f > 6, _F32(6), f)
-    return _requant(f, layer) if is_int8 else f
+    return _requant_conv(f, layer) if is_int8 else f
 
 
 def _gap(layer, x, is_int8):

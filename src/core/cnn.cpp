@@ -266,19 +266,22 @@ struct Int8Math {
     // What a convolution's output step reads, copied out of the layer once: int8 stores may
     // alias anything, so read through the layer these would be loaded again for every output
     // value, and float(out_zp) converted again (a library call on cores without an FPU).
+    // Convolutions multiply by the reciprocal of out_s, computed once per layer, as TinyMaix
+    // does (its conv layer; its dense and pooling layers divide, and so do fc_out and gap_out).
     struct Post {
         const int32_t* b;
         const float* scales;
-        float out_s, out_zp;
+        float out_s_inv, out_zp;
         uint32_t act;
     };
     static Post post(const Layer& L) {
-        return {static_cast<const int32_t*>(L.b), L.scales, L.out_s, float(L.out_zp), L.act};
+        return {static_cast<const int32_t*>(L.b), L.scales, 1.0f / L.out_s, float(L.out_zp),
+                L.act};
     }
     __attribute__((always_inline)) static T conv_out(const Post& p, uint32_t c, Acc acc) {
         acc += p.b[c];
         const float v = activate(float(acc) * p.scales[c], p.act);
-        return saturate_int8(v / p.out_s + p.out_zp);
+        return saturate_int8(v * p.out_s_inv + p.out_zp);
     }
     static T fc_out(const Layer& L, uint32_t c, Acc acc) {
         acc += static_cast<const int32_t*>(L.b)[c];

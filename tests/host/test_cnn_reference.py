@@ -86,7 +86,9 @@ def literal_int8(model, image):
                             f = f if f > 0 else f32(0)
                         if layer.act == cnn.ACT_RELU6:
                             f = f32(6) if f > 6 else f
-                        out[oy, ox, co] = int8_of(f / f32(layer.out_s) + f32(layer.out_zp))
+                        # TinyMaix's conv layer multiplies by the reciprocal of out_s.
+                        inv = f32(1) / f32(layer.out_s)
+                        out[oy, ox, co] = int8_of(f * inv + f32(layer.out_zp))
         elif layer.type == cnn.GAP:
             for ch in range(oc):
                 s = sum(int(x[y, xx, ch]) for y in range(ih) for xx in range(iw))
