@@ -4,8 +4,8 @@ against literal per-element arithmetic and against float64).
 
 Tolerances: int8 outputs are equal, except after a softmax, where the engine's exp (float,
 without libm) and numpy's (double) may put a probability one quantisation step (1/256) apart;
-fp32 outputs within 1e-5 of the largest output (the engine sums dot products in four interleaved
-partial sums, numpy in its own order).
+fp32 outputs within 1e-5 of the largest output (the engine sums dot products in order, numpy in
+its own).
 """
 import array
 
