@@ -602,12 +602,18 @@ class _Chain:
             self.fail("the second operand must be a matrix")
         self.dense(b.T, None)
 
-    def op_Add(self, node, a):
+    def fold_target(self, what):
+        """The convolution or dense layer the previous node made, before any activation: what
+        a bias or a batch normalisation is folded into."""
         spec = self.fusable
         if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D, cnn.Dense)) or getattr(
                 spec, "activation", None):
-            self.fail("only adding a constant bias right after a convolution or dense layer is "
-                      "supported")
+            self.fail("%s must follow a convolution or dense layer directly (it is folded into "
+                      "its weights)" % what)
+        return spec
+
+    def op_Add(self, node, a):
+        spec = self.fold_target("adding a constant bias")
         addend = node.input[1] if node.input[0] == self.cur else node.input[0]
         value = np.asarray(self.const(addend, "the addend"), dtype=np.float64)
         n = spec.weights.shape[0]
@@ -623,11 +629,7 @@ class _Chain:
         spec.bias = (spec.bias if spec.bias is not None else 0.0) + value
 
     def op_BatchNormalization(self, node, a):
-        spec = self.fusable
-        if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D, cnn.Dense)) or getattr(
-                spec, "activation", None):
-            self.fail("batch normalisation must follow a convolution or dense layer directly "
-                      "(it is folded into its weights)")
+        spec = self.fold_target("batch normalisation")
         if a.get("training_mode", 0) or not a.get("spatial", 1):
             self.fail("only inference-mode, per-channel batch normalisation is supported")
         scale, beta, mean, var = (np.asarray(self.const(name, what), dtype=np.float64)
