@@ -95,9 +95,19 @@ def to_hwc(images, input_shape):
 # loading
 # ----------------------------------------------------------------------------------------------
 
+#: What a corrupt or inconsistent ONNX file raises inside the graph walk (a missing input or
+#: attribute, an attribute of the wrong type, an unknown tensor type): reported as malformed.
+_MALFORMED = (IndexError, KeyError, TypeError, AttributeError)
+
+
 def _convert_layers(model, input_shape):
+    # Not onnx.checker: it refuses graphs the walk reads well (an output without a shape).
     onnx_model = _onnx_model(model, input_shape)
-    return _Chain(onnx_model, input_shape).run()
+    try:
+        chain = _Chain(onnx_model, input_shape)
+    except _MALFORMED as e:
+        raise UnsupportedModelError("malformed graph (%s: %s)" % (type(e).__name__, e)) from None
+    return chain.run()
 
 
 def _import_onnx():
@@ -168,6 +178,9 @@ def _input_shape(shape):
                          ) from None
     if not 1 <= len(shape) <= 3 or min(shape) < 1:
         raise ValueError("input_shape must be (C, H, W), (C, L) or (F,), not %r" % (shape,))
+    if max(shape) > 65535 or int(np.prod(shape)) > cnn.MAX_ELEMENTS:
+        raise ValueError("input_shape %r is beyond the .tmdl format's limits (sizes up to 65535, "
+                         "%d values)" % (shape, cnn.MAX_ELEMENTS))
     return shape
 
 
@@ -238,7 +251,8 @@ class _Chain:
 
     def fail(self, message):
         node = self.node
-        where = "node %r (%s)" % (node.name or node.output[0], node.op_type) if node else "graph"
+        name = node.name or (node.output[0] if node and len(node.output) else "")
+        where = "node %r (%s)" % (name, node.op_type) if node else "graph"
         raise UnsupportedModelError("%s: %s" % (where, message))
 
     def const(self, name, what):
@@ -256,6 +270,12 @@ class _Chain:
         self.layers.append(spec)
         self.fusable = spec if fusable else None
 
+    def set_chw(self, c, h, w):
+        if c > 65535 or c * h * w > cnn.MAX_ELEMENTS:
+            self.fail("an output of %d x %d x %d is beyond the .tmdl format's limits (65535 "
+                      "channels, %d values)" % (c, h, w, cnn.MAX_ELEMENTS))
+        self.chw = (c, h, w)
+
     def spatial(self, what):
         if self.chw is None:
             self.fail("%s needs a (C, H, W) or (C, L) input, not a flat one" % what)
@@ -270,7 +290,7 @@ class _Chain:
                 self.fail("operators of domain %r are not supported" % node.domain)
             try:
                 self.step(node)
-            except (IndexError, KeyError) as e:
+            except _MALFORMED as e:
                 # A required input or attribute missing, an index out of range: ONNX that the
                 # checker would refuse.
                 self.fail("malformed node (%s: %s)" % (type(e).__name__, e))
@@ -341,7 +361,10 @@ class _Chain:
             out = self.to_array(a["value"])
         elif op == "ConstantOfShape":
             value = self.to_array(a["value"]) if "value" in a else np.zeros(1, np.float32)
-            out = np.full([int(v) for v in x[0]], value.ravel()[0], dtype=value.dtype)
+            shape = [int(v) for v in x[0]]
+            if min(shape, default=0) < 0 or int(np.prod(shape)) > cnn.MAX_ELEMENTS:
+                self.fail("a constant of shape %r is too large" % (shape,))
+            out = np.full(shape, value.ravel()[0], dtype=value.dtype)
         elif op in ("Identity", "Dropout"):
             out = x[0]
         elif op == "Cast":
@@ -445,6 +468,11 @@ class _Chain:
             self.fail("auto_pad %r is not supported" % auto)
         pad = tuple(x + y for x, y in zip(pad, self.pending_pad))
         self.pending_pad = (0, 0, 0, 0)
+        strides = [int(v) for v in strides]
+        if (len(strides) != 2 or not all(1 <= v <= 255 for v in strides + [kh, kw])
+                or not all(0 <= v <= 255 for v in pad)):
+            self.fail("kernel sizes and strides must be 1..255 and padding 0..255 (the .tmdl "
+                      "format's limits)")
         sh, sw = strides
         oh = (h + pad[0] + pad[1] - kh) // sh + 1
         ow = (w + pad[2] + pad[3] - kw) // sw + 1
@@ -476,7 +504,7 @@ class _Chain:
                       "channels), not groups=%d of %d channels" % (group, c))
         if weights.shape[2] * weights.shape[3] == 1 and (group != 1 or any(pad)):
             self.fail("a 1x1 kernel cannot be depthwise or padded in the .tmdl format")
-        self.chw = (oc, oh, ow)
+        self.set_chw(oc, oh, ow)
         self.emit(spec, fusable=True)
 
     def op_AveragePool(self, node, a):
@@ -492,10 +520,12 @@ class _Chain:
         if any(own) and not a.get("count_include_pad", 0):
             self.fail("padded average pooling must count the padding (count_include_pad=True)")
         kh, kw = kernel
-        self.chw = (c, oh, ow)
+        self.set_chw(c, oh, ow)
         if kh * kw == 1:
             if any(pad):
                 self.fail("a 1x1 pooling window cannot be padded in the .tmdl format")
+            if c * c > cnn.MAX_ELEMENTS:
+                self.fail("too many channels for a 1x1 pooling window")
             # A strided 1x1 window subsamples: a 1x1 convolution with identity weights (the
             # format has no 1x1 depthwise kernel).
             self.emit(cnn.Conv2D(np.eye(c)[:, :, None, None], None, stride=stride))

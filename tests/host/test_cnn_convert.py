@@ -11,6 +11,7 @@ below torch's; on untrained networks the engine equals the numpy interpreter (te
 """
 import array
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -650,3 +651,56 @@ def test_onnx_batchnorm_in_training_mode_is_refused():
     model = onnx_model(nodes, inits, [1, 1, 5, 5], [1, 2, 3, 3], opset=14)
     with pytest.raises(UnsupportedModelError, match="inference-mode"):
         cnn.convert(model, dtype="fp32")
+
+
+@pytest.mark.parametrize("name", ["conv_bn_relu_avgpool_depthwise_relu6_dense_softmax",
+                                  "functional_forward_view", "conv1d"])
+def test_corrupt_onnx_files_raise_value_error(name):
+    """Bits flipped in an exported file (1 to 3 at a time): each mutant converts or raises
+    ValueError (UnsupportedModelError is one), nothing else; sizes the format cannot hold are
+    refused before anything that large is allocated."""
+    model, shape = build(name)
+    buf = io.BytesIO()
+    torch.onnx.export(model, torch.zeros((1,) + shape), buf, opset_version=13)
+    data = buf.getvalue()
+    rng = np.random.default_rng(0)
+    outcomes = {"ok": 0, "ValueError": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # protobuf's "Unexpected end-group tag"
+        for _ in range(300):
+            b = bytearray(data)
+            for _ in range(int(rng.integers(1, 4))):
+                i = int(rng.integers(len(b)))
+                b[i] ^= 1 << int(rng.integers(8))
+            try:
+                cnn.convert(bytes(b), dtype="fp32")
+                outcomes["ok"] += 1
+            except ValueError:
+                outcomes["ValueError"] += 1
+    assert outcomes["ok"] > 0 and outcomes["ValueError"] > 0, outcomes
+
+
+def test_sizes_beyond_the_format_are_refused_before_allocation():
+    from onnx import helper, numpy_helper
+
+    with pytest.raises(ValueError, match="limits"):
+        cnn.convert(onnx_model([helper.make_node("Relu", ["x"], ["y"])], {}, [1, 70000],
+                               [1, 70000]), dtype="fp32")
+    with pytest.raises(ValueError, match="limits"):
+        cnn.convert(onnx_model([helper.make_node("Relu", ["x"], ["y"])], {}, [1, 3, 2048, 2048],
+                               [1, 3, 2048, 2048]), dtype="fp32")
+    # A constant of 2^40 values (the shape arithmetic of a corrupt file).
+    nodes = [helper.make_node("ConstantOfShape", ["big"], ["z"]),
+             helper.make_node("Flatten", ["x"], ["y"])]
+    model = onnx_model(nodes, {}, [1, 4], [1, 4])
+    model.graph.initializer.append(
+        numpy_helper.from_array(np.array([1 << 20, 1 << 20], np.int64), "big"))
+    with pytest.raises(UnsupportedModelError, match="too large"):
+        cnn.convert(model, dtype="fp32")
+    # Kernel, stride and padding beyond one byte, and a zero stride.
+    for attrs in ({"kernel_shape": [300, 1]}, {"kernel_shape": [2, 2], "strides": [0, 1]},
+                  {"kernel_shape": [2, 2], "pads": [0, 0, 256, 0], "count_include_pad": 1}):
+        nodes = [helper.make_node("AveragePool", ["x"], ["y"], **attrs)]
+        model = onnx_model(nodes, {}, [1, 1, 400, 4], None)
+        with pytest.raises(UnsupportedModelError, match="1..255"):
+            cnn.convert(model, dtype="fp32")
