@@ -16,6 +16,16 @@
 #define MICROLEARN_VECTORIZE
 #endif
 
+// Whether the target computes float32 in hardware (an FPU instruction, not a library call): x86,
+// Cortex-M4F/M7 (armv7emsp/dp), RISC-V with F; not Cortex-M0/M3, rv32imc or the ESP8266. Code
+// that can skip float work on some values chooses by it; results are the same either way.
+#if defined(__x86_64__) || defined(__i386__) || (defined(__ARM_FP) && (__ARM_FP & 4)) ||           \
+    (defined(__riscv_flen) && __riscv_flen >= 32) || defined(__aarch64__)
+#define MICROLEARN_HARDWARE_FLOAT 1
+#else
+#define MICROLEARN_HARDWARE_FLOAT 0
+#endif
+
 // Keeps a rarely run function out of a loop that calls it: GCC keeps the loop's variables in
 // registers and writes them back on every exit, and an inlined function's early returns are more
 // exits, each with its own copy of those stores.

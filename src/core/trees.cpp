@@ -4,7 +4,32 @@ namespace microlearn {
 
 namespace {
 
-inline size_t align4(size_t n) { return (n + 3u) & ~size_t(3u); }
+inline size_t align4(size_t n) {
+    return (n + 3u) & ~size_t(3u);
+}
+
+// out[0..n) = 0 (x64: four at a time).
+MICROLEARN_VECTORIZE void zero_floats(float* out, uint32_t n) {
+    for (uint32_t o = 0; o < n; o++) {
+        out[o] = 0.0f;
+    }
+}
+
+// Vote counts (integers in the words of out) to fractions. With an FPU every count is
+// converted and divided (x64: four at a time); where float operations are library calls, only
+// the classes that got votes (the words of the others are already 0.0f).
+// A float's word read and written as an integer (may_alias: the vote counts live in out).
+using CountWord = int32_t __attribute__((may_alias));
+
+MICROLEARN_VECTORIZE void divide_counts(float* out, uint32_t n_out, float n) {
+    const CountWord* counts = reinterpret_cast<const CountWord*>(out);
+    for (uint32_t o = 0; o < n_out; o++) {
+        const int32_t count = counts[o];
+        if (MICROLEARN_HARDWARE_FLOAT || count != 0) {
+            out[o] = float(count) / n;
+        }
+    }
+}
 
 // Walks one tree from its root to a leaf. Validation guarantees that every jump is forward and
 // lands inside the node table, so the loop ends and never reads out of bounds.
@@ -18,7 +43,9 @@ MICROLEARN_HOT inline uint32_t leaf_index(const TreeNode* node, const int16_t* x
     }
 }
 
-inline void mark_changed(TreeEnsemble* e) { e->validated = false; }
+inline void mark_changed(TreeEnsemble* e) {
+    e->validated = false;
+}
 
 inline uint8_t* current_leaf(TreeEnsemble* e) {
     return e->leaves + (e->n_leaves - 1) * trees_leaf_bytes(e->leaf_kind, e->n_classes);
@@ -106,8 +133,9 @@ Status trees_set_data(TreeEnsemble* e, uint32_t n_features, uint32_t n_classes, 
         n_classes > kTreesMaxClasses) {
         return Status::InvalidArgument;
     }
-    if (e->n_leaves > 0 && (kind != e->leaf_kind || trees_leaf_bytes(kind, n_classes) !=
-                                                        trees_leaf_bytes(e->leaf_kind, e->n_classes))) {
+    if (e->n_leaves > 0 &&
+        (kind != e->leaf_kind ||
+         trees_leaf_bytes(kind, n_classes) != trees_leaf_bytes(e->leaf_kind, e->n_classes))) {
         // Leaves already stored were laid out for another kind: they cannot be reinterpreted.
         return Status::InvalidArgument;
     }
@@ -306,21 +334,25 @@ MICROLEARN_HOT Status trees_predict(const TreeEnsemble* e, const int16_t* x, uin
     if (x_len != e->n_features || out_len != n_out) {
         return Status::SizeMismatch;
     }
-    for (uint32_t o = 0; o < n_out; o++) {
-        out[o] = 0.0f;
-    }
+    zero_floats(out, n_out);
     const TreeNode* nodes = e->nodes;
     const uint16_t* roots = e->roots;
     const uint32_t n_trees = e->n_trees;
-    const float scale = 1.0f / float(int32_t(n_trees)); // n_trees <= 65535: one int conversion
+    const float n = float(int32_t(n_trees)); // n_trees <= 65535: one int conversion
     if (e->leaf_kind == LeafKind::Class) {
-        // Each vote adds 1/n_trees directly: no scaling pass afterwards.
+        // Votes are counted as integers in out's words (0.0f is all zero bits), then each count
+        // divided by the number of trees: out is k / n rounded once, 1.0 for a unanimous vote
+        // (adding 1/n k times drifts: 10 of 10 gave 1.0000001), and without an FPU no float
+        // operation per vote.
         const uint8_t* classes = e->leaves;
+        CountWord* counts = reinterpret_cast<CountWord*>(out);
         for (uint32_t t = 0; t < n_trees; t++) {
-            out[classes[leaf_index(nodes + roots[t], x)]] += scale;
+            ++counts[classes[leaf_index(nodes + roots[t], x)]];
         }
+        divide_counts(out, n_out, n);
         return Status::Ok;
     }
+    const float scale = 1.0f / n;
     if (e->leaf_kind == LeafKind::Proba8) {
         for (uint32_t t = 0; t < n_trees; t++) {
             const uint8_t* p = e->leaves + leaf_index(nodes + roots[t], x) * n_out;

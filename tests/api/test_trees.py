@@ -131,6 +131,19 @@ def hard_vote_is_mean_of_votes():
 
 
 @test
+def hard_vote_fractions_are_exact():
+    # k of n trees give k / n rounded once to float32 (as the reference's division gives), not a
+    # sum of k roundings: a unanimous vote is exactly 1.0, 3 of 7 is float32(3 / 7).
+    for n, k in ((10, 10), (7, 3), (7, 4), (3, 1)):
+        text = "f,1\nc,2\nl,0\nl,1\n" + "".join("r,%d\n" % t for t in range(n))
+        text += "".join("n,0,0,%d,%d\n" % (-2 if t < k else -1, -2 if t < k else -1)
+                        for t in range(n))
+        out = predict(load_text(text, max_trees=n, max_nodes=n), [5])
+        want = array.array("f", [(n - k) / n, k / n])
+        assert out[1] == want[1] and out[0] == want[0], (n, k, list(out), list(want))
+
+
+@test
 def soft_vote_probability_leaves():
     text = "f,1\nc,3\nlb,8\nl,255,0,0\nl,0,51,204\nr,0\nr,1\nn,0,1,-1,-2\nn,0,100,-1,-2\n"
     model = load_text(text)
