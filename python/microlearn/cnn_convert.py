@@ -251,8 +251,10 @@ class _Chain:
 
     def fail(self, message):
         node = self.node
-        name = node.name or (node.output[0] if node and len(node.output) else "")
-        where = "node %r (%s)" % (name, node.op_type) if node else "graph"
+        if node is None:
+            raise UnsupportedModelError("graph: %s" % message)
+        name = node.name or (node.output[0] if len(node.output) else "")
+        where = "node %r (%s)" % (name, node.op_type)
         raise UnsupportedModelError("%s: %s" % (where, message))
 
     def const(self, name, what):
