@@ -563,8 +563,7 @@ class _Chain:
         if h * w > 1:
             self.emit(cnn.Reshape((c * h * w,)))
             self.order = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).ravel()
-        else:
-            self.fusable = None
+        else:  # a 1x1 map: no layer, and an activation may still follow the convolution
             self.order = np.arange(c)
         self.chw, self.flat = None, c * h * w
 

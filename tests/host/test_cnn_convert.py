@@ -114,6 +114,9 @@ def architectures():
             nn.Linear(12, 4), nn.Softmax(dim=1)), (16,)),
         "functional_forward_view": (ViewFlatten, (1, 10, 10)),
         "mean_over_spatial_axes": (MeanPool, (2, 7, 7)),
+        "activation_and_batchnorm_after_flattening_a_1x1_map": (lambda: nn.Sequential(
+            nn.Conv2d(2, 6, 5), nn.Flatten(), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 3)),
+            (2, 5, 5)),
     }
 
 
