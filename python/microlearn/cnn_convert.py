@@ -312,10 +312,10 @@ class _Chain:
                 "pooling")
         if not self.layers:
             raise UnsupportedModelError("the graph has no layers")
-        if self.rank == 3:
+        if len(self.in_chw) == 3:  # the input's own layout (self.rank follows the data)
             c, h, w = self.in_chw
             hwc = (h, w, c)
-        elif self.rank == 2:
+        elif len(self.in_chw) == 2:
             hwc = (self.in_chw[1], self.in_chw[0])
         else:
             hwc = self.in_chw
@@ -592,9 +592,12 @@ class _Chain:
         axes = a.get("axes") if self.opset < 13 else (
             self.const(node.input[1], "axes") if len(node.input) > 1 and node.input[1] else None)
         dims = self.torch_dims()
-        if self.chw is not None and self.chw[1:] == (1, 1) and axes is not None and sorted(
-                int(v) % len(dims) for v in axes) == list(range(2, len(dims))):
-            self.flatten()
+        axes = sorted(set(int(v) % len(dims) for v in axes)) if axes is not None else None
+        if self.chw is not None and self.chw[1:] == (1, 1) and axes and axes[0] >= 2:
+            if len(axes) == len(dims) - 2:
+                self.flatten()
+            else:  # (C, 1, 1) -> (C, 1): the same values in the same order
+                self.rank = 2
             return
         self.fail("only squeezing the spatial axes of a (C, 1, 1) tensor is supported")
 

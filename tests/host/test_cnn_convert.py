@@ -72,6 +72,19 @@ class ViewFlatten(nn.Module):
         return F.softmax(self.fc(x.view(x.size(0), -1)), dim=1)
 
 
+class SqueezeTwice(nn.Module):
+    """Global pooling, then the two spatial axes squeezed one at a time."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        x = F.adaptive_avg_pool2d(torch.relu(self.conv(x)), 1)
+        return self.fc(x.squeeze(-1).squeeze(-1))
+
+
 class MeanPool(nn.Module):
     """Global pooling written as ``x.mean((2, 3))`` (ReduceMean, keepdims=0)."""
 
@@ -114,6 +127,7 @@ def architectures():
             nn.Linear(12, 4), nn.Softmax(dim=1)), (16,)),
         "functional_forward_view": (ViewFlatten, (1, 10, 10)),
         "mean_over_spatial_axes": (MeanPool, (2, 7, 7)),
+        "squeeze_one_axis_at_a_time": (SqueezeTwice, (2, 6, 6)),
         "activation_and_batchnorm_after_flattening_a_1x1_map": (lambda: nn.Sequential(
             nn.Conv2d(2, 6, 5), nn.Flatten(), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 3)),
             (2, 5, 5)),
