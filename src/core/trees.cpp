@@ -15,12 +15,12 @@ MICROLEARN_VECTORIZE void zero_floats(float* out, uint32_t n) {
     }
 }
 
-// Vote counts (integers in the words of out) to fractions. With an FPU every count is
-// converted and divided (x64: four at a time); where float operations are library calls, only
-// the classes that got votes (the words of the others are already 0.0f).
 // A float's word read and written as an integer (may_alias: the vote counts live in out).
 using CountWord = int32_t __attribute__((may_alias));
 
+// Vote counts (integers in the words of out) to fractions. With an FPU every count is
+// converted and divided (x64: four at a time); where float operations are library calls, only
+// the classes that got votes (the words of the others are already 0.0f).
 MICROLEARN_VECTORIZE void divide_counts(float* out, uint32_t n_out, float n) {
     const CountWord* counts = reinterpret_cast<const CountWord*>(out);
     for (uint32_t o = 0; o < n_out; o++) {
