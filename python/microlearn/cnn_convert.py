@@ -370,7 +370,12 @@ class _Chain:
         elif op in ("Identity", "Dropout"):
             out = x[0]
         elif op == "Cast":
-            out = x[0]
+            from onnx import mapping
+
+            to = mapping.TENSOR_TYPE_TO_NP_TYPE.get(int(a.get("to", 0)))
+            if to is None:
+                self.fail("Cast to an unknown type")
+            out = np.asarray(x[0]).astype(to)  # float -> int truncates toward zero, as ONNX
         elif op == "Gather":
             out = np.take(x[0], x[1], axis=a.get("axis", 0))
         elif op == "Unsqueeze":
@@ -396,6 +401,9 @@ class _Chain:
                 index[int(ax)] = slice(int(s), int(e), int(st))
             out = x[0][tuple(index)]
         elif op in ("Mul", "Div", "Add", "Sub"):
+            if int(np.prod(np.broadcast_shapes(np.shape(x[0]), np.shape(x[1])))) \
+                    > cnn.MAX_ELEMENTS:
+                self.fail("a constant result too large")
             f = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract,
                  "Div": _int_divide if x[0].dtype.kind in "iu" else np.divide}[op]
             out = f(x[0], x[1])

@@ -721,3 +721,30 @@ def test_sizes_beyond_the_format_are_refused_before_allocation():
         model = onnx_model(nodes, {}, [1, 1, 400, 4], None)
         with pytest.raises(UnsupportedModelError, match="1..255"):
             cnn.convert(model, dtype="fp32")
+
+
+def test_onnx_cast_in_shape_arithmetic_converts():
+    """Cast changes the type (float division, then back to int64 truncating as ONNX does);
+    arithmetic whose broadcast result would be huge is refused before it is computed."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("Cast", ["six"], ["f"], to=TensorProto.FLOAT),
+             helper.make_node("Div", ["f", "four"], ["q"]),                 # 1.5, not 1
+             helper.make_node("Mul", ["q", "four"], ["p"]),                 # 6.0
+             helper.make_node("Add", ["p", "a_bit"], ["r"]),                # 6.3
+             helper.make_node("Cast", ["r"], ["size"], to=TensorProto.INT64),  # 6: truncated
+             helper.make_node("Concat", ["one", "size"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["flat"]),
+             helper.make_node("Gemm", ["flat", "w"], ["y"], transB=1)]
+    model = onnx_model(nodes, {"w": np.ones((2, 6)), "four": [4.0], "a_bit": [0.3]},
+                       [1, 6, 1, 1], [1, 2])
+    for name, value in (("six", [6]), ("one", [1])):
+        model.graph.initializer.append(numpy_helper.from_array(np.array(value, np.int64), name))
+    assert cnn.parse(cnn.convert(model, dtype="fp32")).output_shape == (2,)
+
+    nodes = [helper.make_node("Mul", ["col", "row"], ["big"]),
+             helper.make_node("Flatten", ["x"], ["y"])]
+    model = onnx_model(nodes, {"col": np.ones((4096, 1)), "row": np.ones((1, 4096))}, [1, 4],
+                       [1, 4])
+    with pytest.raises(UnsupportedModelError, match="too large"):
+        cnn.convert(model, dtype="fp32")
