@@ -20,7 +20,9 @@ connections), built from:
   (a ``Relu`` after it makes it a 1x1 convolution, which the format can give an activation),
   ``Softmax`` over the channels;
 * ``Dropout``, ``Identity``, zero ``Pad`` before a convolution or pooling, and the
-  ``Shape``/``Gather``/``Concat``... arithmetic that ``x.view(x.size(0), -1)`` exports.
+  ``Shape``/``Gather``/``Concat``... arithmetic that ``x.view(x.size(0), -1)`` exports;
+* ``Transpose`` between channels first and channels last (tf2onnx's Keras graphs): a
+  channels-last input, Keras's ``Flatten`` order, the mean over the steps of channels-last data.
 
 Anything else (``MaxPool``, which the format lacks: use a strided convolution or ``AvgPool``;
 dilation; grouped but not depthwise convolutions; residual ``Add``) raises
@@ -49,23 +51,27 @@ class UnsupportedModelError(ValueError):
 def convert(model, input_shape=None, dtype="int8", calibration=None, out_deq=None):
     """The bytes of a ``.tmdl`` file for ``model`` (see the module's documentation).
 
-    ``input_shape`` is one input without the batch dimension, channels first: ``(C, H, W)``,
-    ``(C, L)`` for 1-D convolutions or ``(F,)``; required for a PyTorch module, read from the
-    graph for ONNX (and then only needed when a dimension is symbolic). ``calibration`` (int8
-    only, required there): uint8 images in the same layout, ``(n, *input_shape)``, the data
-    the int8 activation ranges are measured on. ``dtype`` and ``out_deq`` as
+    ``input_shape`` is one input without the batch dimension, in the graph's layout: channels
+    first, ``(C, H, W)``, ``(C, L)`` for 1-D convolutions or ``(F,)``; or channels last,
+    ``(H, W, C)`` / ``(L, C)``, for a graph that begins with a Transpose to channels first (what
+    tf2onnx makes of a Keras model). Required for a PyTorch module, read from the graph for
+    ONNX (and then only needed when a dimension is symbolic). ``calibration`` (int8 only,
+    required there): uint8 images in the same layout, ``(n, *input_shape)``, the data the int8
+    activation ranges are measured on. ``dtype`` and ``out_deq`` as
     :func:`microlearn.cnn.write`.
     """
-    layers, chw, hwc = _convert_layers(model, input_shape)
+    layers, shape, hwc, channels_last = _convert_layers(model, input_shape)
     if calibration is not None:
-        calibration = to_hwc(calibration, chw)
+        # In the graph's own layout: channels first (PyTorch), or already the engine's.
+        calibration = _check_images(calibration, shape) if channels_last else to_hwc(
+            calibration, shape)
     return cnn.write(layers, hwc, dtype=dtype, calibration=calibration, out_deq=out_deq)
 
 
 def to_layers(model, input_shape=None):
     """``(layers, hwc_input_shape)``: the :mod:`microlearn.cnn` layer specs for ``model``, to
     pass to :func:`microlearn.cnn.write` (e.g. to give ``quant`` yourself)."""
-    layers, _, hwc = _convert_layers(model, input_shape)
+    layers, _, hwc, _ = _convert_layers(model, input_shape)
     return layers, hwc
 
 
@@ -73,22 +79,26 @@ def to_hwc(images, input_shape):
     """uint8 images ``(n, *input_shape)`` (or one image ``input_shape``), channels first, as the
     engine reads them: ``(n, H, W, C)`` (``(n, L, C)`` for 1-D inputs)."""
     chw = tuple(int(v) for v in input_shape)
+    single = np.shape(images) == chw
+    images = _check_images(images[None] if single else images, chw)
+    if len(chw) > 1:
+        images = np.ascontiguousarray(np.moveaxis(images, 1, -1))
+    return images[0] if single else images
+
+
+def _check_images(images, shape):
+    """images as uint8 ``(n, *shape)``, or ValueError."""
+    shape = tuple(int(v) for v in shape)
     images = np.asarray(images)
     if images.dtype != np.uint8:
         if images.dtype.kind not in "iu" or (images.size and (images.min() < 0
                                                              or images.max() > 255)):
             raise ValueError("images must be uint8 (integers 0..255)")
         images = images.astype(np.uint8)
-    single = images.shape == chw
-    if single:
-        images = images[None]
-    if images.ndim != len(chw) + 1 or images.shape[1:] != chw:
+    if images.ndim != len(shape) + 1 or images.shape[1:] != shape:
         raise ValueError("images must have shape (n, %s), not %r"
-                         % (", ".join(str(v) for v in chw), images.shape))
-    if len(chw) > 1:
-        images = np.moveaxis(images, 1, -1)
-    images = np.ascontiguousarray(images)
-    return images[0] if single else images
+                         % (", ".join(str(v) for v in shape), images.shape))
+    return images
 
 
 # ----------------------------------------------------------------------------------------------
@@ -229,9 +239,20 @@ class _Chain:
                 raise ValueError("the graph's input shape %r has unknown sizes: give input_shape"
                                  % (graph_shape,))
             shape = _input_shape(graph_shape)
+        # A channels-last input (Keras through tf2onnx): (H, W, C) or (L, C), turned channels
+        # first by the first node. The engine's input is channels-last anyway.
+        first = next((n for n in self.graph.node if self.cur in n.input), None)
+        to_first = {3: [0, 3, 1, 2], 2: [0, 2, 1]}.get(len(shape))
+        self.channels_last = bool(first is not None and first.op_type == "Transpose" and to_first
+                                  and list(_attrs(first).get("perm", [])) == to_first)
+        self.in_shape = shape  # in the graph's layout, for the calibration images
+        if self.channels_last:
+            shape = (shape[-1],) + shape[:-1]
         self.in_chw = shape
         # The data tensor: channels first, (C, H, W) with H = 1 for 1-D, or flat (F,) with
-        # `order`: engine element j is element order[j] of PyTorch's flattened tensor.
+        # `order`: engine element j is element order[j] of PyTorch's flattened tensor. While
+        # `nhwc` (after a Transpose), the tensor is channels-last, (H, W, C) or (L, C).
+        self.nhwc = self.channels_last
         self.rank = len(shape)
         if len(shape) == 3:
             self.chw = shape
@@ -266,6 +287,8 @@ class _Chain:
         if self.chw is None:
             return [1, self.flat]
         c, h, w = self.chw
+        if self.nhwc:
+            return [1, w, c] if self.rank == 2 else [1, h, w, c]
         return [1, c, w] if self.rank == 2 else [1, c, h, w]
 
     def emit(self, spec, fusable=False):
@@ -281,6 +304,8 @@ class _Chain:
     def spatial(self, what):
         if self.chw is None:
             self.fail("%s needs a (C, H, W) or (C, L) input, not a flat one" % what)
+        if self.nhwc:
+            self.fail("%s needs channels-first data (ONNX's layout): a Transpose first" % what)
         return self.chw
 
     # -- the walk ------------------------------------------------------------------------------
@@ -319,7 +344,7 @@ class _Chain:
             hwc = (self.in_chw[1], self.in_chw[0])
         else:
             hwc = self.in_chw
-        return self.layers, self.in_chw, hwc
+        return self.layers, self.in_shape, hwc, self.channels_last
 
     def step(self, node):
         """One node: shape arithmetic evaluated, or a data op's handler."""
@@ -560,9 +585,14 @@ class _Chain:
             axes = self.const(node.input[1], "axes")
         n = len(self.torch_dims())
         axes = sorted(int(v) % n for v in (axes if axes is not None else []))
-        if self.chw is None or axes != list(range(2, n)):
+        spatial_axes = list(range(1, n - 1)) if self.nhwc else list(range(2, n))
+        if self.chw is None or axes != spatial_axes:
             self.fail("only the mean over the spatial axes (global average pooling) is supported")
-        self.global_pool(bool(a.get("keepdims", 1)))
+        keepdims = bool(a.get("keepdims", 1))
+        if self.nhwc and keepdims:
+            self.fail("the mean of channels-last data must drop the spatial axes (keepdims=0)")
+        self.nhwc = False
+        self.global_pool(keepdims)
 
     def flatten(self):
         if self.chw is None:
@@ -570,10 +600,12 @@ class _Chain:
         c, h, w = self.chw
         if h * w > 1:
             self.emit(cnn.Reshape((c * h * w,)))
-            self.order = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).ravel()
+            # Channels-last data flattens in the engine's own (H, W, C) order (Keras's Flatten).
+            self.order = np.arange(c * h * w) if self.nhwc else np.arange(c * h * w).reshape(
+                c, h, w).transpose(1, 2, 0).ravel()
         else:  # a 1x1 map: no layer, and an activation may still follow the convolution
             self.order = np.arange(c)
-        self.chw, self.flat = None, c * h * w
+        self.chw, self.flat, self.nhwc = None, c * h * w, False
 
     def op_Flatten(self, node, a):
         axis = int(a.get("axis", 1))
@@ -727,6 +759,21 @@ class _Chain:
         if self.chw is not None or axis % len(dims) != 1:
             self.fail("softmax must be over the features of a flat input")
         self.emit(cnn.Softmax())
+
+    def op_Transpose(self, node, a):
+        """Between channels first and channels last (tf2onnx's way around ONNX's NCHW ops)."""
+        perm = [int(v) for v in a.get("perm", [])]
+        if self.chw is None:
+            self.fail("only transposing a (C, H, W) or (C, L) tensor is supported")
+        to_last = [0, 2, 1] if self.rank == 2 else [0, 2, 3, 1]
+        to_first = [0, 2, 1] if self.rank == 2 else [0, 3, 1, 2]
+        if self.nhwc and perm == to_first:
+            self.nhwc = False
+        elif not self.nhwc and perm == to_last:
+            self.nhwc = True
+        else:
+            self.fail("only moving the channels first or last is supported, not perm %r"
+                      % (perm,))
 
     def op_MaxPool(self, node, a):
         self.fail("the .tmdl format has no max pooling; use a strided convolution or average "

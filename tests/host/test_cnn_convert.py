@@ -748,3 +748,68 @@ def test_onnx_cast_in_shape_arithmetic_converts():
                        [1, 4])
     with pytest.raises(UnsupportedModelError, match="too large"):
         cnn.convert(model, dtype="fp32")
+
+
+class ChannelsLast2D(nn.Module):
+    """A Keras-style network as tf2onnx exports one: channels-last input, Transposes around the
+    ONNX convolutions, Keras's Flatten order (H, W, C) before the dense layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 6, 3, stride=2)
+        self.fc = nn.Linear(3 * 3 * 6, 5)
+
+    def forward(self, x):  # (n, 8, 8, 3)
+        x = x.permute(0, 3, 1, 2)
+        x = torch.relu(self.conv2(torch.relu(self.conv1(x))))
+        x = x.permute(0, 2, 3, 1).reshape(x.size(0), -1)
+        return torch.softmax(self.fc(x), dim=1)
+
+
+class ChannelsLast1D(nn.Module):
+    """Keras's Conv1D and GlobalAveragePooling1D: (L, C) input, mean over the steps of
+    channels-last data."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(2, 5, 3, padding=1)
+        self.fc = nn.Linear(5, 3)
+
+    def forward(self, x):  # (n, 12, 2)
+        x = torch.relu(self.conv(x.permute(0, 2, 1)))
+        return self.fc(x.permute(0, 2, 1).mean(1))
+
+
+@pytest.mark.parametrize("factory, shape", [(ChannelsLast2D, (8, 8, 3)),
+                                            (ChannelsLast1D, (12, 2))],
+                         ids=["2d_keras_flatten", "1d_global_pooling"])
+def test_channels_last_graphs(factory, shape):
+    """input_shape and calibration images in the graph's own (channels-last) layout, which is
+    the engine's: no rearranging, and the dense layer's weights are not permuted."""
+    torch.manual_seed(0)
+    model = factory().eval()
+    images = random_images(shape, n=32)
+    want = torch_forward(model, images)
+    data = cnn.convert(model, shape, dtype="fp32")
+    assert cnn.parse(data).input_shape == shape
+    got = engine_run(emlearn_cnn_fp32, data, images)
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+    data = cnn.convert(model, shape, dtype="int8", calibration=images)
+    got = engine_run(emlearn_cnn_int8, data, images)
+    assert np.abs(got - want).mean() <= 0.05 * (want.max() - want.min())
+    with pytest.raises(ValueError, match="shape"):
+        cnn.convert(model, shape, dtype="int8", calibration=np.moveaxis(images, -1, 1))
+
+
+def test_a_convolution_on_channels_last_data_is_refused():
+    class Wrong(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 3, 1)
+
+        def forward(self, x):
+            return self.conv(x.permute(0, 2, 3, 1))  # (n, H, W, C) into an NCHW conv
+
+    with pytest.raises(UnsupportedModelError, match="channels-first"):
+        cnn.convert(Wrong().eval(), (3, 3, 3), dtype="fp32")
