@@ -42,6 +42,14 @@ def instructions_per_call(micropython, module_path, script, args_for_loops, loop
     return (counts[1] - counts[0]) / (loops[1] - loops[0])
 
 
+def systems(reference):
+    """[(name, folder of <arch>_6.3/*.mpy)]: microlearn's dist, and the reference's when given."""
+    found = [("microlearn", os.path.join(ROOT, "dist"))]
+    if reference:
+        found.append(("reference", os.path.abspath(reference)))
+    return found
+
+
 def mpy_size(folder, module, arch):
     path = os.path.join(folder, arch + "_6.3", module + ".mpy")
     return os.path.getsize(path) if os.path.exists(path) else None

@@ -18,9 +18,7 @@ SCRIPT = os.path.join(HERE, "bench_cnn_device.py")
 
 def main():
     args = common.setup(__doc__.split("\n")[0], HERE)
-    systems = [("microlearn", os.path.join(common.ROOT, "dist"))]
-    if args.reference:
-        systems.append(("reference", os.path.abspath(args.reference)))
+    systems = common.systems(args.reference)
     rows = []
     for kind in ("int8", "fp32"):
         module = "emlearn_cnn_" + kind

@@ -17,9 +17,7 @@ BLOCK = 1000
 
 def main():
     args = common.setup(__doc__.split("\n")[0], HERE)
-    systems = [("microlearn", os.path.join(common.ROOT, "dist"))]
-    if args.reference:
-        systems.append(("reference", os.path.abspath(args.reference)))
+    systems = common.systems(args.reference)
     rows = []
     for mode, module in (("float", "emlearn_iir"), ("q15", "emlearn_iir_q15")):
         for name, folder in systems:

@@ -18,9 +18,7 @@ SETTINGS = ((100, 8, 5), (500, 16, 5))
 
 def main():
     args = common.setup(__doc__.split("\n")[0], HERE)
-    systems = [("microlearn", os.path.join(common.ROOT, "dist"))]
-    if args.reference:
-        systems.append(("reference", os.path.abspath(args.reference)))
+    systems = common.systems(args.reference)
     rows = []
     for items, features, k in SETTINGS:
         checksums = set()

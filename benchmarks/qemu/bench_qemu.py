@@ -113,9 +113,7 @@ def main():
     trees_files = (os.path.relpath(model_path, ROOT), os.path.relpath(rows_path, ROOT),
                    list(model.capacity))
 
-    systems = [("microlearn", os.path.join(ROOT, "dist"))]
-    if args.reference:
-        systems.append(("reference", os.path.abspath(args.reference)))
+    systems = common.systems(args.reference)
     columns = ["call"]
     results = {}
     for arch, machine, firmware in boards:

@@ -75,9 +75,7 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     model, model_path, rows_path, expected = make_model(workdir)
 
-    systems = [("microlearn", os.path.join(ROOT, "dist"))]
-    if args.reference:
-        systems.append(("reference", os.path.abspath(args.reference)))
+    systems = common.systems(args.reference)
     rows = []
     for name, folder in systems:
         r = measure(args.micropython, os.path.join(folder, "x64_6.3"), model, model_path,
