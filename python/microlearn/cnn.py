@@ -455,7 +455,8 @@ def run_layers(model, images):
     return outputs
 
 
-def _check_images(model, images, batch):
+def _as_uint8(images):
+    """images as a uint8 array: bytes-like, uint8, or integers 0..255; ValueError otherwise."""
     if isinstance(images, (bytes, bytearray, memoryview)):
         images = np.frombuffer(bytes(images), dtype=np.uint8)
     images = np.asarray(images)
@@ -464,6 +465,11 @@ def _check_images(model, images, batch):
         if images.dtype.kind not in "iu" or out_of_range:
             raise ValueError("images must be uint8 (integers 0..255)")
         images = images.astype(np.uint8)
+    return images
+
+
+def _check_images(model, images, batch):
+    images = _as_uint8(images)
     n_in = _dims_count(model.header.in_dims)
     if batch:
         if images.ndim < 1 or (images.size != len(images) * n_in) or len(images) == 0:

@@ -89,12 +89,7 @@ def to_hwc(images, input_shape):
 def _check_images(images, shape):
     """images as uint8 ``(n, *shape)``, or ValueError."""
     shape = tuple(int(v) for v in shape)
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        if images.dtype.kind not in "iu" or (images.size and (images.min() < 0
-                                                             or images.max() > 255)):
-            raise ValueError("images must be uint8 (integers 0..255)")
-        images = images.astype(np.uint8)
+    images = cnn._as_uint8(images)
     if images.ndim != len(shape) + 1 or images.shape[1:] != shape:
         raise ValueError("images must have shape (n, %s), not %r"
                          % (", ".join(str(v) for v in shape), images.shape))
