@@ -12,8 +12,8 @@ the host side of that work:
   (int8 results saturate where TinyMaix wraps around);
 * :func:`write` makes a file from numpy weights (layer specs :class:`Conv2D`,
   :class:`DepthwiseConv2D`, :class:`GlobalAveragePooling`, :class:`Dense`, :class:`Softmax`,
-  :class:`Reshape`); for int8 it quantises the weights and calibrates the activations on sample
-  images;
+  :class:`Reshape`, and :class:`Add` for residual connections); for int8 it quantises the
+  weights and calibrates the activations on sample images;
 * :func:`convert` makes a file from a PyTorch module or an ONNX graph
   (:mod:`microlearn.cnn_convert`), and :func:`to_hwc` lays channels-first images out as the
   engine reads them.
@@ -35,7 +35,8 @@ import numpy as np
 
 __all__ = ["parse", "run", "run_batch", "run_layers", "write", "dump", "convert", "to_hwc",
            "Model", "Header", "Layer",
-           "Conv2D", "DepthwiseConv2D", "GlobalAveragePooling", "Dense", "Softmax", "Reshape"]
+           "Conv2D", "DepthwiseConv2D", "GlobalAveragePooling", "Dense", "Softmax", "Reshape",
+           "Add"]
 
 MAGIC = b"MAIX"
 MDL_INT8 = 0
@@ -44,6 +45,7 @@ HEADER_SIZE = 64
 LAYER_HEADER_SIZE = 48
 CONV_BODY_SIZE = 32
 FC_BODY_SIZE = 16
+ADD_BODY_SIZE = 16
 
 CONV2D, GAP, FC, SOFTMAX, RESHAPE, DWCONV2D, ADD = range(7)
 LAYER_NAMES = {CONV2D: "conv2d", GAP: "gap", FC: "fc", SOFTMAX: "softmax", RESHAPE: "reshape",
@@ -62,6 +64,8 @@ _QUANT_INT8 = struct.Struct("<fifi")
 _QUANT_FP32 = struct.Struct("<ffff")
 _CONV_BODY = struct.Struct("<6BH4BIIIII")
 _FC_BODY = struct.Struct("<IIII")
+_ADD_BODY_INT8 = struct.Struct("<IfiI")
+_ADD_BODY_FP32 = struct.Struct("<IffI")
 
 _F32 = np.float32
 
@@ -97,8 +101,13 @@ class Layer:
     ``dilation_h``, ``act``, ``pad`` (top, bottom, left, right), ``depth_mul`` (0 for conv2d),
     ``weights`` (cho, chi, kh, kw) with chi = 1 for dwconv2d, ``bias`` (cho,), and for int8
     models ``ws`` (cho,) float32. fc: ``weights`` (out_c, in_c), ``bias`` (out_c,), int8 ``ws``
-    (1,). Weights are int8 (int8 models) or float32; biases int32 or float32. In fp32 models the
-    four quantisation fields are floats that nothing uses.
+    (1,). Weights are int8 (int8 models) or float32; biases int32 or float32. add: the second
+    input at ``in1_oft`` of the work buffer, quantised as ``in1_s``, ``in1_zp``. In fp32 models
+    the quantisation fields are floats that nothing uses.
+
+    ``source`` (and for add ``source1``) is the index of the layer whose output the layer reads,
+    -1 for the model's input: :func:`parse` finds it from the work-buffer offsets, :func:`run`
+    follows it.
     """
 
     type: int
@@ -125,6 +134,11 @@ class Layer:
     ws: np.ndarray = None
     weights: np.ndarray = None
     bias: np.ndarray = None
+    in1_oft: int = 0
+    in1_s: float = 1.0
+    in1_zp: float = 0
+    source: int = None
+    source1: int = None
 
     @property
     def name(self):
@@ -183,6 +197,10 @@ def _dims_count(dims):
 MAX_ELEMENTS = 1 << 22
 MAX_DOT = 1 << 16
 MAX_INT8_BIAS = 1 << 30
+#: The work buffer's largest size, and how many intact activations the engine remembers in it
+#: (an input written before the last LIVE_REGIONS outputs is refused).
+MAX_BUFFER = 1 << 26
+LIVE_REGIONS = 16
 
 
 def _dims_ok(dims):
@@ -200,8 +218,9 @@ def parse(data):
     """A :class:`Model` from the bytes of a ``.tmdl`` file; ``ValueError`` if it is malformed.
 
     Accepts int8 (``mdl_type`` 0) and fp32 (2) models with one input and one output, layers
-    conv2d, dwconv2d, gap, fc, softmax and reshape, chained one after the other through the work
-    buffer as TinyMaix's converter lays them out. docs/cnn_format.md lists every check.
+    conv2d, dwconv2d, gap, fc, softmax, reshape and add, each reading intact activations that
+    earlier layers wrote in the work buffer, as TinyMaix's converter lays them out.
+    docs/cnn_format.md lists every check.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("parse() takes the file's bytes")
@@ -232,6 +251,9 @@ def parse(data):
 
     is_int8 = mdl_type == MDL_INT8
     unit = 1 if is_int8 else 4
+    if buf_size > MAX_BUFFER:
+        raise ValueError("work buffer of %d bytes is beyond the engine's limit of %d"
+                         % (buf_size, MAX_BUFFER))
     if _dims_count(header.in_dims) * unit > buf_size:
         raise ValueError("work buffer (%d bytes) too small for the input" % buf_size)
 
@@ -255,11 +277,9 @@ def _parse_layer(data, offset, index, is_int8, header):
     quant = (_QUANT_INT8 if is_int8 else _QUANT_FP32).unpack_from(data, offset + 32)
     if ltype not in LAYER_NAMES:
         raise ValueError("%s: unknown layer type %d" % (where, ltype))
-    if ltype == ADD:
-        raise ValueError("%s: layer type 6 (add) is not supported" % where)
     where = "layer %d (%s)" % (index, LAYER_NAMES[ltype])
     fixed = LAYER_HEADER_SIZE + {CONV2D: CONV_BODY_SIZE, DWCONV2D: CONV_BODY_SIZE,
-                                 FC: FC_BODY_SIZE}.get(ltype, 0)
+                                 FC: FC_BODY_SIZE, ADD: ADD_BODY_SIZE}.get(ltype, 0)
     if size < fixed or size % 8:
         raise ValueError("%s: bad layer size %d" % (where, size))
     if offset + size > len(data):
@@ -355,6 +375,17 @@ def _parse_layer(data, offset, index, is_int8, header):
                              % (where, layer.in_dims, layer.out_dims))
         if in_oft != out_oft:
             raise ValueError("%s: works in place, so in_oft must equal out_oft" % where)
+    elif ltype == ADD:
+        body_struct = _ADD_BODY_INT8 if is_int8 else _ADD_BODY_FP32
+        layer.in1_oft, layer.in1_s, layer.in1_zp, _reserve = body_struct.unpack_from(
+            data, offset + LAYER_HEADER_SIZE)
+        if layer.in_dims[1:] != layer.out_dims[1:]:
+            raise ValueError("%s: output %r differs from the input %r"
+                             % (where, layer.out_dims, layer.in_dims))
+        if is_int8 and not (math.isfinite(layer.in1_s) and layer.in1_s > 0
+                            and -128 <= layer.in1_zp <= 127):
+            raise ValueError("%s: second input's scale must be positive and finite, its zero "
+                             "point int8" % where)
     if layer.ws is not None and not (np.all(np.isfinite(layer.ws)) and np.all(layer.ws > 0)):
         raise ValueError("%s: weight scales must be positive and finite" % where)
     if is_int8 and layer.bias is not None and np.any(np.abs(layer.bias.astype(np.int64))
@@ -375,7 +406,37 @@ def _out_region(layer, is_int8, out_deq):
     return need
 
 
+class _Live:
+    """The activations intact in the work buffer, as the engine keeps them (cnn.h): the last
+    LIVE_REGIONS written, each forgotten when a later output's values overlap it. The numpy
+    side also marks those that a layer's float scratch (TinyMaix's int8 softmax and
+    dequantised output) overlaps: reading one is refused here, not in the engine."""
+
+    def __init__(self):
+        self.regions = []   # [start, end, (h, w, c), producer, clobbered]
+
+    def find(self, start, dims):
+        for r in self.regions:
+            if r[0] == start and r[2] == tuple(dims[1:]):
+                return r
+        return None
+
+    def write(self, start, end, scratch_end, dims, producer):
+        kept = []
+        for r in self.regions:
+            if r[0] < end and start < r[1]:
+                continue
+            if r[0] < scratch_end and end < r[1]:
+                r[4] = True
+            kept.append(r)
+        if len(kept) == LIVE_REGIONS:
+            kept.pop(0)
+        kept.append([start, end, tuple(dims[1:]), producer, False])
+        self.regions = kept
+
+
 def _check_chain(header, layers, is_int8):
+    """Where each layer reads and writes in the work buffer; sets ``source`` / ``source1``."""
     unit = 1 if is_int8 else 4
     buf = header.buf_size
     if [layer.is_out for layer in layers] != [0] * (len(layers) - 1) + [1]:
@@ -385,32 +446,49 @@ def _check_chain(header, layers, is_int8):
                          % (layers[0].in_dims, header.in_dims))
     if layers[0].in_oft != 0:
         raise ValueError("layer 0 must read its input at offset 0 of the work buffer")
+    live = _Live()
+    n_in = _dims_count(header.in_dims) * unit
+    live.write(0, n_in, n_in, header.in_dims, -1)
+
+    def producer(where, what, oft, dims, quant):
+        r = live.find(oft, dims)
+        if r is None or r[4]:
+            raise ValueError("%s: its %s at offset %d (%r) is not an output an earlier layer "
+                             "wrote there and nothing has overwritten" % (where, what, oft, dims))
+        src = r[3]
+        if is_int8 and src >= 0 and quant != (layers[src].out_s, layers[src].out_zp):
+            raise ValueError("%s: %s quantisation differs from that of the output it reads"
+                             % (where, what))
+        return src
+
     for i, layer in enumerate(layers):
         where = "layer %d (%s)" % (i, layer.name)
-        if i:
-            prev = layers[i - 1]
-            if layer.in_dims != prev.out_dims:
-                raise ValueError("%s: input dims %r differ from the previous output %r"
-                                 % (where, layer.in_dims, prev.out_dims))
-            if layer.in_oft != prev.out_oft:
-                raise ValueError("%s: reads offset %d, the previous layer wrote %d"
-                                 % (where, layer.in_oft, prev.out_oft))
-            if is_int8 and (layer.in_s, layer.in_zp) != (prev.out_s, prev.out_zp):
-                raise ValueError("%s: input quantisation differs from the previous output's"
-                                 % where)
+        layer.source = producer(where, "input", layer.in_oft, layer.in_dims,
+                                (layer.in_s, layer.in_zp))
+        if layer.type == ADD:
+            layer.source1 = producer(where, "second input", layer.in1_oft, layer.in_dims,
+                                     (layer.in1_s, layer.in1_zp))
         if is_int8 and layer.type == RESHAPE and (layer.in_s, layer.in_zp) != (layer.out_s,
                                                                                layer.out_zp):
             raise ValueError("%s: a reshape cannot change the quantisation" % where)
-        in_end = layer.in_oft + _dims_count(layer.in_dims) * unit
+        n_in = _dims_count(layer.in_dims) * unit
+        n_out = _dims_count(layer.out_dims) * unit
         out_end = layer.out_oft + _out_region(layer, is_int8, header.out_deq)
-        if in_end > buf or out_end > buf:
+        if out_end > buf:
             raise ValueError("%s: data outside the %d-byte work buffer" % (where, buf))
-        if not is_int8 and (layer.in_oft % 4 or layer.out_oft % 4):
+        if not is_int8 and layer.out_oft % 4:
             raise ValueError("%s: float data at an offset not a multiple of 4" % where)
         if is_int8 and layer.type == SOFTMAX and layer.out_oft % 4:
             raise ValueError("%s: float scratch at an offset not a multiple of 4" % where)
-        if layer.type != RESHAPE and layer.in_oft < out_end and layer.out_oft < in_end:
-            raise ValueError("%s: input and output overlap in the work buffer" % where)
+        if layer.type != RESHAPE:
+            # An add may write exactly over one of its inputs (element by element).
+            exact = layer.type == ADD and out_end == layer.out_oft + n_out
+            inputs = [layer.in_oft] + ([layer.in1_oft] if layer.type == ADD else [])
+            for oft in inputs:
+                if oft < out_end and layer.out_oft < oft + n_in and not (
+                        exact and oft == layer.out_oft):
+                    raise ValueError("%s: output and input overlap in the work buffer" % where)
+        live.write(layer.out_oft, layer.out_oft + n_out, out_end, layer.out_dims, i)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -447,11 +525,18 @@ def run_layers(model, images):
     else:
         x = x.astype(_F32) / _F32(255)
     outputs = []
+
+    def value(source):
+        return x if source < 0 else outputs[source]
+
     # Overflow to inf and the like are part of the stated arithmetic (int8 saturates), not errors.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        for layer in model.layers:
-            x = _LAYER_FUNCS[layer.type](layer, x, is_int8)
-            outputs.append(x)
+        for i, layer in enumerate(model.layers):
+            a = value(i - 1 if layer.source is None else layer.source)
+            if layer.type == ADD:
+                outputs.append(_add(layer, a, value(layer.source1), is_int8))
+            else:
+                outputs.append(_LAYER_FUNCS[layer.type](layer, a, is_int8))
     return outputs
 
 
@@ -590,6 +675,18 @@ def _reshape(layer, x, is_int8):
     return x.reshape(len(x), h, w, c)
 
 
+def _add(layer, a, b, is_int8):
+    """As TinyMaix: both inputs dequantised, summed in float32, requantised (dividing)."""
+    _, h, w, c = layer.out_dims
+    a = a.reshape(len(a), h, w, c)
+    b = b.reshape(len(b), h, w, c)
+    if not is_int8:
+        return (a + b).astype(_F32)
+    f = ((a.astype(np.int32) - np.int32(layer.in_zp)).astype(_F32) * _F32(layer.in_s)
+         + (b.astype(np.int32) - np.int32(layer.in1_zp)).astype(_F32) * _F32(layer.in1_s))
+    return _requant(f, layer)
+
+
 _LAYER_FUNCS = {CONV2D: _conv, DWCONV2D: _conv, GAP: _gap, FC: _fc, SOFTMAX: _softmax,
                 RESHAPE: _reshape}
 
@@ -646,6 +743,10 @@ def _dump_layer(layer, is_int8):
                                    layer.stride_h, layer.dilation_w, layer.dilation_h, layer.act,
                                    *layer.pad, layer.depth_mul, 0, ws_oft, w_oft, b_oft)
         body += ws_bytes + w_bytes + b_bytes
+    elif layer.type == ADD:
+        body = (_ADD_BODY_INT8.pack(layer.in1_oft, float(layer.in1_s), int(layer.in1_zp), 0)
+                if is_int8 else
+                _ADD_BODY_FP32.pack(layer.in1_oft, float(layer.in1_s), float(layer.in1_zp), 0))
     size = LAYER_HEADER_SIZE + len(body)
     head = _LAYER_HEAD.pack(layer.type, layer.is_out, size, layer.in_oft, layer.out_oft,
                             *layer.in_dims, *layer.out_dims)
@@ -658,6 +759,11 @@ def _dump_layer(layer, is_int8):
 
 _ACT_CODES = {None: ACT_NONE, "none": ACT_NONE, "linear": ACT_NONE, "relu": ACT_RELU,
               "relu6": ACT_RELU6}
+
+# Every spec's ``input``: the index (in the list given to write()) of the layer whose output it
+# reads, or "input" for the model's input; None, the default, is the previous layer's output (or
+# the model's input for the first layer). Other values make branches: several layers reading the
+# same activation, as in a residual block with a projection shortcut.
 
 
 @dataclass
@@ -672,6 +778,7 @@ class Conv2D:
     stride: object = 1
     padding: object = "valid"
     activation: str = None
+    input: object = None
 
 
 @dataclass
@@ -686,11 +793,14 @@ class DepthwiseConv2D:
     padding: object = "valid"
     activation: str = None
     depth_multiplier: int = None
+    input: object = None
 
 
 @dataclass
 class GlobalAveragePooling:
     """Mean over height and width: (h, w, c) -> (c,)."""
+
+    input: object = None
 
 
 @dataclass
@@ -700,11 +810,14 @@ class Dense:
 
     weights: np.ndarray
     bias: np.ndarray = None
+    input: object = None
 
 
 @dataclass
 class Softmax:
     """Softmax over the channels of a 1x1xC input."""
+
+    input: object = None
 
 
 @dataclass
@@ -712,6 +825,18 @@ class Reshape:
     """New shape of 1 to 3 dimensions, ``(c,)``, ``(w, c)`` or ``(h, w, c)``; data unchanged."""
 
     shape: tuple
+    input: object = None
+
+
+@dataclass
+class Add:
+    """A residual connection: the output this layer reads (``input``, by default the previous
+    layer's) plus the output of layer ``source`` (an index into the layer list, of an earlier
+    layer, or ``"input"`` for the model's input), which has the same shape. The format's add has
+    no activation."""
+
+    source: object
+    input: object = None
 
 
 def _shape_dims(shape, what="shape"):
@@ -761,10 +886,23 @@ def _plan(layers, input_shape):
     """Float layer objects (fp32 model) with dims checked; no work-buffer offsets yet."""
     if not layers:
         raise ValueError("a model needs at least one layer")
-    in_dims = dims = _shape_dims(input_shape, "input_shape")
+    in_dims = _shape_dims(input_shape, "input_shape")
     planned = []
+
+    def source(value, i, where, what):
+        if isinstance(value, str) and value == "input":
+            return -1
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                or not 0 <= value < i:
+            raise ValueError("%s: %s must be the index of an earlier layer or 'input', not %r"
+                             % (where, what, value))
+        return int(value)
+
     for i, spec in enumerate(layers):
         where = "layer %d (%s)" % (i, type(spec).__name__)
+        src = i - 1 if getattr(spec, "input", None) is None else source(spec.input, i, where,
+                                                                         "input")
+        dims = in_dims if src < 0 else planned[src].out_dims
         _, ih, iw, ic = dims
         if isinstance(spec, (Conv2D, DepthwiseConv2D)):
             w = _float_array(spec.weights, 4, where + " weights")
@@ -821,10 +959,17 @@ def _plan(layers, input_shape):
                 raise ValueError("%s: cannot reshape %r to %r"
                                  % (where, _dims_shape(dims), _dims_shape(out_dims)))
             layer = Layer(RESHAPE, 0, 0, 0, dims, out_dims)
+        elif isinstance(spec, Add):
+            src1 = source(spec.source, i, where, "source")
+            src_dims = in_dims if src1 < 0 else planned[src1].out_dims
+            if src_dims[1:] != dims[1:]:
+                raise ValueError("%s: adds %r to %r: the shapes differ"
+                                 % (where, _dims_shape(src_dims), _dims_shape(dims)))
+            layer = Layer(ADD, 0, 0, 0, dims, dims, source1=src1)
         else:
             raise TypeError("%s is not a layer spec" % type(spec).__name__)
+        layer.source = src
         planned.append(layer)
-        dims = layer.out_dims
     planned[-1].is_out = 1
     return in_dims, planned
 
@@ -854,6 +999,8 @@ def _layout(in_dims, layers, is_int8, out_deq):
     if is_int8 and out_deq and layers[-1].type == RESHAPE:
         raise ValueError("a Reshape cannot be the output layer of an int8 model with out_deq")
     in_size = _align8(_dims_count(in_dims) * unit)
+    if any(layer.type == ADD or layer.source != i - 1 for i, layer in enumerate(layers)):
+        return _layout_graph(in_size, layers, region)
     buf, size = in_size, in_size
     for layer in layers:
         if layer.type == RESHAPE:
@@ -868,6 +1015,41 @@ def _layout(in_dims, layers, is_int8, out_deq):
             oft = buf - region(layer) if oft == 0 else 0
         layer.out_oft = oft
     return buf
+
+
+def _layout_graph(in_size, layers, region):
+    """Work-buffer offsets for a network with residual connections: each activation placed at
+    the lowest offset where it overlaps no activation still to be read while it is (first fit
+    in the order they are written), the input at 0, reshapes in place; returns the size."""
+    owner = {-1: -1}  # layer -> the activation holding its output (a reshape: its input's)
+    size = {-1: in_size}
+    for i, layer in enumerate(layers):
+        if layer.type == RESHAPE:
+            owner[i] = owner[layer.source]
+        else:
+            owner[i] = i
+            size[i] = region(layer)
+    last = {v: v for v in size}
+    last[owner[len(layers) - 1]] = len(layers)
+    for i, layer in enumerate(layers):
+        for src in (layer.source, layer.source1):
+            if src is not None:
+                last[owner[src]] = max(last[owner[src]], i)
+    start = {}
+    for v in sorted(size):
+        busy = [(start[u], start[u] + size[u]) for u in start if u <= last[v] and v <= last[u]]
+        oft = 0
+        for lo, hi in sorted(busy):
+            if oft + size[v] <= lo:
+                break
+            oft = max(oft, hi)
+        start[v] = oft
+    for i, layer in enumerate(layers):
+        layer.in_oft = start[owner[layer.source]]
+        layer.out_oft = start[owner[i]]
+        if layer.type == ADD:
+            layer.in1_oft = start[owner[layer.source1]]
+    return max(start[v] + size[v] for v in size)
 
 
 def _round(x):
@@ -937,6 +1119,11 @@ def _check_quant(quant, planned):
 def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, quant=None):
     """The bytes of a ``.tmdl`` model made of ``layers`` (specs :class:`Conv2D`, ...).
 
+    Each layer reads the previous one's output unless its ``input`` names another (a branch),
+    and :class:`Add` sums two outputs (a residual connection). Chains get TinyMaix's converter's
+    work-buffer layout; networks with adds or branches get each activation placed at the
+    lowest offset free of every activation still to be read.
+
     ``input_shape`` is ``(h, w, c)``, ``(w, c)`` or ``(c,)``; inputs are uint8 images that the
     engine scales to ``u8 / 255`` (fp32) or ``u8 - 128`` with scale 1/255, zero point -128
     (int8), so the float network sees values in [0, 1].
@@ -991,14 +1178,17 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
         samples = _check_images(fp32_model, samples.reshape(-1, n_in), batch=True)
         float_outputs = run_layers(fp32_model, samples)
 
-    in_s, in_zp = float(_F32(1.0 / 255.0)), -128
+    out_quant = {-1: (float(_F32(1.0 / 255.0)), -128)}  # of each layer's output, and the input's
     q_layers = []
     for i, (layer, out) in enumerate(zip(planned, float_outputs)):
         where = "layer %d (%s)" % (i, layer.name)
+        in_s, in_zp = out_quant[layer.source]
         q = Layer(layer.type, layer.is_out, 0, 0, layer.in_dims, layer.out_dims,
                   kernel_w=layer.kernel_w, kernel_h=layer.kernel_h, stride_w=layer.stride_w,
                   stride_h=layer.stride_h, act=layer.act, pad=layer.pad,
-                  depth_mul=layer.depth_mul)
+                  depth_mul=layer.depth_mul, source=layer.source, source1=layer.source1)
+        if layer.type == ADD:
+            q.in1_s, q.in1_zp = out_quant[layer.source1]
         if quant[i] is not None:
             if layer.type == RESHAPE:
                 raise ValueError("%s keeps its input's quantisation: its quant entry must be "
@@ -1017,7 +1207,7 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
             q.weights, q.ws = _quantise_weights(w, layer.type != FC)
             q.bias = _fuse_bias(b, q.weights, q.ws, in_s, in_zp, where)
         q_layers.append(q)
-        in_s, in_zp = out_s, out_zp
+        out_quant[i] = (out_s, out_zp)
     buf = _layout(in_dims, q_layers, True, out_deq)
     header = Header(MDL_INT8, out_deq, 1, 1, len(q_layers), buf, 0, in_dims,
                     q_layers[-1].out_dims)

@@ -15,14 +15,15 @@ constexpr char kFaultTexts[] = "not a TinyMaix model (magic is not MAIX)\0"
                                "unsupported layer type \0"
                                "bad layer size\0"
                                "bad dimensions\0"
-                               "input is not the previous layer's output\0"
+                               "input is not an earlier output at its offset and dimensions\0"
                                "output dimensions do not follow from the layer\0"
                                "unsupported kernel, stride or dilation\0"
                                "unsupported activation \0"
                                "weights, biases or scales out of the layer\0"
                                "bad scale, zero point or bias\0"
                                "the output must be the last layer, and only it\0"
-                               "model buffer not aligned\0";
+                               "model buffer not aligned\0"
+                               "activations overlap, are misaligned or exceed buf_size\0";
 
 bool not_ready(Error* err) {
     return raise_value(err, "model not loaded");

@@ -25,8 +25,17 @@ constexpr uint32_t kModelHeader = 64;
 constexpr uint32_t kLayerHeader = 48;
 constexpr uint32_t kConvSize = 80; // header + conv body
 constexpr uint32_t kFcSize = 64;   // header + dense body
+constexpr uint32_t kAddSize = 64;  // header + add body
 
-enum LayerType : uint16_t { Conv = 0, Gap = 1, Fc = 2, Softmax = 3, Reshape = 4, DwConv = 5 };
+enum LayerType : uint16_t {
+    Conv = 0,
+    Gap = 1,
+    Fc = 2,
+    Softmax = 3,
+    Reshape = 4,
+    DwConv = 5,
+    Add = 6
+};
 enum Act : uint16_t { ActNone = 0, ActRelu = 1, ActRelu6 = 3 };
 
 // Little-endian fields at any alignment.
@@ -50,6 +59,10 @@ struct Layer {
     uint32_t type;
     bool is_out;
     uint32_t size;
+    uint32_t in_oft, out_oft; // in the activation buffer
+    uint32_t in1_oft;         // add: the second input
+    float in1_s;              // add, int8: the second input's quantisation
+    int32_t in1_zp;
     uint16_t in_dims[4], out_dims[4];
     Shape in, out;
     float in_s, out_s;
@@ -101,6 +114,11 @@ const void* array_in(const uint8_t* layer, uint32_t layer_size, uint32_t oft, ui
     return layer + oft;
 }
 
+// An int8 quantisation: a finite positive scale, a zero point in the int8 range.
+bool quant_ok(float scale, int32_t zp) {
+    return finite(scale) && scale > 0.0f && zp >= -128 && zp <= 127;
+}
+
 // Decodes and checks the layer at p (avail bytes left in the file). The checks that need the
 // previous layer are made by the caller.
 bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
@@ -110,6 +128,8 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
     L->type = u16(p);
     L->is_out = u16(p + 2) != 0;
     L->size = u32(p + 4);
+    L->in_oft = u32(p + 8);
+    L->out_oft = u32(p + 12);
     if (L->size < kLayerHeader || L->size % 8 != 0 || L->size > avail) {
         return fail(m, L->size > avail ? CnnFault::Truncated : CnnFault::LayerSize);
     }
@@ -121,8 +141,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
     L->out_s = f32(p + 40);
     L->in_zp = int8 ? int32_t(u32(p + 36)) : 0;
     L->out_zp = int8 ? int32_t(u32(p + 44)) : 0;
-    if (int8 && (!finite(L->in_s) || !finite(L->out_s) || !(L->in_s > 0.0f) || !(L->out_s > 0.0f) ||
-                 L->in_zp < -128 || L->in_zp > 127 || L->out_zp < -128 || L->out_zp > 127)) {
+    if (int8 && (!quant_ok(L->in_s, L->in_zp) || !quant_ok(L->out_s, L->out_zp))) {
         return fail(m, CnnFault::Quant);
     }
     const uint32_t wsize = int8 ? 1u : 4u;
@@ -205,6 +224,21 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
     case Reshape:
         if (L->out.elements() != L->in.elements()) {
             return fail(m, CnnFault::Shape);
+        }
+        break;
+    case Add:
+        // in_oft1, in_s1, in_zp1 (int32 for int8 models; a float nothing uses for fp32), reserved
+        if (L->size < kAddSize) {
+            return fail(m, CnnFault::LayerSize);
+        }
+        if (L->out.h != L->in.h || L->out.w != L->in.w || L->out.c != L->in.c) {
+            return fail(m, CnnFault::Shape);
+        }
+        L->in1_oft = u32(p + 48);
+        L->in1_s = f32(p + 52);
+        L->in1_zp = int8 ? int32_t(u32(p + 56)) : 0;
+        if (int8 && !quant_ok(L->in1_s, L->in1_zp)) {
+            return fail(m, CnnFault::Quant);
         }
         break;
     default:
@@ -296,6 +330,18 @@ struct Int8Math {
     }
     static float output(const Layer& L, T q) { return float(int32_t(q) - L.out_zp) * L.out_s; }
     static T input(uint8_t u) { return T(int32_t(u) - 128); }
+    // As TinyMaix's add: both inputs dequantised, summed in float, requantised by dividing.
+    struct AddParams {
+        float s0, s1, out_s, out_zp;
+        int32_t zp0, zp1;
+    };
+    static AddParams add_params(const Layer& L) {
+        return {L.in_s, L.in1_s, L.out_s, float(L.out_zp), L.in_zp, L.in1_zp};
+    }
+    static T add(const AddParams& p, T a, T b) {
+        const float v = float(int32_t(a) - p.zp0) * p.s0 + float(int32_t(b) - p.zp1) * p.s1;
+        return saturate_int8(v / p.out_s + p.out_zp);
+    }
 };
 
 struct Fp32Math {
@@ -317,6 +363,9 @@ struct Fp32Math {
     static T from_probability(const Layer&, float p) { return p; }
     static float output(const Layer&, T v) { return v; }
     static T input(uint8_t u) { return float(u) / 255.0f; }
+    struct AddParams {};
+    static AddParams add_params(const Layer&) { return {}; }
+    static T add(const AddParams&, T a, T b) { return a + b; }
 };
 
 // A contiguous dot product: the hot loop of convolutions and dense layers. Integer sums are
@@ -488,25 +537,41 @@ template <class M> void softmax(const Layer& L, const typename M::T* in, typenam
     }
 }
 
+// Element-wise sum of two activations (in place when out is one of them).
+template <class M>
+void add(const Layer& L, const typename M::T* a, const typename M::T* b, typename M::T* out) {
+    const typename M::AddParams p = M::add_params(L);
+    const uint32_t n = L.in.elements();
+    for (uint32_t i = 0; i < n; ++i) {
+        out[i] = M::add(p, a[i], b[i]);
+    }
+}
+
+inline size_t align4(size_t n) {
+    return (n + 3u) & ~size_t(3);
+}
+
 template <class M>
 void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* work) {
     using T = typename M::T;
-    // The work buffer: two activations, the per-channel scales of an int8 convolution (as
+    // The work buffer: the activation buffer, the per-channel scales of an int8 convolution (as
     // TinyMaix, once per layer: a float multiply is a library call on a core without an FPU),
     // the gathered receptive field.
-    const size_t half = ((size_t(m->max_elements) * sizeof(T) + 3u) & ~size_t(3)) / sizeof(T);
-    T* a = static_cast<T*>(work);
-    T* b = a + half;
-    float* scales = reinterpret_cast<float*>(b + half);
+    uint8_t* const base = static_cast<uint8_t*>(work);
+    float* scales = reinterpret_cast<float*>(base + align4(m->arena_bytes));
     T* patch = reinterpret_cast<T*>(scales + m->max_channels);
+    T* const x = reinterpret_cast<T*>(base);
     for (uint32_t i = 0; i < m->in_len; ++i) {
-        a[i] = M::input(input[i]);
+        x[i] = M::input(input[i]);
     }
     const uint8_t* p = m->bin + kModelHeader;
     Layer L{};
     CnnModel scratch = *m; // read_layer() reports into a model; this one is checked already
     for (uint32_t k = 0; k < m->n_layers; ++k) {
         read_layer(&scratch, p, m->bin_len - uint32_t(p - m->bin), &L);
+        p += L.size;
+        const T* a = reinterpret_cast<const T*>(base + L.in_oft);
+        T* b = reinterpret_cast<T*>(base + L.out_oft);
         switch (L.type) {
         case Conv:
         case DwConv:
@@ -527,22 +592,94 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
         case Softmax:
             softmax<M>(L, a, b);
             break;
-        default: // Reshape: the same values, another shape
-            p += L.size;
-            continue;
+        case Add:
+            add<M>(L, a, reinterpret_cast<const T*>(base + L.in1_oft), b);
+            break;
+        default: // Reshape: the same values, in place, another shape
+            break;
         }
-        T* t = a;
-        a = b;
-        b = t;
-        p += L.size;
     }
+    const T* y = reinterpret_cast<const T*>(base + L.out_oft);
     for (uint32_t i = 0; i < m->out_len; ++i) {
-        output[i] = m->out_deq ? M::output(L, a[i]) : float(a[i]);
+        output[i] = m->out_deq ? M::output(L, y[i]) : float(y[i]);
     }
 }
 
 inline uint32_t element_size(CnnKind kind) {
     return kind == CnnKind::Int8 ? 1u : 4u;
+}
+
+// An activation in the activation buffer: bytes [start, end), its shape packed in a key.
+struct Region {
+    uint32_t start, end;
+    uint64_t key;
+    bool overlaps(const Region& o) const { return start < o.end && o.start < end; }
+};
+
+inline uint64_t shape_key(const Shape& s) {
+    return uint64_t(s.h) | uint64_t(s.w) << 16 | uint64_t(s.c) << 32; // each below 2^16
+}
+
+// The activations still intact in the buffer (none of their bytes written since), oldest first,
+// the last kCnnLiveRegions of them.
+struct LiveRegions {
+    Region r[kCnnLiveRegions];
+    uint32_t n = 0;
+
+    bool has(uint32_t start, const Shape& s) const {
+        for (uint32_t i = 0; i < n; ++i) {
+            if (r[i].start == start && r[i].key == shape_key(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    void write(const Region& out) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            if (!r[i].overlaps(out)) {
+                r[k++] = r[i];
+            }
+        }
+        if (k == kCnnLiveRegions) { // forget the oldest
+            for (uint32_t i = 1; i < k; ++i) {
+                r[i - 1] = r[i];
+            }
+            --k;
+        }
+        r[k++] = out;
+        n = k;
+    }
+};
+
+// Where layer L reads and writes in the buffer (cnn.h): its inputs must be intact earlier
+// outputs; its output in the buffer, aligned for its elements, apart from its inputs (a
+// reshape in place; an add may write over one of its inputs exactly). Records the output.
+// Recorded starts are at most buf_size (below 2^26) and sizes below 2^24: no 32-bit overflow.
+bool check_flow(CnnModel* m, const Layer& L, uint32_t buf_size, LiveRegions* live) {
+    const uint32_t es = element_size(m->kind);
+    const bool add = L.type == Add;
+    if (!live->has(L.in_oft, L.in) || (add && !live->has(L.in1_oft, L.in))) {
+        return fail(m, CnnFault::Chain);
+    }
+    const uint32_t bytes = L.out.elements() * es;
+    if (L.out_oft % es != 0 || L.out_oft > buf_size || bytes > buf_size - L.out_oft) {
+        return fail(m, CnnFault::Buffer);
+    }
+    const Region out{L.out_oft, L.out_oft + bytes, shape_key(L.out)};
+    const uint32_t in_bytes = L.in.elements() * es; // an add's two inputs alike
+    const Region in{L.in_oft, L.in_oft + in_bytes, 0};
+    const Region in1{L.in1_oft, L.in1_oft + in_bytes, 0};
+    if (L.type == Reshape ? out.start != in.start
+                          : (out.overlaps(in) && !(add && out.start == in.start)) ||
+                                (add && out.overlaps(in1) && out.start != in1.start)) {
+        return fail(m, CnnFault::Buffer);
+    }
+    live->write(out);
+    if (out.end > m->arena_bytes) {
+        m->arena_bytes = out.end;
+    }
+    return true;
 }
 
 } // namespace
@@ -582,7 +719,15 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
         return Status::InvalidArgument;
     }
     m->in_len = shape.elements();
-    m->max_elements = m->in_len;
+    // The model's input at offset 0 of the activation buffer, as TinyMaix puts it.
+    const uint32_t buf_size = u32(bin + 12);
+    m->arena_bytes = m->in_len * element_size(m->kind);
+    if (buf_size > kCnnMaxBuffer || m->arena_bytes > buf_size) {
+        fail(m, CnnFault::Buffer);
+        return Status::InvalidArgument;
+    }
+    LiveRegions live;
+    live.write(Region{0, m->arena_bytes, shape_key(shape)});
     uint32_t pos = kModelHeader;
     Layer L;
     for (uint32_t k = 0; k < m->n_layers; ++k) {
@@ -590,11 +735,8 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
         // Cleared for each layer: a layer without weights must not see the previous one's
         // (check_arrays would read a reshape's element count of the previous layer's scales).
         L = Layer{};
-        if (!read_layer(m, bin + pos, uint32_t(len) - pos, &L) || !check_arrays(m, L)) {
-            return Status::InvalidArgument;
-        }
-        if (L.in.h != shape.h || L.in.w != shape.w || L.in.c != shape.c) {
-            fail(m, CnnFault::Chain);
+        if (!read_layer(m, bin + pos, uint32_t(len) - pos, &L) || !check_arrays(m, L) ||
+            !check_flow(m, L, buf_size, &live)) {
             return Status::InvalidArgument;
         }
         if (L.is_out != (k + 1 == m->n_layers)) {
@@ -610,7 +752,6 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
             }
         }
         shape = L.out;
-        m->max_elements = shape.elements() > m->max_elements ? shape.elements() : m->max_elements;
         pos += L.size;
     }
     for (uint32_t i = 0; i < 4; ++i) {
@@ -629,10 +770,9 @@ size_t cnn_work_bytes(const CnnModel* m) {
         return 0;
     }
     const size_t size = element_size(m->kind);
-    const size_t half = (size_t(m->max_elements) * size + 3u) & ~size_t(3);
     const size_t scales = m->kind == CnnKind::Int8 ? size_t(m->max_channels) * sizeof(float) : 0;
     // and up to 3 bytes to align the start
-    return 2 * half + scales + size_t(m->max_patch) * size + 3;
+    return align4(m->arena_bytes) + scales + size_t(m->max_patch) * size + 3;
 }
 
 Status cnn_run(const CnnModel* m, const uint8_t* input, uint32_t input_len, float* out,

@@ -3,17 +3,26 @@
 //
 // The model stays in the caller's memory, read in place (4-byte aligned: its floats and int32
 // biases are read directly). cnn_init() checks the whole file once: every size, offset, dimension,
-// kernel, activation and quantisation parameter, and that the layers chain (each layer's input is
-// the previous layer's output). A model it accepts cannot make cnn_run() read or write outside the
-// model, the input, the output or the work buffer. The work buffer (cnn_work_bytes()) holds two
-// activations of the largest size between layers (layer after layer reads one and writes the
-// other), the largest receptive field of a convolution, gathered for each output position, and
-// for int8 models one float scale per output channel of a convolution.
+// kernel, activation and quantisation parameter, and where each layer's input comes from. A model
+// it accepts cannot make cnn_run() read or write outside the model, the input, the output or the
+// work buffer, nor read activation memory that the run has not written.
+//
+// Activations live where the file puts them, as in TinyMaix: at byte offsets (in_oft, out_oft and
+// an add layer's second input) of one activation buffer, the model's input at offset 0. Each
+// input a layer reads must be exactly the output of an earlier layer (or the model's input):
+// same offset, same dimensions, and no later output written over any of its bytes since. That
+// is what TinyMaix's converter writes: a chain through two ends of the buffer, and for residual
+// connections (add) a kept activation beyond them. cnn_init() follows the writes with a table of
+// the last kCnnLiveRegions activations still intact; an input older than that is refused. The
+// work buffer (cnn_work_bytes()) holds the activation buffer up to the last byte a layer uses
+// (at most the file's buf_size), the largest receptive field of a convolution, gathered for each
+// output position, and for int8 models one float scale per output channel of a convolution.
 //
 // Layers: conv2d and depthwise conv2d (any kernel and stride, explicit padding, no dilation;
-// activation none, relu or relu6), global average pooling, dense, softmax, reshape. int8 models
-// compute like TinyMaix (real = scale * (q - zero_point); int32 sums; float rescaling; results
-// truncated toward zero) except that results saturate at the int8 range, where TinyMaix wraps.
+// activation none, relu or relu6), global average pooling, dense, softmax, reshape (in place),
+// add (element-wise sum of two activations of the same dimensions). int8 models compute like
+// TinyMaix (real = scale * (q - zero_point); int32 sums; float rescaling; results truncated
+// toward zero) except that results saturate at the int8 range, where TinyMaix wraps.
 // fp32 models compute in float. The input is uint8 (an image), scaled as TinyMaix's
 // preprocessing does: q = u - 128 for int8 models, u / 255 for fp32; the output is float: int8
 // outputs dequantised when the file's out_deq flag is set (the converters set it), else their
@@ -32,10 +41,11 @@ enum class CnnFault : uint8_t {
     ModelType,  // mdl_type other than int8 (0) or fp32 (2): fault_value
     Truncated,  // shorter than its header or a layer says
     Counts,     // not exactly one input and one output, or no layer
-    LayerType,  // unknown layer type (fault_value), or add (6), which this engine does not run
+    LayerType,  // unknown layer type (fault_value)
     LayerSize,  // a layer size that is too small, not 8-aligned or beyond the file
     Dims,       // dimensions that are 0, inconsistent with dims, or too large
-    Chain,      // a layer's input is not the previous layer's output (or the model's input)
+    Chain,      // an input that is not an intact earlier output (or the model's input) of its
+                // offset and dimensions
     Shape,      // output dimensions that do not follow from the input and the layer
     Kernel,     // kernel, stride or dilation unsupported
     Activation, // activation other than none, relu, relu6: fault_value
@@ -44,6 +54,8 @@ enum class CnnFault : uint8_t {
                 // beyond +-2^30
     Output,     // the output is not the last layer, or more than one layer is an output
     Alignment,  // the model is not 4-byte aligned in memory
+    Buffer,     // an output that overlaps an input of its layer, beyond the file's buf_size, at
+                // an offset that is not a multiple of 4 (fp32), or a reshape not in place
 };
 
 struct CnnModel {
@@ -60,7 +72,7 @@ struct CnnModel {
     uint16_t out_dims[4]; // of the output layer
     uint32_t in_len;      // h * w * c
     uint32_t out_len;
-    uint32_t max_elements; // largest activation between layers
+    uint32_t arena_bytes;  // activation buffer: the end of the last byte any layer uses
     uint32_t max_patch;    // largest receptive field of a convolution (input channels x taps)
     uint32_t max_channels; // most output channels of an int8 convolution
 };
@@ -71,6 +83,10 @@ constexpr uint16_t kCnnHeaderFault = 0xffff;
 // input channels, or dense inputs) up to 2^16 terms, so that int32 sums cannot overflow.
 constexpr uint32_t kCnnMaxElements = 1u << 22;
 constexpr uint32_t kCnnMaxDot = 1u << 16;
+// Activations cnn_init() remembers as intact (see above); TinyMaix's layouts keep at most three.
+constexpr uint32_t kCnnLiveRegions = 16;
+// The activation buffer's largest size (the file's buf_size may not exceed it).
+constexpr uint32_t kCnnMaxBuffer = 1u << 26;
 
 // Checks bin[0..len) and sets m up to run it. Errors: InvalidArgument with m->fault set (and
 // m->ready false) for any defect listed above.

@@ -5,6 +5,7 @@
 import array
 import gc
 import os
+import struct
 
 from harness import data_path
 
@@ -50,6 +51,30 @@ def classify(net, n):
     out = array.array("f", [0.0] * 10)
     net.run(image(n), out)
     return out
+
+
+def add_model(kind, n, outs, in1=(0, 0), buf_size=None):
+    """A model of two add layers, made here byte by byte (docs/cnn_format.md) on an input x of
+    1x1xn at offset 0 of the work buffer: y = x + x written at outs[0], then y + x at outs[1]
+    (the second inputs read at offsets in1). int8: x has scale 1/255 and zero point -128 (the
+    uint8 image minus 128), y 2/255, the output 3/255: 3 * u / 255 within the truncations."""
+    int8 = kind == "int8"
+    es = 1 if int8 else 4
+    zp = "i" if int8 else "f"
+    scales = ((1 / 255, 1 / 255, 2 / 255), (2 / 255, 1 / 255, 3 / 255))
+    if buf_size is None:
+        buf_size = max(outs) + n * es
+    dims = (1, 1, 1, n)
+    data = b"MAIX" + struct.pack("<BBHHHII4H4H", 0 if int8 else 2, 1, 1, 1, 2, buf_size, 0,
+                                 *(dims + dims)) + bytes(28)
+    in_oft = 0
+    for k in range(2):
+        s_in, s_in1, s_out = scales[k]
+        data += struct.pack("<HHIII4H4H", 6, k, 64, in_oft, outs[k], *(dims + dims))
+        data += struct.pack("<f" + zp + "f" + zp, s_in, -128, s_out, -128)
+        data += struct.pack("<If" + zp + "I", in1[k], s_in1, -128, 0)
+        in_oft = outs[k]
+    return data
 
 
 def patched(data, offset, value_bytes):
@@ -159,9 +184,10 @@ def define_tests(module, kind):
         raises(ValueError, m, patched(data, 10, b"\x00\x00"), contains="one input, one output and a layer")
         raises(ValueError, m, patched(data, 10, b"\x07\x00"), contains="layer 5: the output must be")
         raises(ValueError, m, patched(data, 20, b"\x00\x00"), contains="bad dimensions")
-        raises(ValueError, m, patched(data, 22, b"\x1d\x00"), contains="layer 0: input is not")
+        raises(ValueError, m, patched(data, 22, b"\x01\x00"), contains="layer 0: input is not")
+        raises(ValueError, m, patched(data, 22, b"\x1d\x00"), contains="invalid model: activations overlap, are misaligned or exceed buf_size")
         # Layer 0 starts at 64: type, is_out, size, dims, scales; its conv body at 112.
-        raises(ValueError, m, patched(data, 64, b"\x06\x00"), contains="layer 0: unsupported layer type 6")
+        raises(ValueError, m, patched(data, 64, b"\x07\x00"), contains="layer 0: unsupported layer type 7")
         raises(ValueError, m, patched(data, 64, b"\x09\x00"), contains="unsupported layer type 9")
         raises(ValueError, m, patched(data, 66, b"\x01\x00"), contains="layer 0: the output must be")
         raises(ValueError, m, patched(data, 68, b"\xd9\x00"), contains="layer 0: bad layer size")
@@ -176,6 +202,40 @@ def define_tests(module, kind):
             raises(ValueError, m, patched(data, 96, b"\x00\x00\x80\xff"), contains="layer 0: bad scale")
             raises(ValueError, m, patched(data, 100, b"\x00\x01\x00\x00"), contains="bad scale")
             raises(ValueError, m, patched(data, 136, b"\xd0\x00\x00\x00"), contains="layer 0: weights, biases")
+
+    @test
+    def add_layers_read_and_write_where_the_file_says():
+        n = 20
+        x = array.array("B", range(0, 240, 12))
+        out = array.array("f", [0.0] * n)
+        step = 2 * 3 / 255 if kind == "int8" else 1e-6  # two truncations; float rounding
+        end = ((n * esize + 7) // 8) * 8
+        # y beyond the input, the output beyond y; the output over y (an add may write over
+        # one of its inputs exactly, element by element)
+        for outs in ((end, 2 * end), (end, end), (2 * end, end)):
+            net = module.new(add_model(kind, n, outs))
+            assert net.output_dimensions() == (n,)
+            net.run(x, out)
+            for u, v in zip(x, out):
+                assert abs(v - 3 * u / 255) <= step, (outs, u, v)
+
+    @test
+    def add_layers_are_checked():
+        n = 20
+        end = ((n * esize + 7) // 8) * 8
+        m = module.new
+        raises(ValueError, m, add_model(kind, n, (end, 2 * end), in1=(0, 4 * esize)),
+               contains="layer 1: input is not an earlier output")
+        raises(ValueError, m, add_model(kind, n, (end, 2 * end), in1=(0, 2 * end)),
+               contains="layer 1: input is not an earlier output")
+        raises(ValueError, m, add_model(kind, n, (4 * esize, 2 * end)),
+               contains="layer 0: activations overlap")
+        raises(ValueError, m, add_model(kind, n, (end, 2 * end), buf_size=2 * end),
+               contains="layer 1: activations overlap, are misaligned or exceed buf_size")
+        raises(ValueError, m, patched(add_model(kind, n, (end, 2 * end)), 26, b"\x13\x00"),
+               contains="layer 0: input is not an earlier output")  # the input is 1x1x19
+        if kind == "fp32":
+            raises(ValueError, m, add_model(kind, n, (end + 2, 2 * end)), contains="misaligned")
 
     @test
     def every_truncation_is_refused():
@@ -247,9 +307,11 @@ def define_tests(module, kind):
         net = module.new(data)
         net.run(x, out)
         added = gc.mem_alloc() - before
-        # A work buffer: two activations of 13 x 13 x 8, the largest receptive field (3 x 3 taps
-        # of 12 channels), for int8 18 float scales; no copy of the bytes model.
-        need = (2 * 13 * 13 * 8 + 3 * 3 * 12) * esize + (18 * 4 if esize == 1 else 0)
+        # A work buffer: the activations as the file lays them out (up to the end of the third
+        # convolution's 2 x 2 x 18 output at offset 2064 (int8) / 8256 (fp32): 2136 / 8544
+        # bytes, the file's buf_size), the largest receptive field (3 x 3 taps of 12 channels),
+        # for int8 18 float scales; no copy of the bytes model.
+        need = (2136 if esize == 1 else 8544) + 3 * 3 * 12 * esize + (18 * 4 if esize == 1 else 0)
         assert need <= added <= need + 256, (need, added)
         del net
         gc.collect()

@@ -112,22 +112,38 @@ struct Quant {
     int32_t out_zp = 0;
 };
 
+// Activations as TinyMaix's converter lays them out: the input at 0, each layer's output at the
+// other end of the buffer from its input (kHalf), reshapes in place; out_at() puts the next
+// output elsewhere (an activation kept for an add, from kKeep on).
+constexpr uint32_t kHalf = 1u << 16, kKeep = 2 * kHalf, kBufSize = 3 * kHalf;
+
 struct Builder {
     bool int8;
     Dims in;
     Dims cur;
+    uint32_t cur_oft = 0;
+    int64_t next_oft = -1;
     int layers = 0;
     std::vector<uint8_t> body;
     size_t last_layer = 0;
 
     Builder(bool is_int8, Dims input) : int8(is_int8), in(input), cur(input) {}
 
+    void out_at(uint32_t oft) { next_oft = oft; }
+
     void header(Writer& w, uint32_t type, uint32_t size, Dims out, const Quant& q) {
         w.u16(type);
         w.u16(0); // is_out: set by finish()
         w.u32(size);
-        w.u32(0);
-        w.u32(0);
+        w.u32(cur_oft);
+        if (next_oft >= 0) {
+            cur_oft = uint32_t(next_oft);
+        } else if (type == 4) { // reshape: in place
+        } else {
+            cur_oft = cur_oft == 0 ? kHalf : 0;
+        }
+        next_oft = -1;
+        w.u32(cur_oft);
         w.dims(cur);
         w.dims(out);
         w.f32(q.in_s);
@@ -246,6 +262,21 @@ struct Builder {
         append(l, out);
     }
 
+    // cur + the activation at in1_oft (of cur's dimensions), quantised as in1_s, in1_zp.
+    void add(uint32_t in1_oft, float in1_s, int32_t in1_zp, const Quant& q) {
+        Writer l;
+        header(l, 6, 64, cur, q);
+        l.u32(in1_oft);
+        l.f32(in1_s);
+        if (int8) {
+            l.u32(uint32_t(in1_zp));
+        } else {
+            l.f32(float(in1_zp));
+        }
+        l.u32(0);
+        append(l, cur);
+    }
+
     std::vector<uint8_t> finish() {
         body[last_layer + 2] = 1; // is_out
         Writer w;
@@ -255,7 +286,7 @@ struct Builder {
         w.u16(1);
         w.u16(1);
         w.u16(uint32_t(layers));
-        w.u32(0);
+        w.u32(kBufSize);
         w.u32(0);
         w.dims(in);
         w.dims(cur);
@@ -383,7 +414,7 @@ TEST(Cnn, FaultsSayWhatAndWhere) {
     EXPECT_EQ(fault_of(0, {'X'}), std::make_pair(CnnFault::Magic, header));
     EXPECT_EQ(fault_of(4, {1}), std::make_pair(CnnFault::ModelType, header));
     EXPECT_EQ(fault_of(6, {2}), std::make_pair(CnnFault::Counts, header));
-    EXPECT_EQ(fault_of(64 + 216, {6}), std::make_pair(CnnFault::LayerType, 1u));
+    EXPECT_EQ(fault_of(64 + 216, {7}), std::make_pair(CnnFault::LayerType, 1u));
     EXPECT_EQ(fault_of(64 + 216 + 54, {2}), std::make_pair(CnnFault::Activation, 1u));
     EXPECT_EQ(fault_of(64 + 216 + 52, {2}), std::make_pair(CnnFault::Kernel, 1u)); // dilation
     EXPECT_EQ(fault_of(64 + 34, {0xff, 0xff, 0xff, 0x7f}), std::make_pair(CnnFault::Quant, 0u));
@@ -555,5 +586,215 @@ TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
                 }
             }
         }
+    }
+}
+
+namespace {
+
+std::vector<double> add_ref(std::vector<double> a, const std::vector<double>& b) {
+    for (size_t i = 0; i < a.size(); ++i) {
+        a[i] += b[i];
+    }
+    return a;
+}
+
+} // namespace
+
+// Residual connections as TinyMaix's converter lays them out: an activation kept beyond the two
+// ends of the buffer, added to a later one; the second block's add writes over its kept input.
+TEST(Cnn, Fp32ResidualAddsMatchFloat64Reference) {
+    std::mt19937 rng(11);
+    const Dims in{6, 5, 3};
+    const ConvSpec c1{3, 3, 1, 1, {1, 1, 1, 1}, 1, 0, 4}; // same padding, relu
+    const ConvSpec c2{3, 3, 1, 1, {1, 1, 1, 1}, 1, 0, 4};
+    const ConvSpec c3{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 4};
+    const ConvSpec c4{3, 3, 1, 1, {1, 1, 1, 1}, 0, 0, 4};
+    const Dims d{6, 5, 4};
+    const std::vector<float> w1 = random_values(4 * 3 * 9, rng, -1, 1),
+                             b1 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> w2 = random_values(4 * 4 * 9, rng, -1, 1),
+                             b2 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> w3 = random_values(4 * 4, rng, -1, 1),
+                             b3 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> w4 = random_values(4 * 4 * 9, rng, -1, 1),
+                             b4 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> ones(4, 1.0f);
+    Builder b(false, in);
+    b.out_at(kKeep);
+    b.conv(c1, w1, b1, ones, {});
+    b.conv(c2, w2, b2, ones, {});
+    b.conv(c3, w3, b3, ones, {});
+    b.out_at(kKeep); // over its second input, which it reads first
+    b.add(kKeep, 1.0f, 0, {});
+    b.conv(c4, w4, b4, ones, {});
+    b.add(kKeep, 1.0f, 0, {});
+    b.gap({});
+    Loaded l(b.finish());
+    ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault) << " layer " << l.m.fault_layer;
+    // The activation buffer ends with the kept 6x5x4 floats.
+    EXPECT_EQ(l.m.arena_bytes, kKeep + 6 * 5 * 4 * 4);
+    for (int trial = 0; trial < 10; ++trial) {
+        const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+        std::vector<double> x(img.begin(), img.end());
+        for (double& v : x) {
+            v = double(float(v) / 255.0f);
+        }
+        const std::vector<double> y1 = conv_ref(x, in, c1, w1, b1);
+        const std::vector<double> z1 =
+            add_ref(conv_ref(conv_ref(y1, d, c2, w2, b2), d, c3, w3, b3), y1);
+        const std::vector<double> z2 = add_ref(conv_ref(z1, d, c4, w4, b4), z1);
+        const std::vector<float> got = l.run(img);
+        ASSERT_EQ(got.size(), 4u);
+        for (int c = 0; c < 4; ++c) {
+            double mean = 0;
+            for (int i = 0; i < 30; ++i) {
+                mean += z2[size_t(i) * 4 + c] / 30.0;
+            }
+            EXPECT_NEAR(got[c], mean, 1e-5 * (1.0 + std::fabs(mean))) << trial << " " << c;
+        }
+    }
+}
+
+// TinyMaix's add: both inputs dequantised with their own scale and zero point, summed in float,
+// divided by out_s, truncated toward zero; saturating here. Both inputs are the model's input,
+// once with the layer's input quantisation and once with the second input's.
+TEST(Cnn, Int8AddIsTheDocumentedArithmeticBitForBit) {
+    std::mt19937 rng(3);
+    const Dims in{4, 4, 3};
+    const Quant q{0.02f, -10, 0.013f, 5};
+    const float s1 = 0.03f;
+    const int32_t zp1 = 7;
+    for (bool in_place : {false, true}) {
+        Builder b(true, in);
+        if (in_place) {
+            b.out_at(0);
+        }
+        b.add(0, s1, zp1, q);
+        Loaded l(b.finish());
+        ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault);
+        int saturated = 0;
+        for (int trial = 0; trial < 5; ++trial) {
+            const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+            const std::vector<float> got = l.run(img);
+            ASSERT_EQ(got.size(), img.size());
+            for (size_t i = 0; i < img.size(); ++i) {
+                const int32_t x = int32_t(img[i]) - 128;
+                const float v = float(x - q.in_zp) * q.in_s + float(x - zp1) * s1;
+                const float r = v / q.out_s + float(q.out_zp);
+                const int32_t qo = r >= 127.0f ? 127 : (r <= -128.0f ? -128 : int32_t(r));
+                saturated += qo == 127 || qo == -128;
+                ASSERT_EQ(got[i], float(qo - q.out_zp) * q.out_s) << in_place << " " << i;
+            }
+        }
+        EXPECT_GT(saturated, 0); // the test reaches the saturation
+    }
+}
+
+// What cnn_init() refuses about where activations are read and written (cnn.h).
+TEST(Cnn, ActivationOffsetsAreChecked) {
+    const Dims in{2, 2, 2};
+    const ConvSpec pw{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 2};  // 2x2x2 -> 2x2x2
+    const ConvSpec pw1{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 1}; // 2x2x2 -> 2x2x1
+    const std::vector<float> w(4, 0.5f), w1(2, 0.5f), bias(2, 0.0f), bias1(1, 0.0f), ones(2, 1.0f);
+    auto fault = [](const std::vector<uint8_t>& file) {
+        Loaded l(file);
+        return l.status == Status::Ok ? CnnFault::None : l.m.fault;
+    };
+    { // kept, read back: fine
+        Builder b(false, in);
+        b.out_at(kKeep);
+        b.conv(pw, w, bias, ones, {});
+        b.conv(pw, w, bias, ones, {});
+        b.add(kKeep, 1, 0, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::None);
+    }
+    { // nothing was written at kKeep
+        Builder b(false, in);
+        b.conv(pw, w, bias, ones, {});
+        b.add(kKeep, 1, 0, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Chain);
+    }
+    { // written over since: its second half
+        Builder b(false, in);
+        b.out_at(kKeep);
+        b.conv(pw, w, bias, ones, {});
+        b.conv(pw, w, bias, ones, {});
+        b.out_at(kKeep + 16);
+        b.conv(pw, w, bias, ones, {});
+        b.add(kKeep, 1, 0, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Chain);
+    }
+    { // kept with other dimensions (2x2x1)
+        Builder b(false, in);
+        b.out_at(kKeep);
+        b.conv(pw1, w1, bias1, std::vector<float>(1, 1.0f), {});
+        b.out_at(0);
+        b.conv({1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 2}, w1, bias, ones, {});
+        b.add(kKeep, 1, 0, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Chain);
+    }
+    { // a layer whose input offset is not where its input was written
+        Builder b(false, in);
+        b.conv(pw, w, bias, ones, {});
+        b.cur_oft = 8;
+        b.conv(pw, w, bias, ones, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Chain);
+    }
+    { // beyond buf_size
+        Builder b(false, in);
+        b.out_at(kBufSize - 16);
+        b.conv(pw, w, bias, ones, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Buffer);
+    }
+    { // floats at an offset not a multiple of 4
+        Builder b(false, in);
+        b.out_at(kHalf + 2);
+        b.conv(pw, w, bias, ones, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Buffer);
+    }
+    { // a convolution writing over its own input
+        Builder b(false, in);
+        b.out_at(16);
+        b.conv(pw, w, bias, ones, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Buffer);
+    }
+    { // an add writing over part of an input
+        Builder b(false, in);
+        b.out_at(kKeep);
+        b.conv(pw, w, bias, ones, {});
+        b.conv(pw, w, bias, ones, {});
+        b.out_at(kKeep + 4);
+        b.add(kKeep, 1, 0, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Buffer);
+    }
+    { // a reshape not in place
+        Builder b(false, in);
+        b.conv(pw, w, bias, ones, {});
+        b.out_at(0);
+        b.reshape({1, 1, 8}, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::Buffer);
+    }
+    { // buf_size beyond the engine's limit
+        Builder b(false, in);
+        b.conv(pw, w, bias, ones, {});
+        std::vector<uint8_t> f = b.finish();
+        f[15] = 0x10; // buf_size 2^28 + ...
+        EXPECT_EQ(fault(f), CnnFault::Buffer);
+    }
+    // The table of intact activations holds the last kCnnLiveRegions: the input and the kept
+    // activation, then `others` outputs at offsets of their own; the kept one is forgotten
+    // when the 17th activation after the input is written.
+    for (uint32_t others : {15u, 16u}) {
+        Builder b(false, in);
+        b.out_at(kKeep);
+        b.conv(pw, w, bias, ones, {});
+        for (uint32_t i = 0; i < others; ++i) {
+            b.out_at(kHalf + 32 * i);
+            b.conv(pw, w, bias, ones, {});
+        }
+        b.out_at(0);
+        b.add(kKeep, 1, 0, {});
+        static_assert(microlearn::kCnnLiveRegions == 16, "the counts above");
+        EXPECT_EQ(fault(b.finish()), others == 15 ? CnnFault::None : CnnFault::Chain) << others;
     }
 }

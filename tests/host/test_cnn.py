@@ -15,6 +15,7 @@ import pytest
 import emlearn_cnn_fp32
 import emlearn_cnn_int8
 from microlearn import cnn
+from test_cnn_reference import residual_network
 
 MODULES = {"int8": emlearn_cnn_int8, "fp32": emlearn_cnn_fp32}
 
@@ -42,6 +43,17 @@ def assert_close(kind, got, want, softmax_last):
 
 def images(rng, n, shape):
     return rng.integers(0, 256, size=(n,) + shape, dtype=np.uint8)
+
+
+def check_written(kind, layers, shape, rng, n=40, softmax_last=False):
+    """``layers`` written as a `kind` model (int8 calibrated on 50 random images) give the same
+    outputs in the engine as in the numpy interpreter on n random images."""
+    calibration = images(rng, 50, shape) if kind == "int8" else None
+    data = cnn.write(layers, shape, kind, calibration=calibration)
+    inputs = images(rng, n, shape)
+    got = engine_run(MODULES[kind], data, inputs)
+    want = cnn.run_batch(cnn.parse(data), inputs).reshape(len(inputs), -1)
+    assert_close(kind, got, want, softmax_last)
 
 
 @pytest.mark.parametrize("kind", ["int8", "fp32"])
@@ -80,16 +92,41 @@ def network(rng, end_with_softmax):
 def test_written_networks_equal_the_reference_interpreter(kind, softmax):
     for seed in range(4):
         rng = np.random.default_rng(10 + seed)
-        shape = (9, 7, 2)
-        layers = network(rng, softmax)
-        if kind == "int8":
-            data = cnn.write(layers, shape, "int8", calibration=images(rng, 50, shape))
-        else:
-            data = cnn.write(layers, shape, "fp32")
-        inputs = images(rng, 40, shape)
-        got = engine_run(MODULES[kind], data, inputs)
-        want = cnn.run_batch(cnn.parse(data), inputs).reshape(len(inputs), -1)
-        assert_close(kind, got, want, softmax_last=softmax)
+        check_written(kind, network(rng, softmax), (9, 7, 2), rng, softmax_last=softmax)
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+@pytest.mark.parametrize("softmax", [False, True])
+def test_residual_networks_equal_the_reference_interpreter(kind, softmax):
+    """Identity and projection shortcuts (add layers, a branch): the engine follows the file's
+    work-buffer offsets as the interpreter follows the layers' sources."""
+    for seed in range(3):
+        rng = np.random.default_rng(20 + seed)
+        check_written(kind, residual_network(rng, softmax), (8, 7, 2), rng, softmax_last=softmax)
+
+
+def in_place_add(kind):
+    """A file laid out by hand as another converter might: the add writes over its first input
+    (element by element, which is safe), reshapes and a dense layer follow."""
+    rng = np.random.default_rng(4)
+    layers = [cnn.Conv2D(rng.normal(0, 0.5, (3, 2, 3, 3)), None, padding="same"),
+              cnn.Conv2D(rng.normal(0, 0.5, (3, 3, 1, 1)), None),
+              cnn.Add(0), cnn.Reshape((60,)), cnn.Dense(rng.normal(0, 0.5, (4, 60)), None)]
+    calibration = images(rng, 20, (5, 4, 2)) if kind == "int8" else None
+    model = cnn.parse(cnn.write(layers, (5, 4, 2), kind, calibration=calibration))
+    add, reshape, dense = model.layers[2:]
+    add.out_oft = reshape.in_oft = reshape.out_oft = dense.in_oft = add.in_oft
+    return cnn.dump(model)
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+def test_in_place_add(kind):
+    data = in_place_add(kind)
+    model = cnn.parse(data)
+    assert model.layers[2].out_oft == model.layers[2].in_oft
+    inputs = images(np.random.default_rng(1), 20, (5, 4, 2))
+    got = engine_run(MODULES[kind], data, inputs)
+    assert_close(kind, got, cnn.run_batch(model, inputs).reshape(20, -1), softmax_last=False)
 
 
 def test_int8_without_out_deq_gives_the_int8_values():
@@ -123,11 +160,16 @@ def mutation_subjects(compat_dir):
         "reshape_after_conv_int8": (cnn.write(small, (6, 6, 1), "int8",
                                               calibration=images(rng, 30, (6, 6, 1))), "int8",
                                     (6, 6, 1)),
+        "residual_int8": (cnn.write(residual_network(rng, True), (8, 7, 2), "int8",
+                                    calibration=images(rng, 30, (8, 7, 2))), "int8", (8, 7, 2)),
+        "residual_fp32": (cnn.write(residual_network(rng), (8, 7, 2), "fp32"), "fp32", (8, 7, 2)),
+        "in_place_add_fp32": (in_place_add("fp32"), "fp32", (5, 4, 2)),
     }
 
 
 @pytest.mark.parametrize("subject", ["compat_int8", "every_layer_int8", "every_layer_fp32",
-                                     "reshape_after_conv_int8"])
+                                     "reshape_after_conv_int8", "residual_int8", "residual_fp32",
+                                     "in_place_add_fp32"])
 def test_flipped_bytes_both_refuse_or_both_agree(compat_dir, subject):
     # Mutants of a model: where the numpy parser accepts one, the engine accepts it too and
     # computes the same outputs (the engine checks less of what does not affect the result:
@@ -171,11 +213,4 @@ def test_reshape_after_a_layer_with_fewer_channels(kind):
     values): the engine once checked the reshape against the convolution's 2 weight scales as if
     it had 32, reading past them and refusing valid files."""
     rng = np.random.default_rng(3)
-    shape = (6, 6, 1)
-    layers = reshape_after_conv(rng)
-    calibration = images(rng, 50, shape) if kind == "int8" else None
-    data = cnn.write(layers, shape, kind, calibration=calibration)
-    inputs = images(rng, 20, shape)
-    got = engine_run(MODULES[kind], data, inputs)
-    want = cnn.run_batch(cnn.parse(data), inputs).reshape(len(inputs), -1)
-    assert_close(kind, got, want, softmax_last=False)
+    check_written(kind, reshape_after_conv(rng), (6, 6, 1), rng, n=20)

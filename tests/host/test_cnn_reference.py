@@ -58,11 +58,12 @@ def c_div(a, b):
 def literal_int8(model, image):
     """Every layer's int8 output, one element at a time, as the format document states it."""
     _, h, w, c = model.header.in_dims
-    x = np.asarray(image, dtype=np.int64).reshape(h, w, c) - 128
+    x_in = np.asarray(image, dtype=np.int64).reshape(h, w, c) - 128
     outputs = []
-    for layer in model.layers:
+    for i, layer in enumerate(model.layers):
         _, oh, ow, oc = layer.out_dims
         _, ih, iw, ic = layer.in_dims
+        x = (x_in if layer.source < 0 else outputs[layer.source]).reshape(ih, iw, ic)
         out = np.zeros((oh, ow, oc), dtype=np.int64)
         if layer.type in (cnn.CONV2D, cnn.DWCONV2D):
             pt, _, pl, _ = layer.pad
@@ -114,7 +115,12 @@ def literal_int8(model, image):
                 out[0, 0, co] = int8_of((ei / total) / f32(layer.out_s) + f32(layer.out_zp))
         elif layer.type == cnn.RESHAPE:
             out = x.reshape(oh, ow, oc)
-        x = out
+        elif layer.type == cnn.ADD:
+            y = (x_in if layer.source1 < 0 else outputs[layer.source1]).reshape(ih, iw, ic)
+            for idx in np.ndindex(oh, ow, oc):
+                f = (f32(int(x[idx]) - layer.in_zp) * f32(layer.in_s)
+                     + f32(int(y[idx]) - layer.in1_zp) * f32(layer.in1_s))
+                out[idx] = int8_of(f / f32(layer.out_s) + f32(layer.out_zp))
         outputs.append(out)
     return outputs
 
@@ -127,9 +133,15 @@ def same_pads(n, k, s):
 
 def float64_forward(layers, input_shape, image):
     """A plain float64 implementation of a list of layer specs (no microlearn code)."""
-    x = np.asarray(image, dtype=np.float64).reshape(input_shape) / 255.0
-    x = x.reshape((1,) * (3 - x.ndim) + x.shape)
-    for spec in layers:
+    x_in = np.asarray(image, dtype=np.float64).reshape(input_shape) / 255.0
+    x_in = x_in.reshape((1,) * (3 - x_in.ndim) + x_in.shape)
+    outs = []
+
+    def value(index):
+        return x_in if index == "input" or index < 0 else outs[index]
+
+    for i, spec in enumerate(layers):
+        x = value(i - 1 if spec.input is None else spec.input)
         if isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D)):
             w = np.asarray(spec.weights, dtype=np.float64)
             cho, _, kh, kw = w.shape
@@ -172,6 +184,9 @@ def float64_forward(layers, input_shape, image):
         elif isinstance(spec, cnn.Reshape):
             shape = tuple(np.atleast_1d(spec.shape))
             x = x.reshape((1,) * (3 - len(shape)) + shape)
+        elif isinstance(spec, cnn.Add):
+            x = x + value(spec.source).reshape(x.shape)
+        outs.append(x)
     return x
 
 
@@ -183,6 +198,27 @@ def small_network(rng, softmax=True):
                                   stride=2, padding="same"),
               cnn.GlobalAveragePooling(),
               cnn.Dense(rng.normal(0, 1.0, (5, 8)), rng.normal(0, 0.1, 5))]
+    return layers + [cnn.Softmax()] if softmax else layers
+
+
+def residual_network(rng, softmax=False):
+    """Residual connections on 8x7x2 inputs: an identity shortcut, a projection shortcut (a 1x1
+    convolution branching off an earlier output), an add after a depthwise layer, then gap,
+    reshape, dense."""
+    def conv(cin, cout, k, **kw):
+        return cnn.Conv2D(rng.normal(0, 0.4, (cout, cin, k, k)), rng.normal(0, 0.1, cout), **kw)
+
+    layers = [conv(2, 4, 3, padding="same", activation="relu"),             # 0
+              conv(4, 4, 3, padding="same"),                                # 1
+              cnn.Add(0),                                                   # 2 = 1 + 0
+              conv(4, 6, 3, stride=2, padding="same", activation="relu"),   # 3
+              conv(4, 6, 1, stride=2, input=2),                             # 4: a branch
+              cnn.Add(3),                                                   # 5 = 4 + 3
+              cnn.DepthwiseConv2D(rng.normal(0, 0.4, (6, 1, 3, 3)), None, padding="same",
+                                  activation="relu6"),                      # 6
+              cnn.Add(5),                                                   # 7 = 6 + 5
+              cnn.GlobalAveragePooling(), cnn.Reshape((6,)),
+              cnn.Dense(rng.normal(0, 0.5, (5, 6)), rng.normal(0, 0.1, 5))]
     return layers + [cnn.Softmax()] if softmax else layers
 
 
@@ -318,7 +354,7 @@ def _bad_variants(data):
         ("weight scales past the layer", _patch(data, conv2 + 68, "I", 1024), "outside"),
         ("fc weights past the layer", _patch(data, fc + 52, "I", 300), "outside"),
         ("fc bias misaligned", _patch(data, fc + 56, "I", 286), "aligned"),
-        ("input offset past the buffer", _patch(data, conv2 + 8, "I", 5000), "reads offset"),
+        ("input offset past the buffer", _patch(data, conv2 + 8, "I", 5000), "earlier layer wrote"),
         ("output offset past the buffer", _patch(data, conv + 12, "I", 2000), ""),
         ("in-place conv", _patch(_patch(data, conv2 + 12, "I", 784), L[2] + 8, "I", 784),
          "overlap"),
@@ -536,6 +572,91 @@ def test_written_int8_interpreter_equals_literal_arithmetic():
     assert saturated
 
 
+@pytest.mark.parametrize("softmax", [True, False])
+def test_residual_fp32_runs_like_float64(softmax):
+    rng = np.random.default_rng(8)
+    cases = [(residual_network(rng, softmax), (8, 7, 2)),
+             # the input itself as a shortcut; an add of a tensor to itself
+             ([cnn.Conv2D(rng.normal(0, 0.5, (2, 2, 1, 1)), None), cnn.Add("input"),
+               cnn.Add(1), cnn.GlobalAveragePooling()], (5, 4, 2))]
+    for layers, shape in cases:
+        data = cnn.write(layers, shape, "fp32")
+        model = cnn.parse(data)
+        assert cnn.dump(model) == data
+        images = rng.integers(0, 256, (6,) + shape, dtype=np.uint8)
+        for image, got in zip(images, cnn.run_batch(model, images)):
+            want = float64_forward(layers, shape, image).reshape(-1)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+
+
+def test_residual_layout_and_sources():
+    """What write() lays out, parse() reads back: each layer reads the output it was given, and
+    the work buffer holds the largest set of activations alive at once."""
+    rng = np.random.default_rng(9)
+    layers = residual_network(rng)
+    model = cnn.parse(cnn.write(layers, (8, 7, 2), "fp32"))
+    assert [layer.source for layer in model.layers] == [-1, 0, 1, 2, 2, 4, 5, 6, 7, 8, 9]
+    assert [layer.source1 for layer in model.layers if layer.type == cnn.ADD] == [0, 3, 5]
+    # Alive together at most while layer 2 runs: its inputs and its output, 8x7x4 floats each;
+    # first fit may leave the input's smaller hole (8x7x2) unused before them.
+    peak = 3 * 8 * 7 * 4 * 4
+    assert peak <= model.header.buf_size <= peak + 8 * 7 * 2 * 4
+    assert model.layers[0].in_oft == 0
+
+
+def test_residual_int8_interpreter_equals_literal_arithmetic():
+    rng = np.random.default_rng(10)
+    layers = residual_network(rng, softmax=True)
+    dark = rng.integers(0, 60, (20, 8, 7, 2), dtype=np.uint8)
+    data = cnn.write(layers, (8, 7, 2), "int8", calibration=dark)
+    model = cnn.parse(data)
+    assert cnn.dump(model) == data
+    for layer in model.layers:  # each input quantised as the output it reads
+        if layer.type == cnn.ADD and layer.source1 >= 0:
+            src = model.layers[layer.source1]
+            assert (layer.in1_s, layer.in1_zp) == (src.out_s, src.out_zp)
+    images = np.concatenate([rng.integers(0, 60, (2, 8, 7, 2), dtype=np.uint8),
+                             rng.integers(150, 256, (2, 8, 7, 2), dtype=np.uint8)])
+    saturated = False
+    for image in images:
+        fast = cnn.run_layers(model, image[None])
+        for layer, a, b in zip(model.layers, fast, literal_int8(model, image)):
+            np.testing.assert_array_equal(a[0].astype(np.int64).reshape(b.shape), b,
+                                          err_msg=layer.name)
+            saturated |= layer.type == cnn.ADD and bool(np.any(np.abs(b) >= 127))
+    assert saturated
+
+
+def test_parse_rejects_bad_residual_files():
+    rng = np.random.default_rng(12)
+    data = cnn.write(residual_network(rng), (8, 7, 2), "int8",
+                     calibration=rng.integers(0, 256, (10, 8, 7, 2), dtype=np.uint8))
+    model = cnn.parse(data)
+    add = model.layers[2].offset            # 1 + 0
+    add2 = model.layers[5].offset           # 4 + 3
+    branch = model.layers[4]
+    body = add + cnn.LAYER_HEADER_SIZE
+    bad = [
+        (_patch(data, body, "I", model.layers[1].out_oft + 8), "earlier layer wrote"),
+        # the add's output over part of an input (exactly over one is allowed: in place)
+        (_patch(data, add + 12, "I", model.layers[2].in_oft + 8), "overlap"),
+        (_patch(data, body + 4, "f", float("nan")), "second input"),
+        (_patch(data, body + 8, "i", 300), "second input"),
+        (_patch(data, body + 8, "i", (model.layers[0].out_zp + 1 + 128) % 256 - 128),
+         "quantisation"),
+        (_patch(data, add + 28, "H", 5), "differs from the input"),   # output channels
+        (_patch(data, add + 4, "I", 56), "bad layer size"),
+        # the branch reads where nothing intact is any more
+        (_patch(data, branch.offset + 8, "I", model.layers[0].in_oft), "earlier layer wrote"),
+        (_patch(data, add2 + cnn.LAYER_HEADER_SIZE, "I", model.layers[4].out_oft + 1),
+         "earlier layer wrote"),
+        (_patch(data, 12, "I", cnn.MAX_BUFFER + 8), "beyond the engine's limit"),
+    ]
+    for corrupted, pattern in bad:
+        with pytest.raises(ValueError, match=pattern):
+            cnn.parse(corrupted)
+
+
 def test_int8_picks_the_fp32_class_on_random_networks():
     agree = total = 0
     for seed in range(5):
@@ -599,6 +720,18 @@ def test_write_rejects_bad_specs():
         cnn.write(gap, (5, 5, 2), "fp32", quant=[(0.01, 0)])
     with pytest.raises(ValueError, match="Reshape|reshape"):
         cnn.write([cnn.Reshape((50,)), cnn.Softmax()], (5, 5, 2), "int8", quant=[(0.1, 0), None])
+    conv = cnn.Conv2D(rng.normal(size=(2, 2, 1, 1)))
+    for layers, pattern in [
+            ([conv, cnn.Add(1)], "earlier layer"),              # itself
+            ([conv, cnn.Add(-1)], "earlier layer"),
+            ([conv, cnn.Add(True)], "earlier layer"),
+            ([conv, cnn.Add("x")], "earlier layer"),
+            ([conv, cnn.Add(0.0)], "earlier layer"),
+            ([cnn.GlobalAveragePooling(), cnn.Add("input")], "shapes differ"),
+            ([conv, cnn.GlobalAveragePooling(input=2)], "earlier layer"),
+            ([conv, cnn.Softmax(input="input")], "1x1xC")]:
+        with pytest.raises(ValueError, match=pattern):
+            cnn.write(layers, (5, 5, 2), "fp32")
 
 
 def test_run_checks_its_input(compat):
