@@ -7,13 +7,16 @@
 
 :func:`convert` takes a ``torch.nn.Module`` (exported to ONNX in memory with ``torch.onnx``, so
 any ``forward`` that exports works, not only ``nn.Sequential``), an ONNX file's path or bytes, or
-an ``onnx.ModelProto``; reading ONNX needs the ``onnx`` package (Debian: ``python3-onnx``). The
-graph must be a chain, each node taking the previous node's output (no branches or skip
-connections), built from:
+an ``onnx.ModelProto``; reading ONNX needs the ``onnx`` package (Debian: ``python3-onnx``). Each
+node takes one data tensor, any earlier one (branches: a projection shortcut reads the block's
+input again), except ``Add`` of two tensors of the same shape (a residual connection: the format's
+add layer). The nodes:
 
 * ``Conv`` (1-D or 2-D, ``group`` 1 or depthwise: ``group`` = input channels), with explicit,
   ``SAME_UPPER``/``SAME_LOWER``/``VALID`` padding, and a ``BatchNormalization``, ``Relu`` or
-  ``Clip(0, 6)`` (ReLU6) after it folded in;
+  ``Clip(0, 6)`` (ReLU6) after it folded in (unless the convolution's output is also read
+  elsewhere); an activation with nothing to fold into becomes a depthwise 1x3 convolution with
+  weights (0, 1, 0);
 * ``AveragePool`` (written as a depthwise convolution with weights 1 / (kh * kw)),
   ``GlobalAveragePool``, ``ReduceMean`` over the spatial axes;
 * ``Flatten`` / ``Reshape`` to one dimension, ``Gemm`` or ``MatMul`` (+ ``Add``) for ``Linear``
@@ -25,7 +28,7 @@ connections), built from:
   channels-last input, Keras's ``Flatten`` order, the mean over the steps of channels-last data.
 
 Anything else (``MaxPool``, which the format lacks: use a strided convolution or ``AvgPool``;
-dilation; grouped but not depthwise convolutions; residual ``Add``) raises
+dilation; grouped but not depthwise convolutions; ``Concat``; an ``Add`` that broadcasts) raises
 :class:`UnsupportedModelError` naming the node.
 
 Layouts: PyTorch and ONNX are channels-first, ``(C, H, W)``; the engine is channels-last,
@@ -249,6 +252,7 @@ class _Chain:
         # `nhwc` (after a Transpose), the tensor is channels-last, (H, W, C) or (L, C).
         self.nhwc = self.channels_last
         self.rank = len(shape)
+        self.order = None
         if len(shape) == 3:
             self.chw = shape
         elif len(shape) == 2:
@@ -262,6 +266,17 @@ class _Chain:
         self.activated = self.prev_activated = None  # the spec the previous node activated
         self.pending_pad = (0, 0, 0, 0)
         self.node = None
+        # Branches: each data tensor's state (which layer's output holds it, its shape) is saved,
+        # so that a node may read an earlier tensor (a residual Add's second operand, a
+        # projection shortcut's convolution). A tensor read more than once cannot have what
+        # follows folded into the layer that made it.
+        self.cur_index = -1  # the layer whose output is the data tensor; -1: the model's input
+        self.uses = {}
+        for n in self.graph.node:
+            for name in n.input:
+                self.uses[name] = self.uses.get(name, 0) + 1
+        self.saved = {}
+        self.save()
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -287,8 +302,36 @@ class _Chain:
         return [1, c, w] if self.rank == 2 else [1, c, h, w]
 
     def emit(self, spec, fusable=False):
+        if self.cur_index != len(self.layers) - 1:  # a branch: reads an earlier output
+            spec.input = "input" if self.cur_index < 0 else self.cur_index
         self.layers.append(spec)
+        self.cur_index = len(self.layers) - 1
         self.fusable = spec if fusable else None
+
+    _STATE = ("cur_index", "chw", "flat", "order", "nhwc", "rank", "pending_pad")
+
+    def save(self):
+        self.saved[self.cur] = {k: getattr(self, k) for k in self._STATE}
+
+    def switch_to(self, name):
+        """Continue from the earlier tensor `name` (a branch)."""
+        if any(self.pending_pad):
+            self.fail("a Pad must be followed by a Conv or AveragePool (it becomes their "
+                      "padding)")
+        for k, v in self.saved[name].items():
+            setattr(self, k, v)
+        self.cur = name
+        self.fusable = self.activated = None
+
+    def same_data(self, name):
+        """Whether the saved tensor `name` has the data tensor's shape and element order."""
+        a = self.saved[name]
+        if any(a["pending_pad"]) or any(self.pending_pad):
+            return False
+        if (a["chw"], a["flat"], a["nhwc"], a["rank"]) != (self.chw, self.flat, self.nhwc,
+                                                           self.rank):
+            return False
+        return self.chw is not None or np.array_equal(a["order"], self.order)
 
     def set_chw(self, c, h, w):
         if c > 65535 or c * h * w > cnn.MAX_ELEMENTS:
@@ -352,20 +395,48 @@ class _Chain:
             self.shape_of(node)
         elif not data:
             self.evaluate(node)
+        elif node.op_type in ("Add", "Sum") and len(data) == 2 and len(node.input) == 2:
+            self.residual_add(node)
         else:
             first = node.input[0]
-            if node.op_type == "Add" and len(node.input) == 2 and node.input[1] == self.cur:
-                first = self.cur  # addition commutes: the constant may come first
-            if first != self.cur or len(data) != 1:
-                self.fail("the graph must be a chain: each node takes the previous node's "
-                          "output (no branches, skip connections or second inputs)")
+            if node.op_type == "Add" and len(node.input) == 2 and node.input[1] in data:
+                first = node.input[1]  # addition commutes: the constant may come first
+            if len(data) != 1 or first not in self.saved:
+                self.fail("only one data input per node is supported, besides the two of a "
+                          "residual Add")
+            if first != self.cur:
+                self.switch_to(first)
             handler = getattr(self, "op_" + node.op_type, None)
             if handler is None:
                 self.fail("not supported (the .tmdl format has conv, depthwise conv, "
-                          "average pooling, dense, softmax and reshape layers)")
+                          "average pooling, dense, softmax, reshape and add layers)")
             self.prev_activated, self.activated = self.activated, None
             handler(node, _attrs(node))
             self.cur = node.output[0]
+            self.after_data_node()
+
+    def after_data_node(self):
+        self.save()
+        if self.uses.get(self.cur, 0) > 1:
+            # Read again later: nothing may be folded into the layer that made it any more.
+            self.fusable = self.activated = None
+
+    def residual_add(self, node):
+        """The sum of two data tensors: the format's add layer."""
+        a, b = node.input
+        for name in (a, b):
+            if name not in self.saved:
+                self.fail("an operand is neither a constant nor an earlier output")
+        if self.cur not in (a, b):
+            self.switch_to(a)
+        other = b if self.cur == a else a
+        if not self.same_data(other):
+            self.fail("the operands' shapes differ (broadcasting is not supported)")
+        self.prev_activated = self.activated = None
+        src = self.saved[other]["cur_index"]
+        self.emit(cnn.Add("input" if src < 0 else src))
+        self.cur = node.output[0]
+        self.after_data_node()
 
     def shape_of(self, node):
         dims = np.array(self.torch_dims(), dtype=np.int64)
@@ -720,10 +791,17 @@ class _Chain:
         spec = self.fusable
         if isinstance(spec, cnn.Dense):
             # The format's dense layer has no activation; a 1x1 convolution over 1x1xC does.
-            conv = cnn.Conv2D(spec.weights[:, :, None, None], spec.bias)
+            conv = cnn.Conv2D(spec.weights[:, :, None, None], spec.bias, input=spec.input)
             self.layers[-1] = spec = conv
         if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D)) or spec.activation:
-            self.fail("an activation must follow a convolution or dense layer directly")
+            # Nothing to fold it into (after an add, a pooling, the input, or on a tensor read
+            # twice): an identity layer with the activation, a depthwise 1x3 convolution with
+            # weights (0, 1, 0) (the format has no 1x1 depthwise kernel).
+            c = self.chw[0] if self.chw is not None else self.flat
+            weights = np.zeros((c, 1, 1, 3))
+            weights[:, 0, 0, 1] = 1.0
+            spec = cnn.DepthwiseConv2D(weights, None, padding=(0, 0, 1, 1))
+            self.emit(spec)
         spec.activation = name
         self.fusable = None
         self.activated = spec

@@ -97,6 +97,74 @@ class MeanPool(nn.Module):
         return self.fc(F.relu(self.conv(x)).mean((2, 3)))
 
 
+class BasicBlock(nn.Module):
+    """ResNet's basic block: two 3x3 convolutions with batch normalisation, added to the input
+    (identity) or to a strided 1x1 convolution of it (projection), then ReLU."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                          nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class ResNet8(nn.Module):
+    """MLPerf Tiny's image classification network in miniature: a stem, three basic blocks
+    (the second with a projection shortcut), global pooling, dense."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.blocks = nn.Sequential(BasicBlock(8, 8, 1), BasicBlock(8, 16, 2),
+                                    BasicBlock(16, 16, 1))
+        self.fc = nn.Linear(16, 5)
+
+    def forward(self, x):
+        return self.fc(F.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1).flatten(1))
+
+
+class InvertedResidual(nn.Module):
+    """MobileNetV2's block: expand 1x1, depthwise 3x3, project 1x1, added to the input without
+    an activation after the sum."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.ReLU6())
+        self.block = nn.Sequential(
+            nn.Conv2d(6, 12, 1), nn.BatchNorm2d(12), nn.ReLU6(),
+            nn.Conv2d(12, 12, 3, padding=1, groups=12), nn.BatchNorm2d(12), nn.ReLU6(),
+            nn.Conv2d(12, 6, 1), nn.BatchNorm2d(6))
+        self.fc = nn.Linear(6, 3)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = x + self.block(x)
+        return torch.softmax(self.fc(x.mean((2, 3))), 1)
+
+
+class ReadTwice(nn.Module):
+    """A convolution's output read twice, once through a ReLU: the ReLU cannot be folded into
+    the convolution, so it becomes a layer of its own; the input as a shortcut."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 3, padding=1)
+        self.fc = nn.Linear(2, 3)
+
+    def forward(self, x):
+        y = self.conv(F.relu(x) + x)
+        return self.fc((F.relu(y) + y).mean((2, 3)))
+
+
 def architectures():
     """name -> (factory, channels-first input shape)."""
     return {
@@ -131,6 +199,12 @@ def architectures():
         "activation_and_batchnorm_after_flattening_a_1x1_map": (lambda: nn.Sequential(
             nn.Conv2d(2, 6, 5), nn.Flatten(), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 3)),
             (2, 5, 5)),
+        "resnet_identity_and_projection_shortcuts": (ResNet8, (3, 10, 10)),
+        "mobilenet_v2_inverted_residual": (InvertedResidual, (1, 8, 8)),
+        "tensor_read_twice_relu_first": (ReadTwice, (2, 5, 5)),
+        "relu_after_pooling": (lambda: nn.Sequential(
+            nn.Conv2d(1, 4, 3), nn.AvgPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(144, 3)),
+            (1, 14, 14)),
     }
 
 
@@ -215,18 +289,35 @@ def test_to_hwc():
 # a trained network
 # ----------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def digits_cnn():
-    """A small CNN trained on scikit-learn's 8x8 digits (pixels 0..16 stored as uint8 0..255)."""
+class DigitsResNet(nn.Module):
+    """A stem and two basic blocks (identity, then projection shortcut), global pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.blocks = nn.Sequential(BasicBlock(8, 8, 1), BasicBlock(8, 16, 2))
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.fc(self.blocks(self.stem(x)).mean((2, 3)))
+
+
+@pytest.fixture(scope="module", params=["chain", "residual"])
+def digits_cnn(request):
+    """A small CNN trained on scikit-learn's 8x8 digits (pixels 0..16 stored as uint8 0..255):
+    a chain, and a residual network."""
     X, y = load_digits(return_X_y=True)
     images = np.round(X * 255.0 / 16.0).astype(np.uint8).reshape(-1, 1, 8, 8)
     train_x, test_x, train_y, test_y = train_test_split(images, y, test_size=0.3,
                                                         random_state=0)
     torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
-        nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Flatten(), nn.Linear(16 * 4 * 4, 10))
+    if request.param == "chain":
+        model = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(16 * 4 * 4, 10))
+    else:
+        model = DigitsResNet()
     optimiser = torch.optim.Adam(model.parameters(), lr=0.01)
     x = torch.tensor(train_x / 255.0, dtype=torch.float32)
     t = torch.tensor(train_y)
@@ -465,13 +556,23 @@ def test_onnx_symbolic_input_needs_input_shape():
 # what cannot be converted: a clear error naming the node
 # ----------------------------------------------------------------------------------------------
 
-class Residual(nn.Module):
+class Broadcast(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(2, 2, 3, padding=1)
 
     def forward(self, x):
-        return x + self.conv(x)
+        y = self.conv(x)
+        return (y + y.mean((2, 3), keepdim=True)).flatten(1)
+
+
+class Concatenate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 3, padding=1)
+
+    def forward(self, x):
+        return torch.cat([x, self.conv(x)], 1).mean((2, 3))
 
 
 class SplitView(nn.Module):
@@ -483,7 +584,8 @@ UNSUPPORTED = {
     "max pooling": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2)), (1, 8, 8)),
     "dilation": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2)), (1, 8, 8)),
     "grouped": (lambda: nn.Sequential(nn.Conv2d(4, 8, 3, groups=2)), (4, 8, 8)),
-    "chain": (Residual, (2, 6, 6)),
+    "shapes differ": (Broadcast, (2, 6, 6)),
+    "only one data input": (Concatenate, (2, 6, 6)),
     "LogSoftmax": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(4, 2), nn.LogSoftmax(dim=1)),
                    (4,)),
     "ceil_mode": (lambda: nn.Sequential(nn.AvgPool2d(2, ceil_mode=True)), (1, 5, 5)),
@@ -491,8 +593,6 @@ UNSUPPORTED = {
         nn.AvgPool2d(3, padding=1, count_include_pad=False)), (1, 6, 6)),
     "zero padding": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, padding=1,
                                                      padding_mode="reflect")), (1, 6, 6)),
-    "activation must follow": (lambda: nn.Sequential(nn.ReLU(), nn.Conv2d(1, 2, 3)),
-                               (1, 6, 6)),
     "batch normalisation must follow": (lambda: nn.Sequential(
         nn.BatchNorm2d(1), nn.Conv2d(1, 2, 3)), (1, 6, 6)),
     "only Clip": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Hardtanh(-1.0, 1.0)), (1, 6, 6)),
