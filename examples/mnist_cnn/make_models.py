@@ -9,11 +9,14 @@ given on the command line.
   PyTorch on the same digits (two 3x3 convolutions, batch normalisation, ReLU, a dense layer,
   softmax), converted by microlearn.cnn.convert (which exports it to ONNX in memory); the int8
   one is calibrated on the training images. Needs python3-torch and python3-onnx.
+* digits_resnet_fp32.tmdl / digits_resnet_int8.tmdl: the same with residual connections, as
+  ResNet builds them: a stem convolution, a basic block with an identity shortcut and one with a
+  strided 1x1 convolution as the shortcut (a projection), global average pooling, dense, softmax.
 * digits_test.bin: the test images, 64 bytes each, and digits_labels.bin, one byte each.
 * mnist_cnn_int8.tmdl and mnist_example_N.bin: the reference's own CNN and its ten 28x28 examples.
 
 Prints the accuracy scikit-learn and PyTorch get on the test images, which the device must
-match; returns them.
+match; returns scikit-learn's and a dict of PyTorch's by network ("cnn", "resnet").
 """
 import os
 import shutil
@@ -41,7 +44,8 @@ def main(out_dir):
         f.write(cnn.write(layers, (8, 8, 1), "fp32"))
     with open(os.path.join(out_dir, "digits_int8.tmdl"), "wb") as f:
         f.write(cnn.write(layers, (8, 8, 1), "int8", calibration=train_x.reshape(-1, 8, 8, 1)))
-    cnn_accuracy = train_cnn(out_dir, train_x, train_y, test_x, test_y)
+    cnn_accuracy = {name: train_cnn(out_dir, name, train_x, train_y, test_x, test_y)
+                    for name in ("cnn", "resnet")}
     test_x.astype(np.uint8).tofile(os.path.join(out_dir, "digits_test.bin"))
     test_y.astype(np.uint8).tofile(os.path.join(out_dir, "digits_labels.bin"))
     data = os.path.join(ROOT, "tests", "data")
@@ -50,21 +54,61 @@ def main(out_dir):
         shutil.copy(os.path.join(data, "mnist_examples", "mnist_example_%d.bin" % n), out_dir)
     accuracy = clf.score(test_x / 255.0, test_y)
     print("scikit-learn: %d test digits, accuracy %.3f" % (len(test_y), accuracy))
-    print("PyTorch CNN: %d test digits, accuracy %.3f" % (len(test_y), cnn_accuracy))
+    for name, value in cnn_accuracy.items():
+        print("PyTorch %s: %d test digits, accuracy %.3f" % (name, len(test_y), value))
     return accuracy, cnn_accuracy
 
 
-def train_cnn(out_dir, train_x, train_y, test_x, test_y):
-    """Trains the PyTorch network on u8 / 255 (what the engine feeds it), channels first, and
-    writes it converted; returns PyTorch's own test accuracy."""
+def residual_network():
+    """A small ResNet: what the converter turns into add layers and a branch."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.b1 = nn.BatchNorm2d(cout)
+            self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.b2 = nn.BatchNorm2d(cout)
+            self.shortcut = None
+            if stride != 1 or cin != cout:  # a projection: a strided 1x1 convolution
+                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                              nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+            return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8),
+                                      nn.ReLU())
+            self.blocks = nn.Sequential(Block(8, 8, 1), Block(8, 16, 2))
+            self.fc = nn.Linear(16, 10)
+
+        def forward(self, x):
+            return torch.softmax(self.fc(self.blocks(self.stem(x)).mean((2, 3))), 1)
+
+    return ResNet()
+
+
+def train_cnn(out_dir, name, train_x, train_y, test_x, test_y):
+    """Trains the PyTorch network `name` ("cnn" or "resnet") on u8 / 255 (what the engine feeds
+    it), channels first, and writes it converted; returns PyTorch's own test accuracy."""
     import torch
     from torch import nn
 
     torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
-        nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Flatten(), nn.Linear(16 * 4 * 4, 10), nn.Softmax(dim=1))
+    if name == "cnn":
+        model = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(16 * 4 * 4, 10), nn.Softmax(dim=1))
+    else:
+        model = residual_network()
     train_chw = train_x.reshape(-1, 1, 8, 8)  # channels first, as PyTorch takes them
     x = torch.tensor(train_chw / 255.0, dtype=torch.float32)
     t = torch.tensor(train_y)
@@ -82,9 +126,9 @@ def train_cnn(out_dir, train_x, train_y, test_x, test_y):
         probabilities = model(torch.tensor(test_x.reshape(-1, 1, 8, 8) / 255.0,
                                            dtype=torch.float32))
     accuracy = float((probabilities.argmax(1).numpy() == test_y).mean())
-    with open(os.path.join(out_dir, "digits_cnn_fp32.tmdl"), "wb") as f:
+    with open(os.path.join(out_dir, "digits_%s_fp32.tmdl" % name), "wb") as f:
         f.write(cnn.convert(model, (1, 8, 8), dtype="fp32"))
-    with open(os.path.join(out_dir, "digits_cnn_int8.tmdl"), "wb") as f:
+    with open(os.path.join(out_dir, "digits_%s_int8.tmdl" % name), "wb") as f:
         f.write(cnn.convert(model, (1, 8, 8), dtype="int8", calibration=train_chw))
     return accuracy
 
