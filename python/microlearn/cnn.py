@@ -292,7 +292,8 @@ def _parse_layer(data, offset, index, is_int8, header):
     for name, d in (("input", layer.in_dims), ("output", layer.out_dims)):
         if not _dims_ok(d):
             raise ValueError("%s: bad %s dims %r" % (where, name, d))
-    if is_int8 and ltype != RESHAPE:
+    if is_int8:  # a reshape too: the engine checks every layer's (a reshape of the input
+        # is compared with no earlier output below)
         for name in ("in_s", "out_s"):
             s = getattr(layer, name)
             if not (math.isfinite(s) and s > 0):
@@ -421,6 +422,16 @@ class _Live:
                 return r
         return None
 
+    def alias(self, start, end, dims, producer):
+        """A reshape: the same bytes in another shape; the input's entry stays intact."""
+        for r in self.regions:
+            if r[0] == start and r[1] == end and r[2] == tuple(dims[1:]):
+                r[3] = producer  # the same view: the engine keeps the one entry
+                return
+        if len(self.regions) == LIVE_REGIONS:
+            self.regions.pop(0)
+        self.regions.append([start, end, tuple(dims[1:]), producer, False])
+
     def write(self, start, end, scratch_end, dims, producer):
         kept = []
         for r in self.regions:
@@ -488,7 +499,10 @@ def _check_chain(header, layers, is_int8):
                 if oft < out_end and layer.out_oft < oft + n_in and not (
                         exact and oft == layer.out_oft):
                     raise ValueError("%s: output and input overlap in the work buffer" % where)
-        live.write(layer.out_oft, layer.out_oft + n_out, out_end, layer.out_dims, i)
+        if layer.type == RESHAPE and out_end == layer.out_oft + n_out:
+            live.alias(layer.out_oft, out_end, layer.out_dims, i)
+        else:
+            live.write(layer.out_oft, layer.out_oft + n_out, out_end, layer.out_dims, i)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1162,7 +1176,7 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
     if not is_int8:
         if quant is not None:
             raise ValueError("quant applies to int8 models only")
-        return dump(fp32_model)
+        return _checked(dump(fp32_model))
 
     quant = _check_quant(quant, planned)
     needs_range = [q is None and layer.type not in (SOFTMAX, RESHAPE)
@@ -1211,7 +1225,18 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
     buf = _layout(in_dims, q_layers, True, out_deq)
     header = Header(MDL_INT8, out_deq, 1, 1, len(q_layers), buf, 0, in_dims,
                     q_layers[-1].out_dims)
-    return dump(Model(header, q_layers))
+    return _checked(dump(Model(header, q_layers)))
+
+
+def _checked(data):
+    """data, if parse (and so the engine) accepts it: the layout can exceed the engine's table
+    of LIVE_REGIONS intact activations (many branches, or a long skip connection)."""
+    try:
+        parse(data)
+    except ValueError as e:
+        raise ValueError("the network's activations cannot be laid out for the engine (%s)"
+                         % e) from None
+    return data
 
 
 def convert(model, input_shape=None, dtype="int8", calibration=None, out_deq=None):

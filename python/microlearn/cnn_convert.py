@@ -314,10 +314,8 @@ class _Chain:
         self.saved[self.cur] = {k: getattr(self, k) for k in self._STATE}
 
     def switch_to(self, name):
-        """Continue from the earlier tensor `name` (a branch)."""
-        if any(self.pending_pad):
-            self.fail("a Pad must be followed by a Conv or AveragePool (it becomes their "
-                      "padding)")
+        """Continue from the earlier tensor `name` (a branch). A padding pending on the current
+        tensor is saved with it."""
         for k, v in self.saved[name].items():
             setattr(self, k, v)
         self.cur = name
@@ -386,8 +384,10 @@ class _Chain:
 
     def step(self, node):
         """One node: shape arithmetic evaluated, or a data op's handler."""
-        if any(self.pending_pad) and self.cur in node.input and node.op_type not in (
-                "Pad", "Conv", "AveragePool", "Identity", "Dropout"):
+        # The padding pending on the tensor the node reads (saved with it: a branch may read it).
+        if any(any(self.saved[i]["pending_pad"]) if i in self.saved and i != self.cur
+               else i == self.cur and any(self.pending_pad) for i in node.input) \
+                and node.op_type not in ("Pad", "Conv", "AveragePool", "Identity", "Dropout"):
             self.fail("a Pad must be followed by a Conv or AveragePool (it becomes their "
                       "padding)")
         data = [i for i in node.input if i and i not in self.consts]
@@ -746,6 +746,8 @@ class _Chain:
         """The convolution or dense layer the previous node made, before any activation: what
         a bias or a batch normalisation is folded into."""
         spec = self.fusable
+        if self.nhwc:  # ONNX's axis 1 is then a spatial axis, not the channels
+            self.fail("%s on channels-last data (after a Transpose) is not supported" % what)
         if not isinstance(spec, (cnn.Conv2D, cnn.DepthwiseConv2D, cnn.Dense)) or getattr(
                 spec, "activation", None):
             self.fail("%s must follow a convolution or dense layer directly (it is folded into "

@@ -650,6 +650,30 @@ struct LiveRegions {
         r[k++] = out;
         n = k;
     }
+    // A reshape: the same bytes under another shape. The input's entry stays (its bytes are
+    // intact: a later layer may still read the activation in its own shape).
+    void alias(const Region& out) {
+        if (has_region(out)) {
+            return;
+        }
+        uint32_t k = n;
+        if (k == kCnnLiveRegions) { // forget the oldest
+            for (uint32_t i = 1; i < k; ++i) {
+                r[i - 1] = r[i];
+            }
+            --k;
+        }
+        r[k++] = out;
+        n = k;
+    }
+    bool has_region(const Region& o) const {
+        for (uint32_t i = 0; i < n; ++i) {
+            if (r[i].start == o.start && r[i].end == o.end && r[i].key == o.key) {
+                return true;
+            }
+        }
+        return false;
+    }
 };
 
 // Where layer L reads and writes in the buffer (cnn.h): its inputs must be intact earlier
@@ -675,7 +699,11 @@ bool check_flow(CnnModel* m, const Layer& L, uint32_t buf_size, LiveRegions* liv
                                 (add && out.overlaps(in1) && out.start != in1.start)) {
         return fail(m, CnnFault::Buffer);
     }
-    live->write(out);
+    if (L.type == Reshape) {
+        live->alias(out);
+    } else {
+        live->write(out);
+    }
     if (out.end > m->arena_bytes) {
         m->arena_bytes = out.end;
     }

@@ -767,6 +767,15 @@ TEST(Cnn, ActivationOffsetsAreChecked) {
         b.add(kKeep, 1, 0, {});
         EXPECT_EQ(fault(b.finish()), CnnFault::Buffer);
     }
+    { // a reshape writes nothing: the map stays readable in its own shape
+        Builder b(false, in);
+        b.conv(pw, w, bias, ones, {});
+        b.reshape({1, 1, 8}, {});
+        b.cur_oft = kHalf;
+        b.cur = in;
+        b.conv(pw, w, bias, ones, {});
+        EXPECT_EQ(fault(b.finish()), CnnFault::None);
+    }
     { // a reshape not in place
         Builder b(false, in);
         b.conv(pw, w, bias, ones, {});

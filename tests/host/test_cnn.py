@@ -105,6 +105,17 @@ def test_residual_networks_equal_the_reference_interpreter(kind, softmax):
         check_written(kind, residual_network(rng, softmax), (8, 7, 2), rng, softmax_last=softmax)
 
 
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+def test_a_flattened_map_read_again_in_its_own_shape(kind):
+    """A reshape writes nothing: the feature map it flattens stays readable as it was (a flatten
+    head and a pooling head on one map). The engine once forgot the map's shape."""
+    rng = np.random.default_rng(6)
+    layers = [cnn.Conv2D(rng.normal(size=(2, 1, 3, 3)), None),
+              cnn.Reshape((8,)), cnn.Dense(rng.normal(size=(2, 8)), None),
+              cnn.GlobalAveragePooling(input=0), cnn.Add(source=2)]
+    check_written(kind, layers, (4, 4, 1), rng)
+
+
 def in_place_add(kind):
     """A file laid out by hand as another converter might: the add writes over its first input
     (element by element, which is safe), reshapes and a dense layer follow."""

@@ -165,6 +165,52 @@ class ReadTwice(nn.Module):
         return self.fc((F.relu(y) + y).mean((2, 3)))
 
 
+class PadBranches(nn.Module):
+    """A zero Pad's output read by two branches: a convolution, and a global mean, which would
+    have to see the padding (the converter once dropped it there); and a shortcut convolution of
+    the unpadded input."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(2, 2, 7)
+        self.b = nn.Conv2d(2, 2, 3, padding=1)
+        self.d = nn.Conv2d(2, 2, 1)
+
+    def forward(self, x):
+        p = F.pad(x, (1, 1, 1, 1))
+        shortcut = self.d(x).mean((2, 3))
+        a = self.a(p).mean((2, 3))
+        b = self.b(p.mean((2, 3), keepdim=True)).mean((2, 3))
+        return a + b + shortcut
+
+
+class PadAndShortcut(nn.Module):
+    """A zero Pad before a convolution, and a shortcut convolution of the unpadded input made
+    in between."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 2, 3)
+        self.d = nn.Conv2d(2, 2, 1)
+
+    def forward(self, x):
+        p = F.pad(x, (1, 1, 1, 1))
+        shortcut = self.d(x)
+        return (self.c(p) + shortcut).mean((2, 3))
+
+
+class ChannelsLastBatchNorm(nn.Module):
+    """BatchNorm2d on (N, H, W, C) data normalises H: not the engine's channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(1, 3, 3)
+        self.b = nn.BatchNorm2d(3)
+
+    def forward(self, x):
+        return self.b(self.c(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2).mean((2, 3))
+
+
 def architectures():
     """name -> (factory, channels-first input shape)."""
     return {
@@ -202,6 +248,7 @@ def architectures():
         "resnet_identity_and_projection_shortcuts": (ResNet8, (3, 10, 10)),
         "mobilenet_v2_inverted_residual": (InvertedResidual, (1, 8, 8)),
         "tensor_read_twice_relu_first": (ReadTwice, (2, 5, 5)),
+        "zero_pad_and_a_shortcut": (PadAndShortcut, (2, 5, 5)),
         "relu_after_pooling": (lambda: nn.Sequential(
             nn.Conv2d(1, 4, 3), nn.AvgPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(144, 3)),
             (1, 14, 14)),
@@ -585,6 +632,8 @@ UNSUPPORTED = {
     "dilation": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2)), (1, 8, 8)),
     "grouped": (lambda: nn.Sequential(nn.Conv2d(4, 8, 3, groups=2)), (4, 8, 8)),
     "shapes differ": (Broadcast, (2, 6, 6)),
+    "channels-last": (ChannelsLastBatchNorm, (1, 5, 5)),
+    "Pad must be followed by a Conv": (PadBranches, (2, 5, 5)),
     "only one data input": (Concatenate, (2, 6, 6)),
     "LogSoftmax": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(4, 2), nn.LogSoftmax(dim=1)),
                    (4,)),

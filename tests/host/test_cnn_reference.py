@@ -657,6 +657,28 @@ def test_parse_rejects_bad_residual_files():
             cnn.parse(corrupted)
 
 
+def test_parse_checks_the_quantisation_of_a_reshape_of_the_input():
+    """The engine checks every int8 layer's scales; a reshape reading the model's input has no
+    earlier output to compare them with, so parse checks them as for any layer."""
+    layers = [cnn.Reshape((20,)), cnn.Dense(np.ones((2, 20)), None)]
+    data = cnn.write(layers, (4, 5, 1), "int8", quant=[None, (0.1, 0)])
+    cnn.parse(data)
+    with pytest.raises(ValueError, match="scale"):
+        cnn.parse(_patch(data, cnn.HEADER_SIZE + 32, "f", -1.0))
+
+
+def test_write_refuses_layouts_beyond_the_engine_s_table():
+    """17 branches alive at once: more intact activations than the engine remembers; write
+    says so instead of returning a file the engine refuses."""
+    rng = np.random.default_rng(13)
+    layers = [cnn.Dense(rng.normal(size=(4, 4)), None, input="input") for _ in range(17)]
+    layers += [cnn.Add(source=0, input=1)] + [cnn.Add(source=j) for j in range(2, 17)]
+    with pytest.raises(ValueError, match="cannot be laid out"):
+        cnn.write(layers, (4,), "fp32")
+    cnn.parse(cnn.write(layers[:16] + [cnn.Add(source=0, input=1)]
+                        + [cnn.Add(source=j) for j in range(2, 16)], (4,), "fp32"))
+
+
 def test_int8_picks_the_fp32_class_on_random_networks():
     agree = total = 0
     for seed in range(5):
