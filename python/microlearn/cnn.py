@@ -422,15 +422,18 @@ class _Live:
                 return r
         return None
 
-    def alias(self, start, end, dims, producer):
-        """A reshape: the same bytes in another shape; the input's entry stays intact."""
-        for r in self.regions:
-            if r[0] == start and r[1] == end and r[2] == tuple(dims[1:]):
-                r[3] = producer  # the same view: the engine keeps the one entry
-                return
+    def append(self, start, end, dims, producer):
         if len(self.regions) == LIVE_REGIONS:
             self.regions.pop(0)
         self.regions.append([start, end, tuple(dims[1:]), producer, False])
+
+    def alias(self, start, end, dims, producer):
+        """A reshape: the same bytes in another shape; the input's entry stays intact."""
+        r = self.find(start, dims)
+        if r is not None:
+            r[3] = producer  # the same view: the engine keeps the one entry
+        else:
+            self.append(start, end, dims, producer)
 
     def write(self, start, end, scratch_end, dims, producer):
         kept = []
@@ -440,10 +443,8 @@ class _Live:
             if r[0] < scratch_end and end < r[1]:
                 r[4] = True
             kept.append(r)
-        if len(kept) == LIVE_REGIONS:
-            kept.pop(0)
-        kept.append([start, end, tuple(dims[1:]), producer, False])
         self.regions = kept
+        self.append(start, end, dims, producer)
 
 
 def _check_chain(header, layers, is_int8):

@@ -626,14 +626,24 @@ struct LiveRegions {
     Region r[kCnnLiveRegions];
     uint32_t n = 0;
 
-    bool has(uint32_t start, const Shape& s) const {
+    bool has(uint32_t start, uint64_t key) const {
         for (uint32_t i = 0; i < n; ++i) {
-            if (r[i].start == start && r[i].key == shape_key(s)) {
+            if (r[i].start == start && r[i].key == key) {
                 return true;
             }
         }
         return false;
     }
+    void append(const Region& out) {
+        if (n == kCnnLiveRegions) { // forget the oldest
+            for (uint32_t i = 1; i < n; ++i) {
+                r[i - 1] = r[i];
+            }
+            --n;
+        }
+        r[n++] = out;
+    }
+    // An output: what it overlaps is no longer intact.
     void write(const Region& out) {
         uint32_t k = 0;
         for (uint32_t i = 0; i < n; ++i) {
@@ -641,38 +651,15 @@ struct LiveRegions {
                 r[k++] = r[i];
             }
         }
-        if (k == kCnnLiveRegions) { // forget the oldest
-            for (uint32_t i = 1; i < k; ++i) {
-                r[i - 1] = r[i];
-            }
-            --k;
-        }
-        r[k++] = out;
         n = k;
+        append(out);
     }
     // A reshape: the same bytes under another shape. The input's entry stays (its bytes are
     // intact: a later layer may still read the activation in its own shape).
     void alias(const Region& out) {
-        if (has_region(out)) {
-            return;
+        if (!has(out.start, out.key)) {
+            append(out);
         }
-        uint32_t k = n;
-        if (k == kCnnLiveRegions) { // forget the oldest
-            for (uint32_t i = 1; i < k; ++i) {
-                r[i - 1] = r[i];
-            }
-            --k;
-        }
-        r[k++] = out;
-        n = k;
-    }
-    bool has_region(const Region& o) const {
-        for (uint32_t i = 0; i < n; ++i) {
-            if (r[i].start == o.start && r[i].end == o.end && r[i].key == o.key) {
-                return true;
-            }
-        }
-        return false;
     }
 };
 
@@ -683,7 +670,8 @@ struct LiveRegions {
 bool check_flow(CnnModel* m, const Layer& L, uint32_t buf_size, LiveRegions* live) {
     const uint32_t es = element_size(m->kind);
     const bool add = L.type == Add;
-    if (!live->has(L.in_oft, L.in) || (add && !live->has(L.in1_oft, L.in))) {
+    const uint64_t in_key = shape_key(L.in);
+    if (!live->has(L.in_oft, in_key) || (add && !live->has(L.in1_oft, in_key))) {
         return fail(m, CnnFault::Chain);
     }
     const uint32_t bytes = L.out.elements() * es;
