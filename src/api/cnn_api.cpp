@@ -20,7 +20,7 @@ constexpr char kFaultTexts[] = "not a TinyMaix model (magic is not MAIX)\0"
                                "unsupported kernel, stride or dilation\0"
                                "unsupported activation \0"
                                "weights, biases or scales out of the layer\0"
-                               "bad scale, zero point or bias\0"
+                               "bad scale, zero point or bias, or a max pooling that changes them\0"
                                "the output must be the last layer, and only it\0"
                                "model buffer not aligned\0"
                                "activations overlap, are misaligned or exceed buf_size\0";

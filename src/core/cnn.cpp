@@ -26,6 +26,7 @@ constexpr uint32_t kLayerHeader = 48;
 constexpr uint32_t kConvSize = 80; // header + conv body
 constexpr uint32_t kFcSize = 64;   // header + dense body
 constexpr uint32_t kAddSize = 64;  // header + add body
+constexpr uint32_t kPoolSize = 64; // header + max pooling body
 
 enum LayerType : uint16_t {
     Conv = 0,
@@ -34,7 +35,8 @@ enum LayerType : uint16_t {
     Softmax = 3,
     Reshape = 4,
     DwConv = 5,
-    Add = 6
+    Add = 6,
+    MaxPool = 128 // microlearn's own (docs/cnn_format.md); TinyMaix has no max pooling
 };
 enum Act : uint16_t { ActNone = 0, ActRelu = 1, ActRelu6 = 3 };
 
@@ -67,7 +69,7 @@ struct Layer {
     Shape in, out;
     float in_s, out_s;
     int32_t in_zp, out_zp;
-    // conv2d, depthwise conv2d
+    // conv2d, depthwise conv2d, max pooling
     uint32_t kw, kh, sx, sy, act, dmul;
     uint32_t pad_top, pad_left;
     // conv2d, depthwise conv2d, dense: weights (int8 or float), biases (int32 or float), int8
@@ -147,8 +149,9 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
     const uint32_t wsize = int8 ? 1u : 4u;
     switch (L->type) {
     case Conv:
-    case DwConv: {
-        if (L->size < kConvSize) {
+    case DwConv:
+    case MaxPool: {
+        if (L->size < (L->type == MaxPool ? kPoolSize : kConvSize)) {
             return fail(m, CnnFault::LayerSize);
         }
         L->kw = p[48];
@@ -159,22 +162,36 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         L->pad_top = p[56];
         L->pad_left = p[58];
         const uint32_t pad_bottom = p[57], pad_right = p[59];
-        L->dmul = u32(p + 60);
         if (L->kw == 0 || L->kh == 0 || L->sx == 0 || L->sy == 0 || p[52] != 1 || p[53] != 1) {
             return fail(m, CnnFault::Kernel);
         }
-        if (L->act != ActNone && L->act != ActRelu && L->act != ActRelu6) {
+        if (L->act != ActNone &&
+            (L->type == MaxPool || (L->act != ActRelu && L->act != ActRelu6))) {
             return fail(m, CnnFault::Activation, L->act);
-        }
-        // Depthwise exactly when the type says so; each output channel then reads input channel
-        // c / dmul.
-        if ((L->type == DwConv) != (L->dmul != 0) ||
-            (L->dmul != 0 && uint64_t(L->in.c) * L->dmul != L->out.c)) {
-            return fail(m, CnnFault::Shape);
         }
         // Every output position reads at least one tap inside the padded input.
         if (uint64_t(L->out.h - 1) * L->sy + L->kh > uint64_t(L->in.h) + L->pad_top + pad_bottom ||
             uint64_t(L->out.w - 1) * L->sx + L->kw > uint64_t(L->in.w) + L->pad_left + pad_right) {
+            return fail(m, CnnFault::Shape);
+        }
+        if (L->type == MaxPool) {
+            // The same channels; every window holds at least one input value (a padding narrower
+            // than the kernel on each side: padding is no value, not a zero); the values keep
+            // their quantisation.
+            if (L->out.c != L->in.c || L->pad_top >= L->kh || pad_bottom >= L->kh ||
+                L->pad_left >= L->kw || pad_right >= L->kw) {
+                return fail(m, CnnFault::Shape);
+            }
+            if (int8 && (u32(p + 32) != u32(p + 40) || L->in_zp != L->out_zp)) {
+                return fail(m, CnnFault::Quant);
+            }
+            break;
+        }
+        L->dmul = u32(p + 60);
+        // Depthwise exactly when the type says so; each output channel then reads input channel
+        // c / dmul.
+        if ((L->type == DwConv) != (L->dmul != 0) ||
+            (L->dmul != 0 && uint64_t(L->in.c) * L->dmul != L->out.c)) {
             return fail(m, CnnFault::Shape);
         }
         const uint32_t chi = L->dmul != 0 ? 1u : L->in.c;
@@ -520,6 +537,39 @@ void global_average(const Layer& L, const typename M::T* in, typename M::T* out)
     }
 }
 
+// Max pooling: each output value is the largest input value in its window; taps in the
+// padding are no values (at least one tap of each window is inside: cnn_init()). int8 values
+// compare as they are: the output keeps the input's quantisation, and the real value
+// scale * (q - zero_point) grows with q.
+template <class M> void max_pool(const Layer& L, const typename M::T* in, typename M::T* out) {
+    using T = typename M::T;
+    const uint32_t c = L.in.c;
+    for (uint32_t oy = 0; oy < L.out.h; ++oy) {
+        const int32_t y0 = int32_t(oy * L.sy) - int32_t(L.pad_top);
+        const uint32_t y_lo = y0 < 0 ? 0u : uint32_t(y0);
+        const uint32_t y_hi =
+            uint32_t(y0 + int32_t(L.kh)) < L.in.h ? uint32_t(y0 + int32_t(L.kh)) : L.in.h;
+        for (uint32_t ox = 0; ox < L.out.w; ++ox, out += c) {
+            const int32_t x0 = int32_t(ox * L.sx) - int32_t(L.pad_left);
+            const uint32_t x_lo = x0 < 0 ? 0u : uint32_t(x0);
+            const uint32_t x_hi =
+                uint32_t(x0 + int32_t(L.kw)) < L.in.w ? uint32_t(x0 + int32_t(L.kw)) : L.in.w;
+            const T* first = in + (size_t(y_lo) * L.in.w + x_lo) * c;
+            for (uint32_t i = 0; i < c; ++i) {
+                out[i] = first[i];
+            }
+            for (uint32_t y = y_lo; y < y_hi; ++y) {
+                for (uint32_t x = x_lo; x < x_hi; ++x) {
+                    const T* px = in + (size_t(y) * L.in.w + x) * c;
+                    for (uint32_t i = 0; i < c; ++i) {
+                        out[i] = px[i] > out[i] ? px[i] : out[i];
+                    }
+                }
+            }
+        }
+    }
+}
+
 // Three passes (the maximum, the sum, the output), so that no float scratch is needed for int8.
 template <class M> void softmax(const Layer& L, const typename M::T* in, typename M::T* out) {
     const uint32_t n = L.in.c;
@@ -588,6 +638,9 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
             break;
         case Gap:
             global_average<M>(L, a, b);
+            break;
+        case MaxPool:
+            max_pool<M>(L, a, b);
             break;
         case Softmax:
             softmax<M>(L, a, b);

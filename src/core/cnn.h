@@ -20,7 +20,9 @@
 //
 // Layers: conv2d and depthwise conv2d (any kernel and stride, explicit padding, no dilation;
 // activation none, relu or relu6), global average pooling, dense, softmax, reshape (in place),
-// add (element-wise sum of two activations of the same dimensions). int8 models compute like
+// add (element-wise sum of two activations of the same dimensions), and max pooling (any window
+// and stride, padding narrower than the window; microlearn's own layer type 128, which TinyMaix
+// lacks). int8 models compute like
 // TinyMaix (real = scale * (q - zero_point); int32 sums; float rescaling; results truncated
 // toward zero) except that results saturate at the int8 range, where TinyMaix wraps.
 // fp32 models compute in float. The input is uint8 (an image), scaled as TinyMaix's
@@ -46,12 +48,14 @@ enum class CnnFault : uint8_t {
     Dims,       // dimensions that are 0, inconsistent with dims, or too large
     Chain,      // an input that is not an intact earlier output (or the model's input) of its
                 // offset and dimensions
-    Shape,      // output dimensions that do not follow from the input and the layer
+    Shape,      // output dimensions that do not follow from the input and the layer (or a max
+                // pooling's padding as wide as its window)
     Kernel,     // kernel, stride or dilation unsupported
     Activation, // activation other than none, relu, relu6: fault_value
     Offsets,    // weights, biases or scales outside the layer, or misaligned
     Quant,      // a scale that is not finite and positive, a zero point outside int8, a bias
-                // beyond +-2^30
+                // beyond +-2^30, an int8 max pooling whose output quantisation is not its
+                // input's
     Output,     // the output is not the last layer, or more than one layer is an output
     Alignment,  // the model is not 4-byte aligned in memory
     Buffer,     // an output that overlaps an input of its layer, beyond the file's buf_size, at

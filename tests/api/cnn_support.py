@@ -77,6 +77,22 @@ def add_model(kind, n, outs, in1=(0, 0), buf_size=None):
     return data
 
 
+def pool_model(kind, pad=(0, 0, 0, 0), act=0, out_s=1 / 255):
+    """One max pooling (microlearn's layer type 128), made here byte by byte
+    (docs/cnn_format.md): a 4x4x2 input, 2x2 windows, stride 2, padding `pad`, -> 2x2x2. int8:
+    the input's scale 1/255 and zero point -128 (the uint8 image minus 128), the output `out_s`
+    and -128 (out_deq): u / 255 for the largest u of each window, as fp32 gives."""
+    int8 = kind == "int8"
+    es = 1 if int8 else 4
+    zp = "i" if int8 else "f"
+    d_in, d_out = (3, 4, 4, 2), (3, 2, 2, 2)
+    data = b"MAIX" + struct.pack("<BBHHHII4H4H", 0 if int8 else 2, 1, 1, 1, 1, 40 * es, 0,
+                                 *(d_in + d_out)) + bytes(28)
+    data += struct.pack("<HHIII4H4H", 128, 1, 64, 0, 32 * es, *(d_in + d_out))
+    data += struct.pack("<f" + zp + "f" + zp, 1 / 255, -128, out_s, -128)
+    return data + struct.pack("<6BH4BI", 2, 2, 2, 2, 1, 1, act, *(pad + (0,)))
+
+
 def patched(data, offset, value_bytes):
     b = bytearray(data)
     b[offset:offset + len(value_bytes)] = value_bytes
@@ -236,6 +252,35 @@ def define_tests(module, kind):
                contains="layer 0: input is not an earlier output")  # the input is 1x1x19
         if kind == "fp32":
             raises(ValueError, m, add_model(kind, n, (end + 2, 2 * end)), contains="misaligned")
+
+    @test
+    def max_pooling_takes_the_largest_value_of_each_window():
+        x = array.array("B", [(37 * i + 11) % 256 for i in range(32)])  # 4x4x2, HWC
+        out = array.array("f", [0.0] * 8)
+        net = module.new(pool_model(kind))
+        assert net.output_dimensions() == (2, 2, 2)
+        net.run(x, out)
+        for oy in range(2):
+            for ox in range(2):
+                for c in range(2):
+                    top = max(x[((2 * oy + ky) * 4 + 2 * ox + kx) * 2 + c]
+                              for ky in range(2) for kx in range(2))
+                    got = out[(oy * 2 + ox) * 2 + c]
+                    assert abs(got - top / 255) <= 1e-6, (oy, ox, c, got, top)
+
+    @test
+    def max_pooling_is_checked():
+        m = module.new
+        raises(ValueError, m, pool_model(kind, pad=(2, 0, 0, 0)),
+               contains="layer 0: output dimensions do not follow")  # padding as wide as the window
+        raises(ValueError, m, pool_model(kind, act=1), contains="layer 0: unsupported activation 1")
+        raises(ValueError, m, patched(pool_model(kind), 116, b"\x02"),
+               contains="unsupported kernel, stride or dilation")
+        if kind == "int8":
+            raises(ValueError, m, pool_model(kind, out_s=2 / 255),
+                   contains="layer 0: bad scale, zero point or bias, or a max pooling that changes them")
+        else:
+            m(pool_model(kind, out_s=2 / 255))  # fp32 files' scales are not used
 
     @test
     def every_truncation_is_refused():

@@ -277,6 +277,26 @@ struct Builder {
         append(l, cur);
     }
 
+    // Max pooling (microlearn's layer type 128): window kw x kh, stride, padding as a conv's.
+    void maxpool(const ConvSpec& s, const Quant& q, uint16_t act = 0) {
+        const Dims out{uint16_t((cur.h + s.pad[0] + s.pad[1] - s.kh) / s.sy + 1),
+                       uint16_t((cur.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1), cur.c};
+        Writer l;
+        header(l, 128, 64, out, q);
+        l.u8(s.kw);
+        l.u8(s.kh);
+        l.u8(s.sx);
+        l.u8(s.sy);
+        l.u8(1);
+        l.u8(1);
+        l.u16(act);
+        for (uint8_t p : s.pad) {
+            l.u8(p);
+        }
+        l.u32(0);
+        append(l, out);
+    }
+
     std::vector<uint8_t> finish() {
         body[last_layer + 2] = 1; // is_out
         Writer w;
@@ -806,4 +826,125 @@ TEST(Cnn, ActivationOffsetsAreChecked) {
         static_assert(microlearn::kCnnLiveRegions == 16, "the counts above");
         EXPECT_EQ(fault(b.finish()), others == 15 ? CnnFault::None : CnnFault::Chain) << others;
     }
+}
+
+namespace {
+
+// float64 max pooling over an HWC tensor; taps in the padding are skipped.
+std::vector<double> maxpool_ref(const std::vector<double>& x, Dims in, const ConvSpec& s) {
+    const int oh = (in.h + s.pad[0] + s.pad[1] - s.kh) / s.sy + 1;
+    const int ow = (in.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1;
+    std::vector<double> out;
+    for (int oy = 0; oy < oh; ++oy) {
+        for (int ox = 0; ox < ow; ++ox) {
+            for (int c = 0; c < in.c; ++c) {
+                double top = -INFINITY;
+                for (int ky = 0; ky < s.kh; ++ky) {
+                    for (int kx = 0; kx < s.kw; ++kx) {
+                        const int y = oy * s.sy - s.pad[0] + ky, xx = ox * s.sx - s.pad[2] + kx;
+                        if (y >= 0 && xx >= 0 && y < in.h && xx < in.w) {
+                            top = std::max(top, x[(size_t(y) * in.w + xx) * in.c + c]);
+                        }
+                    }
+                }
+                out.push_back(top);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+// Max pooling after a convolution without activation (negative values, so that a padding read
+// as zero would show), windows overlapping, strided, padded on every side and not; 2-D and 1-D.
+TEST(Cnn, Fp32MaxPoolingMatchesFloat64Reference) {
+    std::mt19937 rng(21);
+    const ConvSpec pools[] = {{2, 2, 2, 2, {0, 0, 0, 0}, 0, 0, 0},
+                              {3, 3, 2, 2, {1, 1, 1, 1}, 0, 0, 0},
+                              {3, 2, 1, 2, {0, 1, 2, 0}, 0, 0, 0},
+                              {3, 1, 2, 1, {0, 0, 1, 1}, 0, 0, 0}}; // 1-D: kh 1
+    int padded_negative = 0;
+    for (const ConvSpec& pool : pools) {
+        const Dims in = pool.kh == 1 ? Dims{1, 9, 2} : Dims{7, 6, 2};
+        const ConvSpec c1{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 3}; // pointwise, no activation
+        const std::vector<float> w1 = random_values(3 * 2, rng, -1, 1),
+                                 b1 = random_values(3, rng, -0.8f, 0.2f);
+        Builder b(false, in);
+        b.conv(c1, w1, b1, std::vector<float>(3, 1.0f), {});
+        b.maxpool(pool, {});
+        Loaded l(b.finish());
+        ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault) << " layer " << l.m.fault_layer;
+        const Dims d1{in.h, in.w, 3};
+        for (int trial = 0; trial < 10; ++trial) {
+            const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+            std::vector<double> x(img.begin(), img.end());
+            for (double& v : x) {
+                v = double(float(v) / 255.0f);
+            }
+            const std::vector<double> want = maxpool_ref(conv_ref(x, in, c1, w1, b1), d1, pool);
+            const std::vector<float> got = l.run(img);
+            ASSERT_EQ(got.size(), want.size());
+            for (size_t i = 0; i < want.size(); ++i) {
+                EXPECT_NEAR(got[i], want[i], 1e-6) << trial << " " << i;
+                padded_negative += want[i] < 0;
+            }
+        }
+    }
+    EXPECT_GT(padded_negative, 0); // windows whose values are all negative were met
+}
+
+// int8: the largest int8 value of each window, the quantisation unchanged.
+TEST(Cnn, Int8MaxPoolingIsTheLargestValueBitForBit) {
+    std::mt19937 rng(23);
+    const Dims in{5, 7, 3};
+    const ConvSpec pool{3, 2, 2, 1, {1, 1, 0, 2}, 0, 0, 0};
+    const Quant q{0.02f, -10, 0.02f, -10};
+    Builder b(true, in);
+    b.maxpool(pool, q);
+    Loaded l(b.finish());
+    ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault);
+    for (int trial = 0; trial < 5; ++trial) {
+        const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+        std::vector<double> x(img.begin(), img.end());
+        for (double& v : x) {
+            v -= 128.0; // the engine's int8 input
+        }
+        const std::vector<double> want = maxpool_ref(x, in, pool);
+        const std::vector<float> got = l.run(img);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+            ASSERT_EQ(got[i], float(int32_t(want[i]) - q.out_zp) * q.out_s) << trial << " " << i;
+        }
+    }
+}
+
+TEST(Cnn, MaxPoolingFaults) {
+    const Dims in{4, 4, 2};
+    const Quant q{0.02f, -10, 0.02f, -10};
+    auto fault = [&](bool int8, const ConvSpec& s, const Quant& qq, uint16_t act = 0,
+                     int patch = -1, uint8_t value = 0) {
+        Builder b(int8, in);
+        b.maxpool(s, qq, act);
+        std::vector<uint8_t> f = b.finish();
+        if (patch >= 0) {
+            f[64 + size_t(patch)] = value;
+        }
+        Loaded l(f);
+        return l.status == Status::Ok ? CnnFault::None : l.m.fault;
+    };
+    const ConvSpec ok{2, 2, 2, 2, {1, 1, 1, 1}, 0, 0, 0};
+    EXPECT_EQ(fault(true, ok, q), CnnFault::None);
+    EXPECT_EQ(fault(true, {2, 2, 2, 2, {2, 0, 0, 0}, 0, 0, 0}, q), CnnFault::Shape); // pad = kernel
+    EXPECT_EQ(fault(true, {3, 3, 1, 1, {0, 0, 0, 3}, 0, 0, 0}, q), CnnFault::Shape);
+    EXPECT_EQ(fault(true, ok, q, 1), CnnFault::Activation);
+    EXPECT_EQ(fault(true, ok, {0.02f, -10, 0.03f, -10}), CnnFault::Quant);
+    EXPECT_EQ(fault(true, ok, {0.02f, -10, 0.02f, -9}), CnnFault::Quant);
+    EXPECT_EQ(fault(false, ok, {0.02f, -10, 0.03f, -9}), CnnFault::None); // unused in fp32
+    EXPECT_EQ(fault(true, ok, q, 0, 48, 0), CnnFault::Kernel);            // kernel width 0
+    EXPECT_EQ(fault(true, ok, q, 0, 51, 0), CnnFault::Kernel);            // stride 0
+    EXPECT_EQ(fault(true, ok, q, 0, 53, 2), CnnFault::Kernel);            // dilation
+    EXPECT_EQ(fault(true, ok, q, 0, 30, 3), CnnFault::Shape);             // channels 3, not 2
+    EXPECT_EQ(fault(true, ok, q, 0, 26, 9), CnnFault::Shape);             // 9 rows out of 4
+    EXPECT_EQ(fault(true, ok, q, 0, 4, 56), CnnFault::LayerSize);         // no room for the body
 }
