@@ -11,9 +11,10 @@ the host side of that work:
   float32, computed with the integer and float32 arithmetic that ``docs/cnn_format.md`` states
   (int8 results saturate where TinyMaix wraps around);
 * :func:`write` makes a file from numpy weights (layer specs :class:`Conv2D`,
-  :class:`DepthwiseConv2D`, :class:`GlobalAveragePooling`, :class:`Dense`, :class:`Softmax`,
-  :class:`Reshape`, and :class:`Add` for residual connections); for int8 it quantises the
-  weights and calibrates the activations on sample images;
+  :class:`DepthwiseConv2D`, :class:`MaxPooling2D`, :class:`GlobalAveragePooling`,
+  :class:`Dense`, :class:`Softmax`, :class:`Reshape`, and :class:`Add` for residual
+  connections); for int8 it quantises the weights and calibrates the activations on sample
+  images;
 * :func:`convert` makes a file from a PyTorch module or an ONNX graph
   (:mod:`microlearn.cnn_convert`), and :func:`to_hwc` lays channels-first images out as the
   engine reads them.
@@ -35,8 +36,8 @@ import numpy as np
 
 __all__ = ["parse", "run", "run_batch", "run_layers", "write", "dump", "convert", "to_hwc",
            "Model", "Header", "Layer",
-           "Conv2D", "DepthwiseConv2D", "GlobalAveragePooling", "Dense", "Softmax", "Reshape",
-           "Add"]
+           "Conv2D", "DepthwiseConv2D", "MaxPooling2D", "GlobalAveragePooling", "Dense",
+           "Softmax", "Reshape", "Add"]
 
 MAGIC = b"MAIX"
 MDL_INT8 = 0
@@ -46,10 +47,14 @@ LAYER_HEADER_SIZE = 48
 CONV_BODY_SIZE = 32
 FC_BODY_SIZE = 16
 ADD_BODY_SIZE = 16
+POOL_BODY_SIZE = 16
 
 CONV2D, GAP, FC, SOFTMAX, RESHAPE, DWCONV2D, ADD = range(7)
+#: microlearn's own layer type: max pooling, which TinyMaix lacks (files with it run on
+#: microlearn only; docs/cnn_format.md).
+MAXPOOL = 128
 LAYER_NAMES = {CONV2D: "conv2d", GAP: "gap", FC: "fc", SOFTMAX: "softmax", RESHAPE: "reshape",
-               DWCONV2D: "dwconv2d", ADD: "add"}
+               DWCONV2D: "dwconv2d", ADD: "add", MAXPOOL: "maxpool"}
 
 ACT_NONE, ACT_RELU, ACT_RELU1, ACT_RELU6, ACT_TANH, ACT_SIGNBIT = range(6)
 ACT_NAMES = {ACT_NONE: "none", ACT_RELU: "relu", ACT_RELU1: "relu1", ACT_RELU6: "relu6",
@@ -66,6 +71,7 @@ _CONV_BODY = struct.Struct("<6BH4BIIIII")
 _FC_BODY = struct.Struct("<IIII")
 _ADD_BODY_INT8 = struct.Struct("<IfiI")
 _ADD_BODY_FP32 = struct.Struct("<IffI")
+_POOL_BODY = struct.Struct("<6BH4BI")  # the conv body's first 12 bytes, then reserved
 
 _F32 = np.float32
 
@@ -101,7 +107,8 @@ class Layer:
     ``dilation_h``, ``act``, ``pad`` (top, bottom, left, right), ``depth_mul`` (0 for conv2d),
     ``weights`` (cho, chi, kh, kw) with chi = 1 for dwconv2d, ``bias`` (cho,), and for int8
     models ``ws`` (cho,) float32. fc: ``weights`` (out_c, in_c), ``bias`` (out_c,), int8 ``ws``
-    (1,). Weights are int8 (int8 models) or float32; biases int32 or float32. add: the second
+    (1,). maxpool: ``kernel_w`` ... ``pad`` as conv2d (``act`` none). Weights are int8 (int8
+    models) or float32; biases int32 or float32. add: the second
     input at ``in1_oft`` of the work buffer, quantised as ``in1_s``, ``in1_zp``. In fp32 models
     the quantisation fields are floats that nothing uses.
 
@@ -218,7 +225,8 @@ def parse(data):
     """A :class:`Model` from the bytes of a ``.tmdl`` file; ``ValueError`` if it is malformed.
 
     Accepts int8 (``mdl_type`` 0) and fp32 (2) models with one input and one output, layers
-    conv2d, dwconv2d, gap, fc, softmax, reshape and add, each reading intact activations that
+    conv2d, dwconv2d, gap, fc, softmax, reshape, add and maxpool (microlearn's own), each
+    reading intact activations that
     earlier layers wrote in the work buffer, as TinyMaix's converter lays them out.
     docs/cnn_format.md lists every check.
     """
@@ -279,7 +287,8 @@ def _parse_layer(data, offset, index, is_int8, header):
         raise ValueError("%s: unknown layer type %d" % (where, ltype))
     where = "layer %d (%s)" % (index, LAYER_NAMES[ltype])
     fixed = LAYER_HEADER_SIZE + {CONV2D: CONV_BODY_SIZE, DWCONV2D: CONV_BODY_SIZE,
-                                 FC: FC_BODY_SIZE, ADD: ADD_BODY_SIZE}.get(ltype, 0)
+                                 FC: FC_BODY_SIZE, ADD: ADD_BODY_SIZE,
+                                 MAXPOOL: POOL_BODY_SIZE}.get(ltype, 0)
     if size < fixed or size % 8:
         raise ValueError("%s: bad layer size %d" % (where, size))
     if offset + size > len(data):
@@ -353,6 +362,24 @@ def _parse_layer(data, offset, index, is_int8, header):
         layer.bias = region(b_oft, oc, btype, "bias")
         if is_int8:
             layer.ws = region(ws_oft, oc, "<f4", "weight scales")
+    elif ltype == MAXPOOL:
+        (kw, kh, sw, sh, dw, dh, act, pt, pb, pl, pr, _reserve) = _POOL_BODY.unpack_from(
+            data, offset + LAYER_HEADER_SIZE)
+        layer.kernel_w, layer.kernel_h, layer.stride_w, layer.stride_h = kw, kh, sw, sh
+        layer.dilation_w, layer.dilation_h, layer.act, layer.pad = dw, dh, act, (pt, pb, pl, pr)
+        if min(kw, kh, sw, sh) < 1:
+            raise ValueError("%s: window and stride must be at least 1" % where)
+        if (dw, dh) != (1, 1):
+            raise ValueError("%s: dilation %dx%d is not supported" % (where, dw, dh))
+        if act != ACT_NONE:
+            raise ValueError("%s: max pooling has no activation (%d)" % (where, act))
+        if max(pt, pb) >= kh or max(pl, pr) >= kw:
+            raise ValueError("%s: padding must be narrower than the window" % where)
+        if (oh, ow, oc) != ((ih + pt + pb - kh) // sh + 1, (iw + pl + pr - kw) // sw + 1, ic):
+            raise ValueError("%s: output %dx%dx%d inconsistent with input, window, stride and "
+                             "padding" % (where, oh, ow, oc))
+        if is_int8 and (layer.in_s, layer.in_zp) != (layer.out_s, layer.out_zp):
+            raise ValueError("%s: a max pooling cannot change the quantisation" % where)
     elif ltype == FC:
         ws_oft, w_oft, b_oft, _reserve = _FC_BODY.unpack_from(data, offset + LAYER_HEADER_SIZE)
         if ih != 1 or iw != 1 or oh != 1 or ow != 1:
@@ -645,6 +672,21 @@ def _conv(layer, x, is_int8):
     return _requant_conv(f, layer) if is_int8 else f
 
 
+def _maxpool(layer, x, is_int8):
+    """Largest value of each window; the padding holds no values (TensorFlow's and PyTorch's)."""
+    _, oh, ow, _ = layer.out_dims
+    kh, kw, sh, sw = layer.kernel_h, layer.kernel_w, layer.stride_h, layer.stride_w
+    pt, pb, pl, pr = layer.pad
+    low = np.iinfo(np.int8).min if is_int8 else -np.inf   # never above a value in the window
+    x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=low)
+    out = None
+    for ky in range(kh):
+        for kx in range(kw):
+            tap = x[:, ky:ky + sh * (oh - 1) + 1:sh, kx:kx + sw * (ow - 1) + 1:sw, :]
+            out = tap.copy() if out is None else np.maximum(out, tap)
+    return out
+
+
 def _gap(layer, x, is_int8):
     n, h, w, c = x.shape
     if is_int8:
@@ -703,7 +745,7 @@ def _add(layer, a, b, is_int8):
 
 
 _LAYER_FUNCS = {CONV2D: _conv, DWCONV2D: _conv, GAP: _gap, FC: _fc, SOFTMAX: _softmax,
-                RESHAPE: _reshape}
+                RESHAPE: _reshape, MAXPOOL: _maxpool}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -758,6 +800,9 @@ def _dump_layer(layer, is_int8):
                                    layer.stride_h, layer.dilation_w, layer.dilation_h, layer.act,
                                    *layer.pad, layer.depth_mul, 0, ws_oft, w_oft, b_oft)
         body += ws_bytes + w_bytes + b_bytes
+    elif layer.type == MAXPOOL:
+        body = _POOL_BODY.pack(layer.kernel_w, layer.kernel_h, layer.stride_w, layer.stride_h,
+                               layer.dilation_w, layer.dilation_h, layer.act, *layer.pad, 0)
     elif layer.type == ADD:
         body = (_ADD_BODY_INT8.pack(layer.in1_oft, float(layer.in1_s), int(layer.in1_zp), 0)
                 if is_int8 else
@@ -808,6 +853,19 @@ class DepthwiseConv2D:
     padding: object = "valid"
     activation: str = None
     depth_multiplier: int = None
+    input: object = None
+
+
+@dataclass
+class MaxPooling2D:
+    """Max pooling: the largest value of each ``pool_size`` window (an int or (h, w)), moving by
+    ``stride`` (default: the window), ``padding`` as :class:`Conv2D`'s (each side narrower than
+    the window; padding holds no values). The output keeps the input's int8 quantisation.
+    microlearn's own layer: TinyMaix (the reference) cannot run a file that has one."""
+
+    pool_size: object = 2
+    stride: object = None
+    padding: object = "valid"
     input: object = None
 
 
@@ -953,6 +1011,19 @@ def _plan(layers, input_shape):
                           kernel_w=kw, kernel_h=kh, stride_w=sw, stride_h=sh,
                           act=_ACT_CODES[spec.activation], pad=pad, depth_mul=dmul,
                           weights=w, bias=_bias(spec.bias, oc, where))
+        elif isinstance(spec, MaxPooling2D):
+            kh, kw = _pair(spec.pool_size, where + " pool_size")
+            sh, sw = _pair(spec.pool_size if spec.stride is None else spec.stride,
+                           where + " stride")
+            pad = _padding(spec.padding, ih, iw, kh, kw, sh, sw)
+            if max(pad[:2]) >= kh or max(pad[2:]) >= kw:
+                raise ValueError("%s: padding must be narrower than the window" % where)
+            if ih + pad[0] + pad[1] < kh or iw + pad[2] + pad[3] < kw:
+                raise ValueError("%s: window larger than the padded input" % where)
+            out_dims = (3, (ih + pad[0] + pad[1] - kh) // sh + 1,
+                        (iw + pad[2] + pad[3] - kw) // sw + 1, ic)
+            layer = Layer(MAXPOOL, 0, 0, 0, dims, out_dims, kernel_w=kw, kernel_h=kh,
+                          stride_w=sw, stride_h=sh, pad=pad)
         elif isinstance(spec, Dense):
             w = _float_array(spec.weights, 2, where + " weights")
             if ih != 1 or iw != 1 or w.shape[1] != ic:
@@ -1146,14 +1217,15 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
     ``dtype='fp32'`` stores the weights as float32. ``dtype='int8'`` needs ``calibration``, uint8
     sample inputs ``(n, *input_shape)``: the fp32 model runs on them and each layer's output
     range [min(lo, 0), max(hi, 0)] gives its scale (range / 255) and zero point
-    (round(-128 - lo / scale)); a softmax output gets 1/256 and -128, a reshape keeps its
-    input's. Conv weights get one scale per output channel (max|w| / 127), dense weights one;
+    (round(-128 - lo / scale)); a softmax output gets 1/256 and -128, a reshape or max pooling
+    keeps its input's. Conv weights get one scale per output channel (max|w| / 127), dense weights one;
     biases become int32 with the input zero point folded in. ``out_deq`` (default: 1 for int8,
     0 for fp32) asks the engine to dequantise the output.
 
     ``quant`` (int8 only) sets output quantisations instead of calibrating: one entry per layer,
     ``(out_s, out_zp)`` or None (calibrated, or the fixed softmax / reshape rule). With an entry
-    for every conv, dwconv, gap and dense layer no calibration images are needed.
+    for every conv, dwconv, gap and dense layer no calibration images are needed (a reshape's
+    or max pooling's entry must be None: they keep their input's quantisation).
     """
     if dtype not in ("int8", "fp32"):
         raise ValueError("dtype must be 'int8' or 'fp32'")
@@ -1180,7 +1252,7 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
         return _checked(dump(fp32_model))
 
     quant = _check_quant(quant, planned)
-    needs_range = [q is None and layer.type not in (SOFTMAX, RESHAPE)
+    needs_range = [q is None and layer.type not in (SOFTMAX, RESHAPE, MAXPOOL)
                    for q, layer in zip(quant, planned)]
     float_outputs = [None] * len(planned)
     if any(needs_range):
@@ -1205,13 +1277,13 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
         if layer.type == ADD:
             q.in1_s, q.in1_zp = out_quant[layer.source1]
         if quant[i] is not None:
-            if layer.type == RESHAPE:
+            if layer.type in (RESHAPE, MAXPOOL):
                 raise ValueError("%s keeps its input's quantisation: its quant entry must be "
                                  "None" % where)
             out_s, out_zp = quant[i]
         elif layer.type == SOFTMAX:
             out_s, out_zp = 1.0 / 256.0, -128
-        elif layer.type == RESHAPE:
+        elif layer.type in (RESHAPE, MAXPOOL):
             out_s, out_zp = in_s, in_zp
         else:
             out_s, out_zp = _activation_quant(out.min(), out.max())

@@ -15,7 +15,7 @@ import pytest
 import emlearn_cnn_fp32
 import emlearn_cnn_int8
 from microlearn import cnn
-from test_cnn_reference import residual_network
+from test_cnn_reference import pooled_network, residual_network
 
 MODULES = {"int8": emlearn_cnn_int8, "fp32": emlearn_cnn_fp32}
 
@@ -106,6 +106,15 @@ def test_residual_networks_equal_the_reference_interpreter(kind, softmax):
 
 
 @pytest.mark.parametrize("kind", ["int8", "fp32"])
+@pytest.mark.parametrize("softmax", [False, True])
+def test_max_pooling_networks_equal_the_reference_interpreter(kind, softmax):
+    """Max pooling (microlearn's layer type 128): padded, strided, overlapping, in a branch."""
+    for seed in range(3):
+        rng = np.random.default_rng(30 + seed)
+        check_written(kind, pooled_network(rng, softmax), (11, 9, 2), rng, softmax_last=softmax)
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
 def test_a_flattened_map_read_again_in_its_own_shape(kind):
     """A reshape writes nothing: the feature map it flattens stays readable as it was (a flatten
     head and a pooling head on one map). The engine once forgot the map's shape."""
@@ -175,12 +184,15 @@ def mutation_subjects(compat_dir):
                                     calibration=images(rng, 30, (8, 7, 2))), "int8", (8, 7, 2)),
         "residual_fp32": (cnn.write(residual_network(rng), (8, 7, 2), "fp32"), "fp32", (8, 7, 2)),
         "in_place_add_fp32": (in_place_add("fp32"), "fp32", (5, 4, 2)),
+        "maxpool_int8": (cnn.write(pooled_network(rng, True), (11, 9, 2), "int8",
+                                   calibration=images(rng, 30, (11, 9, 2))), "int8", (11, 9, 2)),
+        "maxpool_fp32": (cnn.write(pooled_network(rng), (11, 9, 2), "fp32"), "fp32", (11, 9, 2)),
     }
 
 
 @pytest.mark.parametrize("subject", ["compat_int8", "every_layer_int8", "every_layer_fp32",
                                      "reshape_after_conv_int8", "residual_int8", "residual_fp32",
-                                     "in_place_add_fp32"])
+                                     "in_place_add_fp32", "maxpool_int8", "maxpool_fp32"])
 def test_flipped_bytes_both_refuse_or_both_agree(compat_dir, subject):
     # Mutants of a model: where the numpy parser accepts one, the engine accepts it too and
     # computes the same outputs (the engine checks less of what does not affect the result:

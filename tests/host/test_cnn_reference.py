@@ -4,7 +4,7 @@
   parse, write back byte for byte, and classify the ten example digits.
 * The vectorised interpreter equals, bit for bit, a literal per-element loop of the arithmetic
   docs/cnn_format.md states (int8); fp32 models written by ``write`` run within 1e-5 of a plain
-  float64 implementation of the same network.
+  float64 implementation of the same network (max pooling included: microlearn's own layer).
 * ``parse`` raises ValueError, and nothing else, for truncated, corrupted and inconsistent files.
 * ``write`` makes the reference's two files again from the fp32 weights (int8: given the
   reference's activation scales), and int8 models it calibrates itself pick the fp32 model's
@@ -115,6 +115,16 @@ def literal_int8(model, image):
                 out[0, 0, co] = int8_of((ei / total) / f32(layer.out_s) + f32(layer.out_zp))
         elif layer.type == cnn.RESHAPE:
             out = x.reshape(oh, ow, oc)
+        elif layer.type == cnn.MAXPOOL:
+            pt, _, pl, _ = layer.pad
+            for oy, ox, ch in np.ndindex(oh, ow, oc):
+                taps = [int(x[iy, ix, ch])
+                        for iy in range(oy * layer.stride_h - pt,
+                                        oy * layer.stride_h - pt + layer.kernel_h)
+                        for ix in range(ox * layer.stride_w - pl,
+                                        ox * layer.stride_w - pl + layer.kernel_w)
+                        if 0 <= iy < ih and 0 <= ix < iw]
+                out[oy, ox, ch] = max(taps)
         elif layer.type == cnn.ADD:
             y = (x_in if layer.source1 < 0 else outputs[layer.source1]).reshape(ih, iw, ic)
             for idx in np.ndindex(oh, ow, oc):
@@ -173,6 +183,23 @@ def float64_forward(layers, input_shape, image):
             if spec.activation == "relu6":
                 out = np.minimum(out, 6)
             x = out
+        elif isinstance(spec, cnn.MaxPooling2D):
+            kh, kw = (spec.pool_size,) * 2 if np.ndim(spec.pool_size) == 0 else spec.pool_size
+            stride = spec.pool_size if spec.stride is None else spec.stride
+            sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+            h, wd, _ = x.shape
+            if spec.padding == "valid":
+                pads = (0, 0, 0, 0)
+            elif spec.padding == "same":
+                pads = same_pads(h, kh, sh) + same_pads(wd, kw, sw)
+            else:
+                pads = tuple(spec.padding)
+            xp = np.pad(x, ((pads[0], pads[1]), (pads[2], pads[3]), (0, 0)),
+                        constant_values=-np.inf)
+            oh = (xp.shape[0] - kh) // sh + 1
+            ow = (xp.shape[1] - kw) // sw + 1
+            x = np.array([[xp[oy * sh:oy * sh + kh, ox * sw:ox * sw + kw].max(axis=(0, 1))
+                           for ox in range(ow)] for oy in range(oh)])
         elif isinstance(spec, cnn.GlobalAveragePooling):
             x = x.mean(axis=(0, 1)).reshape(1, 1, -1)
         elif isinstance(spec, cnn.Dense):
@@ -219,6 +246,28 @@ def residual_network(rng, softmax=False):
               cnn.Add(5),                                                   # 7 = 6 + 5
               cnn.GlobalAveragePooling(), cnn.Reshape((6,)),
               cnn.Dense(rng.normal(0, 0.5, (5, 6)), rng.normal(0, 0.1, 5))]
+    return layers + [cnn.Softmax()] if softmax else layers
+
+
+def pooled_network(rng, softmax=False):
+    """Max pooling on 11x9x2 inputs: after a convolution without activation (negative values,
+    which a padding read as zero would hide), padded on all sides and on two, strided by the
+    window and overlapping, a 2x1 window, and in a branch beside a global average pooling."""
+    def conv(cin, cout, k, **kw):
+        return cnn.Conv2D(rng.normal(0, 0.4, (cout, cin, k, k)), rng.normal(-0.2, 0.1, cout),
+                          **kw)
+
+    layers = [conv(2, 4, 3, padding="same"),                                # 0: 11x9x4
+              cnn.MaxPooling2D(3, stride=2, padding=(1, 1, 1, 1)),          # 1: 6x5x4
+              conv(4, 6, 3, activation="relu"),                             # 2: 4x3x6
+              cnn.MaxPooling2D((2, 1)),                                     # 3: 2x3x6
+              cnn.MaxPooling2D(2, stride=1, padding=(0, 1, 1, 0)),          # 4: 2x3x6
+              cnn.Reshape((36,)),                                           # 5
+              cnn.Dense(rng.normal(0, 0.3, (6, 36)), rng.normal(0, 0.1, 6)),  # 6
+              cnn.MaxPooling2D(2, padding="same", input=0),                 # 7: 6x5x4, a branch
+              cnn.GlobalAveragePooling(), cnn.Reshape((4,)),                # 8, 9
+              cnn.Dense(rng.normal(0, 0.3, (6, 4)), None),                  # 10
+              cnn.Add(6)]                                                   # 11
     return layers + [cnn.Softmax()] if softmax else layers
 
 
@@ -589,6 +638,71 @@ def test_residual_fp32_runs_like_float64(softmax):
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("softmax", [True, False])
+def test_maxpool_fp32_runs_like_float64(softmax):
+    rng = np.random.default_rng(14)
+    layers = pooled_network(rng, softmax)
+    data = cnn.write(layers, (11, 9, 2), "fp32")
+    model = cnn.parse(data)
+    assert cnn.dump(model) == data
+    assert [layer.out_dims[1:] for layer in model.layers[:5]] == [
+        (11, 9, 4), (6, 5, 4), (4, 3, 6), (2, 3, 6), (2, 3, 6)]
+    images = rng.integers(0, 256, (6, 11, 9, 2), dtype=np.uint8)
+    negative = 0
+    for image, got in zip(images, cnn.run_batch(model, images)):
+        want = float64_forward(layers, (11, 9, 2), image).reshape(-1)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+        negative += int(np.sum(cnn.run_layers(model, image[None])[1] < 0))
+    assert negative > 0  # the padded pooling met negative windows
+
+
+def test_maxpool_int8_interpreter_equals_literal_arithmetic():
+    rng = np.random.default_rng(15)
+    layers = pooled_network(rng, softmax=True)
+    data = cnn.write(layers, (11, 9, 2), "int8",
+                     calibration=rng.integers(0, 256, (20, 11, 9, 2), dtype=np.uint8))
+    model = cnn.parse(data)
+    assert cnn.dump(model) == data
+    for layer in model.layers:
+        if layer.type == cnn.MAXPOOL:  # the input's quantisation, which is its source's
+            src = model.layers[layer.source]
+            assert (layer.in_s, layer.in_zp) == (layer.out_s, layer.out_zp) \
+                == (src.out_s, src.out_zp)
+    for image in rng.integers(0, 256, (3, 11, 9, 2), dtype=np.uint8):
+        fast = cnn.run_layers(model, image[None])
+        for layer, a, b in zip(model.layers, fast, literal_int8(model, image)):
+            np.testing.assert_array_equal(a[0].astype(np.int64).reshape(b.shape), b,
+                                          err_msg=layer.name)
+
+
+def test_parse_rejects_bad_maxpool_files():
+    rng = np.random.default_rng(16)
+    layers = [cnn.Conv2D(rng.normal(size=(2, 1, 3, 3)), None),
+              cnn.MaxPooling2D(3, stride=2, padding=(1, 1, 1, 1)), cnn.GlobalAveragePooling()]
+    data = cnn.write(layers, (7, 7, 1), "int8",
+                     calibration=rng.integers(0, 256, (5, 7, 7, 1), dtype=np.uint8))
+    pool = cnn.parse(data).layers[1].offset
+    body = pool + cnn.LAYER_HEADER_SIZE
+    bad = [
+        (_patch(data, body, "B", 0), "at least 1"),                 # window width 0
+        (_patch(data, body + 3, "B", 0), "at least 1"),             # stride 0
+        (_patch(data, body + 4, "B", 2), "dilation"),
+        (_patch(data, body + 6, "H", 1), "activation"),
+        (_patch(data, body + 8, "B", 3), "narrower"),               # top padding = window
+        (_patch(data, body + 11, "B", 3), "narrower"),
+        (_patch(data, body + 2, "B", 1), "inconsistent"),           # stride 1: 5x5 out, not 3x3
+        (_patch(data, pool + 30, "H", 3), "inconsistent"),          # 3 channels out, not 2
+        (_patch(data, pool + 40, "f", 0.5), "quantisation"),        # out_s not in_s
+        (_patch(data, pool + 44, "i", 3), "quantisation"),
+        (_patch(data, pool + 4, "I", 56), "bad layer size"),
+    ]
+    for corrupted, pattern in bad:
+        with pytest.raises(ValueError, match=pattern):
+            cnn.parse(corrupted)
+    with pytest.raises(ValueError, match="unknown layer type 129"):
+        cnn.parse(_patch(data, pool, "H", 129))
+
+
 def test_residual_layout_and_sources():
     """What write() lays out, parse() reads back: each layer reads the output it was given, and
     the work buffer holds the largest set of activations alive at once."""
@@ -742,6 +856,16 @@ def test_write_rejects_bad_specs():
         cnn.write(gap, (5, 5, 2), "fp32", quant=[(0.01, 0)])
     with pytest.raises(ValueError, match="Reshape|reshape"):
         cnn.write([cnn.Reshape((50,)), cnn.Softmax()], (5, 5, 2), "int8", quant=[(0.1, 0), None])
+    with pytest.raises(ValueError, match="keeps its input's quantisation"):
+        cnn.write([cnn.MaxPooling2D(2)], (4, 4, 2), "int8", quant=[(0.1, 0)])
+    for pool, pattern in [(cnn.MaxPooling2D(2, padding=(2, 0, 0, 0)), "narrower"),
+                          (cnn.MaxPooling2D(3, padding=(0, 0, 0, 3)), "narrower"),
+                          (cnn.MaxPooling2D(0), "pool_size"),
+                          (cnn.MaxPooling2D(2, stride=0), "stride"),
+                          (cnn.MaxPooling2D(6), "larger than the padded input"),
+                          (cnn.MaxPooling2D(2, padding="full"), "padding")]:
+        with pytest.raises(ValueError, match=pattern):
+            cnn.write([pool], (5, 5, 2), "fp32")
     conv = cnn.Conv2D(rng.normal(size=(2, 2, 1, 1)))
     for layers, pattern in [
             ([conv, cnn.Add(1)], "earlier layer"),              # itself
