@@ -19,6 +19,10 @@ add layer). The nodes:
   weights (0, 1, 0);
 * ``AveragePool`` (written as a depthwise convolution with weights 1 / (kh * kw)),
   ``GlobalAveragePool``, ``ReduceMean`` over the spatial axes;
+* ``MaxPool`` (1-D or 2-D, ``ceil_mode`` too), as microlearn's own max pooling layer: a file
+  with one runs on microlearn, not on TinyMaix (the reference). A ``Relu`` or ReLU6 right after
+  it is folded into the convolution before it (the maximum of activated values is the activated
+  maximum), as in ``F.relu(F.max_pool2d(self.conv(x), 2))``;
 * ``Flatten`` / ``Reshape`` to one dimension, ``Gemm`` or ``MatMul`` (+ ``Add``) for ``Linear``
   (a ``Relu`` after it makes it a 1x1 convolution, which the format can give an activation),
   ``Softmax`` over the channels;
@@ -27,8 +31,8 @@ add layer). The nodes:
 * ``Transpose`` between channels first and channels last (tf2onnx's Keras graphs): a
   channels-last input, Keras's ``Flatten`` order, the mean over the steps of channels-last data.
 
-Anything else (``MaxPool``, which the format lacks: use a strided convolution or ``AvgPool``;
-dilation; grouped but not depthwise convolutions; ``Concat``; an ``Add`` that broadcasts) raises
+Anything else (dilation; grouped but not depthwise convolutions; ``Concat``; an ``Add`` that
+broadcasts; a ``Pad`` before a ``MaxPool``, whose zeros would be values) raises
 :class:`UnsupportedModelError` naming the node.
 
 Layouts: PyTorch and ONNX are channels-first, ``(C, H, W)``; the engine is channels-last,
@@ -264,6 +268,9 @@ class _Chain:
         self.layers = []
         self.fusable = None  # the spec the previous node made, while an activation may follow
         self.activated = self.prev_activated = None  # the spec the previous node activated
+        # The convolution a max pooling (the previous node) reads, while an activation that
+        # follows the pooling may still be folded into it (max commutes with relu and relu6).
+        self.pooled = self.prev_pooled = None
         self.pending_pad = (0, 0, 0, 0)
         self.node = None
         # Branches: each data tensor's state (which layer's output holds it, its shape) is saved,
@@ -319,7 +326,7 @@ class _Chain:
         for k, v in self.saved[name].items():
             setattr(self, k, v)
         self.cur = name
-        self.fusable = self.activated = None
+        self.fusable = self.activated = self.pooled = None
 
     def same_data(self, name):
         """Whether the saved tensor `name` has the data tensor's shape and element order."""
@@ -409,8 +416,9 @@ class _Chain:
             handler = getattr(self, "op_" + node.op_type, None)
             if handler is None:
                 self.fail("not supported (the .tmdl format has conv, depthwise conv, "
-                          "average pooling, dense, softmax, reshape and add layers)")
+                          "average and max pooling, dense, softmax, reshape and add layers)")
             self.prev_activated, self.activated = self.activated, None
+            self.prev_pooled, self.pooled = self.pooled, None
             handler(node, _attrs(node))
             self.cur = node.output[0]
             self.after_data_node()
@@ -419,7 +427,7 @@ class _Chain:
         self.save()
         if self.uses.get(self.cur, 0) > 1:
             # Read again later: nothing may be folded into the layer that made it any more.
-            self.fusable = self.activated = None
+            self.fusable = self.activated = self.pooled = None
 
     def residual_add(self, node):
         """The sum of two data tensors: the format's add layer."""
@@ -432,7 +440,7 @@ class _Chain:
         other = b if self.cur == a else a
         if not self.same_data(other):
             self.fail("the operands' shapes differ (broadcasting is not supported)")
-        self.prev_activated = self.activated = None
+        self.prev_activated = self.activated = self.pooled = None
         src = self.saved[other]["cur_index"]
         self.emit(cnn.Add("input" if src < 0 else src))
         self.cur = node.output[0]
@@ -784,13 +792,16 @@ class _Chain:
 
     def activation(self, name):
         spec = self.prev_activated
+        pooled = self.prev_pooled
+        if spec is None and pooled is not None and pooled.activation:
+            spec = pooled  # relu(max(relu(x))): an activation in a row, across the pooling
         if spec is not None:
             # A second activation in a row: F.relu6 exports as Relu, then Clip(0, 6).
             if "relu6" in (name, spec.activation):
                 spec.activation = "relu6"
             self.activated = spec
             return
-        spec = self.fusable
+        spec = self.fusable if pooled is None else pooled
         if isinstance(spec, cnn.Dense):
             # The format's dense layer has no activation; a 1x1 convolution over 1x1xC does.
             conv = cnn.Conv2D(spec.weights[:, :, None, None], spec.bias, input=spec.input)
@@ -851,5 +862,31 @@ class _Chain:
                       % (perm,))
 
     def op_MaxPool(self, node, a):
-        self.fail("the .tmdl format has no max pooling; use a strided convolution or average "
-                  "pooling (AvgPool2d)")
+        c, h, w = self.spatial("MaxPool")
+        if len([o for o in node.output if o]) > 1:
+            self.fail("the indices output is not supported")
+        kernel = [int(v) for v in a["kernel_shape"]]
+        if self.rank == 2:
+            kernel = [1] + kernel
+        stride, pad, (oh, ow) = self.window(a, kernel)
+        if a.get("ceil_mode", 0):
+            # PyTorch's rule: the last window may reach beyond the padding, if it starts inside
+            # the input or the padding before it. The engine's windows stay inside the padded
+            # input: more padding after, which holds no values for a max.
+            sizes = []
+            for size, k, s, before, after in ((h, kernel[0], stride[0], pad[0], pad[1]),
+                                              (w, kernel[1], stride[1], pad[2], pad[3])):
+                n = -(-(size + before + after - k) // s) + 1
+                if (n - 1) * s >= size + before:
+                    n -= 1
+                sizes.append(n)
+            oh, ow = sizes
+            pad = (pad[0], max(pad[1], (oh - 1) * stride[0] + kernel[0] - h - pad[0]),
+                   pad[2], max(pad[3], (ow - 1) * stride[1] + kernel[1] - w - pad[2]))
+        if max(pad[:2]) >= kernel[0] or max(pad[2:]) >= kernel[1] or max(pad) > 255:
+            self.fail("padding must be narrower than the window")
+        conv = self.fusable
+        self.set_chw(c, oh, ow)
+        self.emit(cnn.MaxPooling2D(tuple(kernel), stride=stride, padding=pad))
+        if isinstance(conv, (cnn.Conv2D, cnn.DepthwiseConv2D)):
+            self.pooled = conv

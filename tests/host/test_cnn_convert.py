@@ -72,6 +72,39 @@ class ViewFlatten(nn.Module):
         return F.softmax(self.fc(x.view(x.size(0), -1)), dim=1)
 
 
+class LeNetMaxPool(nn.Module):
+    """PyTorch's MNIST example's shape: ``F.relu(F.max_pool2d(conv(x), 2))``, the activation
+    after the pooling (folded into the convolution before it), then one before a MaxPool2d."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3)
+        self.conv2 = nn.Conv2d(4, 6, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(6 * 3 * 3, 5)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))
+        x = self.pool(F.relu(self.conv2(x)))
+        return F.softmax(self.fc(torch.flatten(x, 1)), dim=1)
+
+
+class MaxPoolBranch(nn.Module):
+    """A max pooling read twice (by the shortcut too): the relu after it stays a layer of its
+    own, not folded into the convolution before the pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        p = F.max_pool2d(self.conv1(x), 3, stride=2, padding=1)
+        y = self.conv2(F.relu(p)) + p
+        return self.fc(y.mean((2, 3)))
+
+
 class SqueezeTwice(nn.Module):
     """Global pooling, then the two spatial axes squeezed one at a time."""
 
@@ -252,6 +285,17 @@ def architectures():
         "relu_after_pooling": (lambda: nn.Sequential(
             nn.Conv2d(1, 4, 3), nn.AvgPool2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(144, 3)),
             (1, 14, 14)),
+        "lenet_max_pool_relu_after": (LeNetMaxPool, (1, 14, 14)),
+        "max_pool_padded_ceil_mode_batchnorm_relu6_after": (lambda: nn.Sequential(
+            nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.MaxPool2d(3, stride=2, padding=1,
+                                                                ceil_mode=True),
+            nn.ReLU6(), nn.MaxPool2d((2, 1), ceil_mode=True), nn.Flatten(),
+            nn.Linear(4 * 3 * 5, 3)), (2, 10, 11)),
+        "max_pool_1d_ceil_mode": (lambda: nn.Sequential(
+            nn.Conv1d(2, 4, 3), nn.ReLU(), nn.MaxPool1d(3, stride=2, ceil_mode=True),
+            nn.Conv1d(4, 4, 3, padding=1), nn.MaxPool1d(2), nn.Flatten(), nn.Linear(4 * 7, 2)),
+            (2, 31)),
+        "max_pool_read_twice": (MaxPoolBranch, (2, 9, 9)),
     }
 
 
@@ -628,8 +672,12 @@ class SplitView(nn.Module):
 
 
 UNSUPPORTED = {
-    "max pooling": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2)), (1, 8, 8)),
     "dilation": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2)), (1, 8, 8)),
+    "dilation is not": (lambda: nn.Sequential(nn.MaxPool2d(2, dilation=2)), (1, 8, 8)),
+    # Padding with zeros before a max pooling: the zeros are values there (the pooling's own
+    # padding is not).
+    "a Pad must be followed by": (lambda: nn.Sequential(
+        nn.Conv2d(1, 2, 3), nn.ZeroPad2d(1), nn.MaxPool2d(2)), (1, 8, 8)),
     "grouped": (lambda: nn.Sequential(nn.Conv2d(4, 8, 3, groups=2)), (4, 8, 8)),
     "shapes differ": (Broadcast, (2, 6, 6)),
     "channels-last": (ChannelsLastBatchNorm, (1, 5, 5)),
@@ -655,6 +703,48 @@ UNSUPPORTED = {
     "flattened feature map": (lambda: nn.Sequential(
         nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Softmax(dim=1)), (2, 5, 5)),
 }
+
+
+def test_activations_after_max_pooling_fold_into_the_convolution():
+    """max(relu(x)) = relu(max(x)): no identity layer for an activation after a max pooling
+    whose input only the pooling reads; one where the pooled map is read twice."""
+    def layer_kinds(name):
+        model, shape = build(name)
+        return [(type(spec).__name__, getattr(spec, "activation", None))
+                for spec in to_layers(model, shape)[0]]
+
+    assert layer_kinds("lenet_max_pool_relu_after") == [
+        ("Conv2D", "relu"), ("MaxPooling2D", None), ("Conv2D", "relu"), ("MaxPooling2D", None),
+        ("Reshape", None), ("Dense", None), ("Softmax", None)]
+    assert layer_kinds("max_pool_padded_ceil_mode_batchnorm_relu6_after")[:3] == [
+        ("Conv2D", "relu6"), ("MaxPooling2D", None), ("MaxPooling2D", None)]
+    kinds = layer_kinds("max_pool_read_twice")
+    assert kinds[:3] == [("Conv2D", None), ("MaxPooling2D", None), ("DepthwiseConv2D", "relu")]
+
+
+def test_onnx_max_pool_auto_pad_and_refusals():
+    from onnx import helper
+
+    images = random_images((2, 7, 6))
+    x = torch.tensor(images / 255.0)
+
+    def convert(**attrs):
+        nodes = [helper.make_node("MaxPool", ["x"], ["p"], **attrs),
+                 helper.make_node("ReduceMean", ["p"], ["y"], axes=[2, 3], keepdims=0)]
+        return cnn.convert(onnx_model(nodes, {}, [1, 2, 7, 6], [1, 2]), dtype="fp32")
+
+    # SAME_UPPER, window 3x2, stride 2: rows padded 1 + 1, columns 0 + 0 (TensorFlow's SAME).
+    want = F.max_pool2d(F.pad(x, (0, 0, 1, 1), value=-np.inf), (3, 2), stride=2).mean((2, 3))
+    got = engine_run(emlearn_cnn_fp32, convert(kernel_shape=[3, 2], strides=[2, 2],
+                                               auto_pad="SAME_UPPER"),
+                     cnn.to_hwc(images, (2, 7, 6)))
+    assert np.abs(got - want.numpy()).max() <= 1e-6
+    with pytest.raises(UnsupportedModelError, match="narrower"):
+        convert(kernel_shape=[2, 2], pads=[2, 0, 0, 0])
+    with pytest.raises(UnsupportedModelError, match="indices"):
+        cnn.convert(onnx_model([helper.make_node("MaxPool", ["x"], ["y", "i"],
+                                                 kernel_shape=[2, 2])],
+                               {}, [1, 2, 7, 6], [1, 2, 3, 3]), dtype="fp32")
 
 
 def test_flattened_single_channel_output_keeps_its_order():
