@@ -1,5 +1,5 @@
 # Device side (MicroPython, or CPython with the host build): classifies the test digits with the
-# six converted models and the reference's MNIST CNN with its ten examples. Run in the folder
+# eight converted models and the reference's MNIST CNN with its ten examples. Run in the folder
 # make_models.py wrote. Prints one line per model: "<model> <right> of <count>".
 import array
 
@@ -35,7 +35,9 @@ for name, module in (("digits_fp32.tmdl", emlearn_cnn_fp32), ("digits_int8.tmdl"
                      ("digits_cnn_fp32.tmdl", emlearn_cnn_fp32),
                      ("digits_cnn_int8.tmdl", emlearn_cnn_int8),
                      ("digits_resnet_fp32.tmdl", emlearn_cnn_fp32),
-                     ("digits_resnet_int8.tmdl", emlearn_cnn_int8)):
+                     ("digits_resnet_int8.tmdl", emlearn_cnn_int8),
+                     ("digits_lenet_fp32.tmdl", emlearn_cnn_fp32),
+                     ("digits_lenet_int8.tmdl", emlearn_cnn_int8)):
     net = module.new(load(name))
     print(name, score(net, images, labels, 64), "of", len(labels))
 

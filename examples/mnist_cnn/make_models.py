@@ -12,11 +12,15 @@ given on the command line.
 * digits_resnet_fp32.tmdl / digits_resnet_int8.tmdl: the same with residual connections, as
   ResNet builds them: a stem convolution, a basic block with an identity shortcut and one with a
   strided 1x1 convolution as the shortcut (a projection), global average pooling, dense, softmax.
+* digits_lenet_fp32.tmdl / digits_lenet_int8.tmdl: LeNet's shape, with max pooling: a
+  convolution, F.relu(F.max_pool2d(...)) (the ReLU goes into the convolution), a second
+  convolution with ReLU and MaxPool2d, dense, softmax. Max pooling is microlearn's own layer:
+  these two files run on microlearn, not on the reference.
 * digits_test.bin: the test images, 64 bytes each, and digits_labels.bin, one byte each.
 * mnist_cnn_int8.tmdl and mnist_example_N.bin: the reference's own CNN and its ten 28x28 examples.
 
 Prints the accuracy scikit-learn and PyTorch get on the test images, which the device must
-match; returns scikit-learn's and a dict of PyTorch's by network ("cnn", "resnet").
+match; returns scikit-learn's and a dict of PyTorch's by network ("cnn", "resnet", "lenet").
 """
 import os
 import shutil
@@ -45,7 +49,7 @@ def main(out_dir):
     with open(os.path.join(out_dir, "digits_int8.tmdl"), "wb") as f:
         f.write(cnn.write(layers, (8, 8, 1), "int8", calibration=train_x.reshape(-1, 8, 8, 1)))
     cnn_accuracy = {name: train_cnn(out_dir, name, train_x, train_y, test_x, test_y)
-                    for name in ("cnn", "resnet")}
+                    for name in ("cnn", "resnet", "lenet")}
     test_x.astype(np.uint8).tofile(os.path.join(out_dir, "digits_test.bin"))
     test_y.astype(np.uint8).tofile(os.path.join(out_dir, "digits_labels.bin"))
     data = os.path.join(ROOT, "tests", "data")
@@ -95,8 +99,30 @@ def residual_network():
     return ResNet()
 
 
+def lenet():
+    """Convolutions and max pooling, the activation after the pooling as PyTorch's MNIST example
+    writes it."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    class LeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+            self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+            self.fc = nn.Linear(16 * 2 * 2, 10)
+
+        def forward(self, x):
+            x = F.relu(F.max_pool2d(self.conv1(x), 2))          # 8x8 -> 4x4
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)          # 4x4 -> 2x2
+            return torch.softmax(self.fc(torch.flatten(x, 1)), 1)
+
+    return LeNet()
+
+
 def train_cnn(out_dir, name, train_x, train_y, test_x, test_y):
-    """Trains the PyTorch network `name` ("cnn" or "resnet") on u8 / 255 (what the engine feeds
+    """Trains the PyTorch network `name` ("cnn", "resnet" or "lenet") on u8 / 255 (what the engine feeds
     it), channels first, and writes it converted; returns PyTorch's own test accuracy."""
     import torch
     from torch import nn
@@ -107,8 +133,10 @@ def train_cnn(out_dir, name, train_x, train_y, test_x, test_y):
             nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
             nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
             nn.Flatten(), nn.Linear(16 * 4 * 4, 10), nn.Softmax(dim=1))
-    else:
+    elif name == "resnet":
         model = residual_network()
+    else:
+        model = lenet()
     train_chw = train_x.reshape(-1, 1, 8, 8)  # channels first, as PyTorch takes them
     x = torch.tensor(train_chw / 255.0, dtype=torch.float32)
     t = torch.tensor(train_y)
