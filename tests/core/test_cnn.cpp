@@ -190,6 +190,20 @@ struct Builder {
         layers++;
     }
 
+    // The first 12 bytes of a conv or max pooling body: kernel, stride, dilation 1, act, pad.
+    static void window(Writer& l, const ConvSpec& s, uint16_t act) {
+        l.u8(s.kw);
+        l.u8(s.kh);
+        l.u8(s.sx);
+        l.u8(s.sy);
+        l.u8(1);
+        l.u8(1);
+        l.u16(act);
+        for (uint8_t p : s.pad) {
+            l.u8(p);
+        }
+    }
+
     // weights (out_c, chi, kh, kw) as floats (fp32) or int8 values; bias floats or int32; ws.
     void conv(const ConvSpec& s, const std::vector<float>& w, const std::vector<float>& bias,
               const std::vector<float>& ws, const Quant& q) {
@@ -202,16 +216,7 @@ struct Builder {
         const uint32_t size = (b_oft + s.out_c * 4u + 7u) & ~7u;
         Writer l;
         header(l, s.dmul ? 5 : 0, size, out, q);
-        l.u8(s.kw);
-        l.u8(s.kh);
-        l.u8(s.sx);
-        l.u8(s.sy);
-        l.u8(1);
-        l.u8(1);
-        l.u16(s.act);
-        for (uint8_t p : s.pad) {
-            l.u8(p);
-        }
+        window(l, s, s.act);
         l.u32(s.dmul);
         l.u32(0);
         l.u32(ws_oft);
@@ -283,16 +288,7 @@ struct Builder {
                        uint16_t((cur.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1), cur.c};
         Writer l;
         header(l, 128, 64, out, q);
-        l.u8(s.kw);
-        l.u8(s.kh);
-        l.u8(s.sx);
-        l.u8(s.sy);
-        l.u8(1);
-        l.u8(1);
-        l.u16(act);
-        for (uint8_t p : s.pad) {
-            l.u8(p);
-        }
+        window(l, s, act);
         l.u32(0);
         append(l, out);
     }

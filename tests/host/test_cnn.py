@@ -95,23 +95,23 @@ def test_written_networks_equal_the_reference_interpreter(kind, softmax):
         check_written(kind, network(rng, softmax), (9, 7, 2), rng, softmax_last=softmax)
 
 
-@pytest.mark.parametrize("kind", ["int8", "fp32"])
-@pytest.mark.parametrize("softmax", [False, True])
-def test_residual_networks_equal_the_reference_interpreter(kind, softmax):
-    """Identity and projection shortcuts (add layers, a branch): the engine follows the file's
-    work-buffer offsets as the interpreter follows the layers' sources."""
-    for seed in range(3):
-        rng = np.random.default_rng(20 + seed)
-        check_written(kind, residual_network(rng, softmax), (8, 7, 2), rng, softmax_last=softmax)
+GRAPHS = {
+    # Identity and projection shortcuts (add layers, a branch): the engine follows the file's
+    # work-buffer offsets as the interpreter follows the layers' sources.
+    "residual": (residual_network, (8, 7, 2), 20),
+    # Max pooling (microlearn's layer type 128): padded, strided, overlapping, in a branch.
+    "max_pooling": (pooled_network, (11, 9, 2), 30),
+}
 
 
 @pytest.mark.parametrize("kind", ["int8", "fp32"])
 @pytest.mark.parametrize("softmax", [False, True])
-def test_max_pooling_networks_equal_the_reference_interpreter(kind, softmax):
-    """Max pooling (microlearn's layer type 128): padded, strided, overlapping, in a branch."""
+@pytest.mark.parametrize("graph", sorted(GRAPHS))
+def test_graph_networks_equal_the_reference_interpreter(kind, softmax, graph):
+    make, shape, seed0 = GRAPHS[graph]
     for seed in range(3):
-        rng = np.random.default_rng(30 + seed)
-        check_written(kind, pooled_network(rng, softmax), (11, 9, 2), rng, softmax_last=softmax)
+        rng = np.random.default_rng(seed0 + seed)
+        check_written(kind, make(rng, softmax), shape, rng, softmax_last=softmax)
 
 
 @pytest.mark.parametrize("kind", ["int8", "fp32"])

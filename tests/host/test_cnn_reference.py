@@ -141,6 +141,19 @@ def same_pads(n, k, s):
     return total // 2, total - total // 2
 
 
+def pair(v):
+    return (v, v) if np.ndim(v) == 0 else tuple(v)
+
+
+def paddings(padding, h, w, kh, kw, sh, sw):
+    """(top, bottom, left, right) of a spec's ``padding``: TensorFlow's SAME split or explicit."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        return same_pads(h, kh, sh) + same_pads(w, kw, sw)
+    return tuple(padding)
+
+
 def float64_forward(layers, input_shape, image):
     """A plain float64 implementation of a list of layer specs (no microlearn code)."""
     x_in = np.asarray(image, dtype=np.float64).reshape(input_shape) / 255.0
@@ -156,13 +169,8 @@ def float64_forward(layers, input_shape, image):
             w = np.asarray(spec.weights, dtype=np.float64)
             cho, _, kh, kw = w.shape
             h, wd, c = x.shape
-            sh, sw = (spec.stride, spec.stride) if np.ndim(spec.stride) == 0 else spec.stride
-            if spec.padding == "valid":
-                pads = (0, 0, 0, 0)
-            elif spec.padding == "same":
-                pads = same_pads(h, kh, sh) + same_pads(wd, kw, sw)
-            else:
-                pads = tuple(spec.padding)
+            sh, sw = pair(spec.stride)
+            pads = paddings(spec.padding, h, wd, kh, kw, sh, sw)
             xp = np.pad(x, ((pads[0], pads[1]), (pads[2], pads[3]), (0, 0)))
             oh = (xp.shape[0] - kh) // sh + 1
             ow = (xp.shape[1] - kw) // sw + 1
@@ -184,16 +192,10 @@ def float64_forward(layers, input_shape, image):
                 out = np.minimum(out, 6)
             x = out
         elif isinstance(spec, cnn.MaxPooling2D):
-            kh, kw = (spec.pool_size,) * 2 if np.ndim(spec.pool_size) == 0 else spec.pool_size
-            stride = spec.pool_size if spec.stride is None else spec.stride
-            sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+            kh, kw = pair(spec.pool_size)
+            sh, sw = pair(spec.pool_size if spec.stride is None else spec.stride)
             h, wd, _ = x.shape
-            if spec.padding == "valid":
-                pads = (0, 0, 0, 0)
-            elif spec.padding == "same":
-                pads = same_pads(h, kh, sh) + same_pads(wd, kw, sw)
-            else:
-                pads = tuple(spec.padding)
+            pads = paddings(spec.padding, h, wd, kh, kw, sh, sw)
             xp = np.pad(x, ((pads[0], pads[1]), (pads[2], pads[3]), (0, 0)),
                         constant_values=-np.inf)
             oh = (xp.shape[0] - kh) // sh + 1
