@@ -276,11 +276,12 @@ class _Chain:
         # Branches: each data tensor's state (which layer's output holds it, its shape) is saved,
         # so that a node may read an earlier tensor (a residual Add's second operand, a
         # projection shortcut's convolution). A tensor read more than once cannot have what
-        # follows folded into the layer that made it.
+        # follows folded into the layer that made it. A Shape node reads only the dimensions,
+        # which folding keeps: it is not a use.
         self.cur_index = -1  # the layer whose output is the data tensor; -1: the model's input
         self.uses = {}
         for n in self.graph.node:
-            for name in n.input:
+            for name in ([] if n.op_type == "Shape" else n.input):
                 self.uses[name] = self.uses.get(name, 0) + 1
         self.saved = {}
         self.save()

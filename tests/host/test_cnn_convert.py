@@ -722,6 +722,36 @@ def test_activations_after_max_pooling_fold_into_the_convolution():
     assert kinds[:3] == [("Conv2D", None), ("MaxPooling2D", None), ("DepthwiseConv2D", "relu")]
 
 
+def test_onnx_shape_of_a_convolution_s_output_is_not_a_second_use():
+    """A Shape node reading a convolution's output (x.size() in a graph exported with dynamic
+    axes) reads only dimensions: the batch norm and ReLU after it still fold into the
+    convolution."""
+    from onnx import helper
+
+    rng = np.random.RandomState(11)
+    w, scale, b = rng.randn(3, 2, 3, 3), rng.rand(3) + 0.5, rng.randn(3)
+    mean, var = rng.randn(3), rng.rand(3) + 0.5
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"]),
+             helper.make_node("Shape", ["c"], ["s"]),
+             helper.make_node("BatchNormalization", ["c", "scale", "b", "mean", "var"], ["n"]),
+             helper.make_node("Relu", ["n"], ["r"]),
+             helper.make_node("ReduceMean", ["r"], ["y"], axes=[2, 3], keepdims=0)]
+    model = onnx_model(nodes, {"w": w, "scale": scale, "b": b, "mean": mean, "var": var},
+                       [1, 2, 6, 5], [1, 3])
+    layers, _ = to_layers(model)
+    assert [type(spec).__name__ for spec in layers] == ["Conv2D", "GlobalAveragePooling"]
+    assert layers[0].activation == "relu"
+    images = random_images((2, 6, 5))
+    conv = F.conv2d(torch.tensor(images / 255.0), torch.tensor(w))
+    norm = (conv - torch.tensor(mean)[:, None, None]) / torch.sqrt(
+        torch.tensor(var)[:, None, None] + 1e-5) * torch.tensor(scale)[:, None, None] \
+        + torch.tensor(b)[:, None, None]
+    want = torch.relu(norm).mean((2, 3)).numpy()
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
+                     cnn.to_hwc(images, (2, 6, 5)))
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
 def test_onnx_max_pool_auto_pad_and_refusals():
     from onnx import helper
 
