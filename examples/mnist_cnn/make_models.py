@@ -122,8 +122,9 @@ def lenet():
 
 
 def train_cnn(out_dir, name, train_x, train_y, test_x, test_y):
-    """Trains the PyTorch network `name` ("cnn", "resnet" or "lenet") on u8 / 255 (what the engine feeds
-    it), channels first, and writes it converted; returns PyTorch's own test accuracy."""
+    """Trains the PyTorch network `name` ("cnn", "resnet" or "lenet") on u8 / 255 (what the
+    engine feeds it), channels first, and writes it converted; returns PyTorch's own test
+    accuracy."""
     import torch
     from torch import nn
 

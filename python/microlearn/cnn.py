@@ -108,9 +108,9 @@ class Layer:
     ``weights`` (cho, chi, kh, kw) with chi = 1 for dwconv2d, ``bias`` (cho,), and for int8
     models ``ws`` (cho,) float32. fc: ``weights`` (out_c, in_c), ``bias`` (out_c,), int8 ``ws``
     (1,). maxpool: ``kernel_w`` ... ``pad`` as conv2d (``act`` none). Weights are int8 (int8
-    models) or float32; biases int32 or float32. add: the second
-    input at ``in1_oft`` of the work buffer, quantised as ``in1_s``, ``in1_zp``. In fp32 models
-    the quantisation fields are floats that nothing uses.
+    models) or float32; biases int32 or float32. add: the second input at ``in1_oft`` of the
+    work buffer, quantised as ``in1_s``, ``in1_zp``. In fp32 models the quantisation fields are
+    floats that nothing uses.
 
     ``source`` (and for add ``source1``) is the index of the layer whose output the layer reads,
     -1 for the model's input: :func:`parse` finds it from the work-buffer offsets, :func:`run`
@@ -226,8 +226,8 @@ def parse(data):
 
     Accepts int8 (``mdl_type`` 0) and fp32 (2) models with one input and one output, layers
     conv2d, dwconv2d, gap, fc, softmax, reshape, add and maxpool (microlearn's own), each
-    reading intact activations that
-    earlier layers wrote in the work buffer, as TinyMaix's converter lays them out.
+    reading intact activations that earlier layers wrote in the work buffer, as TinyMaix's
+    converter lays them out.
     docs/cnn_format.md lists every check.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -1218,8 +1218,8 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
     sample inputs ``(n, *input_shape)``: the fp32 model runs on them and each layer's output
     range [min(lo, 0), max(hi, 0)] gives its scale (range / 255) and zero point
     (round(-128 - lo / scale)); a softmax output gets 1/256 and -128, a reshape or max pooling
-    keeps its input's. Conv weights get one scale per output channel (max|w| / 127), dense weights one;
-    biases become int32 with the input zero point folded in. ``out_deq`` (default: 1 for int8,
+    keeps its input's. Conv weights get one scale per output channel (max|w| / 127), dense
+    weights one; biases become int32 with the input zero point folded in. ``out_deq`` (default: 1 for int8,
     0 for fp32) asks the engine to dequantise the output.
 
     ``quant`` (int8 only) sets output quantisations instead of calibrating: one entry per layer,

@@ -278,7 +278,8 @@ def define_tests(module, kind):
                contains="unsupported kernel, stride or dilation")
         if kind == "int8":
             raises(ValueError, m, pool_model(kind, out_s=2 / 255),
-                   contains="layer 0: bad scale, zero point or bias, or a max pooling that changes them")
+                   contains="layer 0: bad scale, zero point or bias, or a max pooling that "
+                   "changes them")
         else:
             m(pool_model(kind, out_s=2 / 255))  # fp32 files' scales are not used
 
