@@ -664,16 +664,17 @@ def _conv(layer, x, is_int8):
         f = acc.astype(_F32) * (layer.ws.astype(_F32) * _F32(layer.in_s))
     else:
         f = (acc + layer.bias.astype(_F32)).astype(_F32)
-    if layer.act == ACT_RELU:
-        f = np.where(f > 0, f, _F32(0))
-    elif layer.act == ACT_RELU6:
-        f = np.where(f > 0, f, _F32(0))
-        f = np.where(f > 6, _F32(6), f)
+    # As the engine: on the sign bit (a NaN without it passes relu, and relu6 makes it 6).
+    if layer.act in (ACT_RELU, ACT_RELU6):
+        f = np.where(np.signbit(f), _F32(0), f)
+    if layer.act == ACT_RELU6:
+        f = np.where((f > 6) | np.isnan(f), _F32(6), f)
     return _requant_conv(f, layer) if is_int8 else f
 
 
 def _maxpool(layer, x, is_int8):
-    """Largest value of each window; the padding holds no values (TensorFlow's and PyTorch's)."""
+    """Largest value of each window (a NaN if one is there, as PyTorch); the padding holds no
+    values (TensorFlow's and PyTorch's)."""
     _, oh, ow, _ = layer.out_dims
     kh, kw, sh, sw = layer.kernel_h, layer.kernel_w, layer.stride_h, layer.stride_w
     pt, pb, pl, pr = layer.pad

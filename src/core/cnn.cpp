@@ -564,7 +564,8 @@ MICROLEARN_NOINLINE void max_pool(const Layer& L, const typename M::T* in, typen
                 for (uint32_t x = x_lo; x < x_hi; ++x) {
                     const T* px = in + (size_t(y) * L.in.w + x) * c;
                     for (uint32_t i = 0; i < c; ++i) {
-                        out[i] = px[i] > out[i] ? px[i] : out[i];
+                        // A NaN wins, as in PyTorch (and numpy's maximum).
+                        out[i] = px[i] > out[i] || px[i] != px[i] ? px[i] : out[i];
                     }
                 }
             }

@@ -114,6 +114,32 @@ def test_graph_networks_equal_the_reference_interpreter(kind, softmax, graph):
         check_written(kind, make(rng, softmax), shape, rng, softmax_last=softmax)
 
 
+def test_nan_in_fp32_models_as_the_interpreter_says():
+    """What only a file with huge or NaN weights reaches: a NaN in a max pooling's window wins
+    (as in PyTorch), and relu lets a NaN without its sign bit through, relu6 makes it 6. The
+    engine once kept a NaN only when it was a window's first tap."""
+    big = 3e38
+    # +-inf where a pixel pair is bright, then inf + -inf = NaN there and 0 elsewhere.
+    layers = [cnn.Conv2D(np.array([[big, big], [-big, -big]])[:, :, None, None], None),
+              cnn.Conv2D(np.ones((1, 2, 1, 1)), None), cnn.MaxPooling2D(2)]
+    data = cnn.write(layers, (2, 2, 2), "fp32")
+    image = np.zeros((2, 2, 2), np.uint8)
+    for tap in range(4):
+        image[:] = 0
+        image.reshape(4, 2)[tap] = 255
+        got = engine_run(emlearn_cnn_fp32, data, image[None])
+        assert np.isnan(got).all() and np.isnan(cnn.run(cnn.parse(data), image)).all(), tap
+    for act, want in (("relu", np.nan), ("relu6", 6.0)):
+        model = cnn.parse(cnn.write([cnn.Conv2D(np.ones((1, 1, 1, 1)), None, activation=act),
+                                     cnn.GlobalAveragePooling()], (2, 2, 1), "fp32"))
+        model.layers[0].weights[:] = np.float32(np.nan)  # a positive NaN (0x7fc00000)
+        data = cnn.dump(model)
+        image = np.full((2, 2, 1), 10, np.uint8)
+        got = engine_run(emlearn_cnn_fp32, data, image[None])[0]
+        np.testing.assert_array_equal(got, [want])
+        np.testing.assert_array_equal(cnn.run(cnn.parse(data), image), [want])
+
+
 @pytest.mark.parametrize("kind", ["int8", "fp32"])
 def test_a_flattened_map_read_again_in_its_own_shape(kind):
     """A reshape writes nothing: the feature map it flattens stays readable as it was (a flatten
