@@ -545,9 +545,13 @@ class _Chain:
             self.pending_pad = (t, b, l + begin[2], r + end[2])
         self.fusable = None
 
-    def window(self, a, kernel):
-        """(stride, (top, bottom, left, right)) of a Conv or AveragePool's attributes, with a
-        preceding Pad added; kernel is (kh, kw)."""
+    def window(self, a, kernel, ceil_mode=False):
+        """(stride, (top, bottom, left, right)) of a Conv or pooling's attributes, with a
+        preceding Pad added; kernel is (kh, kw). With ceil_mode the output size is the caller's
+        to compute (and check)."""
+        if len(kernel) != 2:
+            self.fail("the kernel has %d sizes for a %d-D input"
+                      % (len(kernel) - (self.rank == 2), self.rank - 1))
         c, h, w = self.chw
         one_d = self.rank == 2
         n = 1 if one_d else 2
@@ -586,7 +590,7 @@ class _Chain:
         sh, sw = strides
         oh = (h + pad[0] + pad[1] - kh) // sh + 1
         ow = (w + pad[2] + pad[3] - kw) // sw + 1
-        if oh < 1 or ow < 1:
+        if (oh < 1 or ow < 1) and not ceil_mode:
             self.fail("the kernel is larger than the padded input")
         return (sh, sw), pad, (oh, ow)
 
@@ -869,8 +873,9 @@ class _Chain:
         kernel = [int(v) for v in a["kernel_shape"]]
         if self.rank == 2:
             kernel = [1] + kernel
-        stride, pad, (oh, ow) = self.window(a, kernel)
-        if a.get("ceil_mode", 0):
+        ceil_mode = bool(a.get("ceil_mode", 0))
+        stride, pad, (oh, ow) = self.window(a, kernel, ceil_mode)
+        if ceil_mode:
             # PyTorch's rule: the last window may reach beyond the padding, if it starts inside
             # the input or the padding before it. The engine's windows stay inside the padded
             # input: more padding after, which holds no values for a max.
@@ -882,11 +887,14 @@ class _Chain:
                     n -= 1
                 sizes.append(n)
             oh, ow = sizes
+            if oh < 1 or ow < 1:
+                self.fail("the kernel is larger than the padded input")
             pad = (pad[0], max(pad[1], (oh - 1) * stride[0] + kernel[0] - h - pad[0]),
                    pad[2], max(pad[3], (ow - 1) * stride[1] + kernel[1] - w - pad[2]))
         if max(pad[:2]) >= kernel[0] or max(pad[2:]) >= kernel[1] or max(pad) > 255:
             self.fail("padding must be narrower than the window")
-        conv = self.fusable
+        # The convolution the pooling reads, with its activation folded in or not yet.
+        conv = self.fusable if self.fusable is not None else self.prev_activated
         self.set_chw(c, oh, ow)
         self.emit(cnn.MaxPooling2D(tuple(kernel), stride=stride, padding=pad))
         if isinstance(conv, (cnn.Conv2D, cnn.DepthwiseConv2D)):

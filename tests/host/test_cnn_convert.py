@@ -296,6 +296,12 @@ def architectures():
             nn.Conv1d(4, 4, 3, padding=1), nn.MaxPool1d(2), nn.Flatten(), nn.Linear(4 * 7, 2)),
             (2, 31)),
         "max_pool_read_twice": (MaxPoolBranch, (2, 9, 9)),
+        "relu_before_and_relu6_after_max_pool": (lambda: nn.Sequential(
+            nn.Conv2d(2, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.ReLU6(), nn.Flatten(),
+            nn.Linear(4 * 3 * 3, 3)), (2, 8, 8)),
+        "ceil_mode_window_beyond_the_input": (lambda: nn.Sequential(
+            nn.Conv2d(2, 4, 3), nn.MaxPool2d(3, stride=2, ceil_mode=True), nn.Flatten(),
+            nn.Linear(4, 3)), (2, 4, 4)),
     }
 
 
@@ -718,6 +724,8 @@ def test_activations_after_max_pooling_fold_into_the_convolution():
         ("Reshape", None), ("Dense", None), ("Softmax", None)]
     assert layer_kinds("max_pool_padded_ceil_mode_batchnorm_relu6_after")[:3] == [
         ("Conv2D", "relu6"), ("MaxPooling2D", None), ("MaxPooling2D", None)]
+    assert layer_kinds("relu_before_and_relu6_after_max_pool")[:2] == [
+        ("Conv2D", "relu6"), ("MaxPooling2D", None)]
     kinds = layer_kinds("max_pool_read_twice")
     assert kinds[:3] == [("Conv2D", None), ("MaxPooling2D", None), ("DepthwiseConv2D", "relu")]
 
@@ -771,6 +779,8 @@ def test_onnx_max_pool_auto_pad_and_refusals():
     assert np.abs(got - want.numpy()).max() <= 1e-6
     with pytest.raises(UnsupportedModelError, match="narrower"):
         convert(kernel_shape=[2, 2], pads=[2, 0, 0, 0])
+    with pytest.raises(UnsupportedModelError, match="the kernel has 1 sizes for a 2-D input"):
+        convert(kernel_shape=[2])
     with pytest.raises(UnsupportedModelError, match="indices"):
         cnn.convert(onnx_model([helper.make_node("MaxPool", ["x"], ["y", "i"],
                                                  kernel_shape=[2, 2])],
