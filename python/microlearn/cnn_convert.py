@@ -621,11 +621,14 @@ class _Chain:
         self.set_chw(oc, oh, ow)
         self.emit(spec, fusable=True)
 
+    def pool_kernel(self, a):
+        """A pooling's kernel_shape as (kh, kw): a 1-D input is one row."""
+        kernel = [int(v) for v in a["kernel_shape"]]
+        return [1] + kernel if self.rank == 2 else kernel
+
     def op_AveragePool(self, node, a):
         c, h, w = self.spatial("AveragePool")
-        kernel = [int(v) for v in a["kernel_shape"]]
-        if self.rank == 2:
-            kernel = [1] + kernel
+        kernel = self.pool_kernel(a)
         if a.get("ceil_mode", 0):
             self.fail("ceil_mode is not supported")
         pending = self.pending_pad  # a Pad op's zeros are values: always counted
@@ -870,9 +873,7 @@ class _Chain:
         c, h, w = self.spatial("MaxPool")
         if len([o for o in node.output if o]) > 1:
             self.fail("the indices output is not supported")
-        kernel = [int(v) for v in a["kernel_shape"]]
-        if self.rank == 2:
-            kernel = [1] + kernel
+        kernel = self.pool_kernel(a)
         ceil_mode = bool(a.get("ceil_mode", 0))
         stride, pad, (oh, ow) = self.window(a, kernel, ceil_mode)
         if ceil_mode:
