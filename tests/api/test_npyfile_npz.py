@@ -25,6 +25,26 @@ def check_members(got, members, where):
 
 
 @test
+def npz_half_is_imported_on_first_use():
+    # npyfile alone must not load npzfile (the larger half): a fresh import shows it
+    saved = {k: sys.modules.pop(k) for k in ("npyfile", "npzfile") if k in sys.modules}
+    try:
+        import npyfile as fresh
+        assert "npzfile" not in sys.modules
+        assert fresh.format_mapping[b"i2"] == ("h", 2) and fresh.format_mapping[b"f8"][1] == 8
+        reader = fresh.NpzReader
+        assert "npzfile" in sys.modules
+        import npzfile
+        assert reader is npzfile.NpzReader and fresh.load_npz is npzfile.load_npz
+        assert fresh.CAN_COMPRESS is npzfile.CAN_COMPRESS
+        raises(AttributeError, getattr, fresh, "no_such_name")
+    finally:
+        for k in ("npyfile", "npzfile"):
+            sys.modules.pop(k, None)
+        sys.modules.update(saved)
+
+
+@test
 def numpy_archives_load():
     for name in INDEX["npz"]:
         members = expected(name)
