@@ -114,11 +114,15 @@ check: test-core test-api test-host test-wasm
 demo: host
 	$(PYTHON) examples/xor_trees/run_demo.py
 
-# REFERENCE=<folder of the reference's <arch>_6.3/*.mpy> adds it side by side.
+# REFERENCE=<folder of the reference's <arch>_6.3/*.mpy> adds it side by side;
+# NPYFILE_REFERENCE=<micropython-npyfile's npyfile.py> and MICROPYTHON32=<a 32-bit Unix port>
+# add micropython-npyfile and 32-bit import figures to the npyfile benchmark.
 BENCHMARKS = trees/bench_trees.py fft/bench_fft.py iir/bench_iir.py neighbors/bench_neighbors.py \
 	cnn/bench_cnn.py
 bench:
 	@for b in $(BENCHMARKS); do $(PYTHON) benchmarks/$$b $(if $(REFERENCE),--reference $(REFERENCE)) || exit 1; done
+	$(PYTHON) benchmarks/npyfile/bench_npyfile.py $(if $(NPYFILE_REFERENCE),--reference-npyfile $(NPYFILE_REFERENCE)) \
+	  $(if $(MICROPYTHON32),--also-micropython $(MICROPYTHON32))
 
 # The same device scripts on the ARM .mpy files under QEMU (instructions per call by -icount);
 # takes MPY_DIR, QEMU_FIRMWARE_M3 and/or QEMU_FIRMWARE_M7 as check-qemu does.

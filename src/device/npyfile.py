@@ -28,7 +28,7 @@ NPY_MAGIC = b"\x93NUMPY"
 
 # numpy's dtype codes and their struct letters: "i2" -> "h" (struct's sizes are fixed with '<',
 # array's are not). One string instead of lookup tables: the module's RAM is what a board pays.
-_CODES = "i1b u1B i2h u2H i4i u4I i8q u8Q f4f f8d"
+_CODES = b"i1b u1B i2h u2H i4i u4I i8q u8Q f4f f8d"
 
 # Item sizes of the typecodes this port's array module really has ('d', 'q' may be missing)
 _SIZES = {}
@@ -53,8 +53,8 @@ def _kind(tc):
 
 def _fmt(kind, size):
     """struct letter of a numpy kind and size, or None when numpy's code is not supported."""
-    j = _CODES.find(kind + str(size))
-    return _CODES[j + 2] if j >= 0 and j % 4 == 0 else None
+    j = _CODES.find((kind + str(size)).encode())
+    return chr(_CODES[j + 2]) if j >= 0 and j % 4 == 0 else None
 
 
 def _typecode_for(kind, size):
@@ -163,12 +163,12 @@ def _tell(f):
         return None
 
 
-def _bytes_left(f):
-    """Bytes between the position and the end, when that can be known without reading."""
+def _bytes_left(f, pos):
+    """Bytes between the position ``pos`` (from _tell) and the end, when that can be known
+    without reading."""
     trusted = getattr(f, "trusted", None)  # an npzfile member: its length is known when stored
     if trusted is not None:
         return f.remaining if trusted else None
-    pos = _tell(f)
     if pos is None:
         return None
     try:
@@ -285,28 +285,44 @@ def _bad(what):
 
 
 def _string(t):
-    """The text of a quoted token such as 'descr', or None when t is not exactly one string."""
+    """The bytes of a quoted token such as 'descr', or None when t is not exactly one string."""
     t = t.strip()
     q = t[:1]
     if len(t) < 2 or (q != b"'" and q != b'"') or t.find(q, 1) != len(t) - 1 or b"\\" in t:
         return None
-    try:
-        return t[1:-1].decode()
-    except Exception:  # not UTF-8 (UnicodeError differs between ports)
-        return None
+    return t[1:-1]
 
 
-def _parse_header_dict(raw):
-    """The dict numpy writes, e.g. {'descr': '<i2', 'fortran_order': False, 'shape': (3, 4), }.
+def _parse_header(raw):
+    """(descr, fortran_order, shape) of the dict numpy writes, descr as bytes:
+    {'descr': '<i2', 'fortran_order': False, 'shape': (3, 4), } and spaces.
 
     Only what numpy writes is accepted: these three keys, once each, with a string, a bool and a
-    tuple of ints; anything else is a damaged (or hostile) header. The work is done by bytes
-    methods (split, strip, find): Python code walking the header byte by byte costs MicroPython
-    about ten times more. Commas and colons cannot occur inside a valid key or value, except the
-    commas of the shape, which is cut out first.
+    tuple of ints; anything else is a damaged (or hostile) header. Every allocation and Python
+    call costs MicroPython thousands of instructions, so numpy's own layout is recognised with
+    startswith() alone; other spellings (key order, quotes, spaces) take _parse_dict.
     """
-    s = raw.strip()  # numpy pads with spaces and a newline; a byte that is not ASCII fails a
-    # check below or _string's decode
+    s = raw.strip()  # numpy pads with spaces and a newline
+    if type(s) is not bytes:
+        s = bytes(s)  # a zip member's read() gives a bytearray, which cannot be a dict key
+    n = len(s)
+    if s.startswith(b"{'descr': '") and s.endswith(b"), }"):
+        j = s.find(b"'", 11)
+        k = j + 20
+        if j > 0 and s.startswith(b"', 'fortran_order': ", j):
+            fortran = s.startswith(b"True", k)
+            if fortran or s.startswith(b"False", k):
+                k += 4 if fortran else 5
+                if s.startswith(b", 'shape': (", k) and s.find(b")", k) == n - 4:
+                    return s[11:j], fortran, _shape(s[k + 12:n - 4])
+    return _parse_dict(s)
+
+
+def _parse_dict(s):
+    # The work is done by bytes methods (split, strip, find): Python code walking the header
+    # byte by byte costs MicroPython about ten times more. Commas and colons cannot occur inside
+    # a valid key or value, except the commas of the shape, which is cut out first. A byte that
+    # is not ASCII fails one of the checks.
     if s[:1] != b"{" or s[-1:] != b"}":
         _bad("not a dict")
     o = s.find(b"(")
@@ -326,17 +342,17 @@ def _parse_header_dict(raw):
         if key in d:
             _bad("duplicate key %r" % key)
         v = kv[1].strip()
-        if key == "descr":
+        if key == b"descr":
             if v[:1] == b"[":
                 raise ValueError("structured dtypes (record arrays) are not supported")
             v = _string(v)
             if v is None:
                 _bad("descr must be a string")
-        elif key == "fortran_order":
+        elif key == b"fortran_order":
             if v != b"True" and v != b"False":
                 _bad("fortran_order must be True or False")
             v = v == b"True"
-        elif key == "shape":
+        elif key == b"shape":
             if v != b"@" or tup is None:
                 _bad("shape must be a tuple")
             v = _shape(tup)
@@ -345,7 +361,7 @@ def _parse_header_dict(raw):
         d[key] = v
     if len(d) != 3:
         _bad("keys must be descr, fortran_order and shape")
-    return d
+    return d[b"descr"], d[b"fortran_order"], d[b"shape"]
 
 
 def _shape(t):
@@ -354,8 +370,8 @@ def _shape(t):
     if len(parts) == 1:
         if parts[0].strip():
             _bad("shape must be a tuple")  # (3) is the int 3
-        parts = []  # ()
-    elif not parts[-1].strip():
+        return ()
+    if not parts[-1].strip():
         parts.pop()  # (3,) and (3, 4,)
     if len(parts) > _MAX_DIMS:
         _bad("more than %d dimensions" % _MAX_DIMS)
@@ -371,22 +387,24 @@ def _shape(t):
 
 
 def _parse_descr(descr):
-    """(kind, size, struct letter) of a numpy descr such as '<f4', or ValueError saying why not."""
-    order, code = descr[:1], descr[1:]
-    if code[:1] == "O":
+    """(kind, size, struct letter) of a numpy descr such as b'<f4', or ValueError saying why
+    not. Messages show it as str(bytes) does, quotes kept: any bytes can be printed."""
+    j = _CODES.find(descr[1:]) if len(descr) == 3 else -1
+    if descr[1:2] == b"O":
         raise ValueError("object arrays (pickled data) are not supported; "
                          "save numeric arrays with numpy.save(..., allow_pickle=False)")
-    f = _fmt(code[:1], code[1:]) if len(code) == 2 else None
-    if f is None:
-        raise ValueError("unsupported dtype %r (supported: int8-int64, uint8-uint64, float32, "
-                         "float64)" % descr)
-    size = int(code[1])
-    if order == ">" and size > 1:
-        raise ValueError("big-endian dtype %r is not supported; convert with "
-                         "arr.astype(arr.dtype.newbyteorder('<')) before saving" % descr)
-    if order != "<" and (size > 1 or order not in ("|", ">", "=")):
-        _bad("bad byte order in %r" % descr)
-    return code[0], size, f
+    if j < 0 or j % 4:
+        raise ValueError("unsupported dtype %s (supported: int8-int64, uint8-uint64, float32, "
+                         "float64)" % str(descr)[1:])
+    size = descr[2] - 48
+    order = descr[0]
+    if order == 62 and size > 1:  # '>'
+        raise ValueError("big-endian dtype %s is not supported; convert with "
+                         "arr.astype(arr.dtype.newbyteorder('<')) before saving"
+                         % str(descr)[1:])
+    if order != 60 and (size > 1 or order not in b"|>="):  # '<'
+        _bad("bad byte order in %s" % str(descr)[1:])
+    return chr(descr[1]), size, chr(_CODES[j + 2])
 
 
 def _header_bytes(descr, shape, total=None):
@@ -438,6 +456,8 @@ class Reader(_FileHolder):
     in the file), ``dtype`` (numpy descr, e.g. '<i2'), ``data_start``, ``version``.
     """
 
+    fortran_order = False  # Fortran-order files are refused
+
     def __init__(self, filelike, header_maxlength=4096, typecode=None):
         self._take_file(filelike, "rb")
         self.header_maxlength = header_maxlength
@@ -449,34 +469,31 @@ class Reader(_FileHolder):
 
     def _read_header(self, want):
         f = self.file
-        pre = _read_exact(f, 8)
+        pre = _read_exact(f, 10)  # magic, version, and a version 1.0 header's length
         if not pre:
             raise ValueError("not a .npy file (empty)")
         if pre[:6] != NPY_MAGIC[:len(pre)]:
             raise ValueError("not a .npy file (bad magic)")
-        if len(pre) < 8:
+        major = pre[6] if len(pre) > 7 else 0
+        if len(pre) == 10 and not 1 <= major <= 3:
+            raise ValueError("unsupported .npy format version %d.%d" % (major, pre[7]))
+        if major > 1:
+            pre += _read_exact(f, 2)  # versions 2.0 and 3.0 take 4 bytes for the length
+        if len(pre) < (10 if major == 1 else 12):
             raise ValueError("truncated .npy header")
-        major, minor = pre[6], pre[7]
-        if not 1 <= major <= 3:
-            raise ValueError("unsupported .npy format version %d.%d" % (major, minor))
-        lensize = 2 if major == 1 else 4
-        raw = _read_exact(f, lensize)
-        if len(raw) < lensize:
-            raise ValueError("truncated .npy header")
-        hlen = struct.unpack("<H" if major == 1 else "<I", raw)[0]
-        self.data_start = 8 + lensize + hlen
+        hlen = struct.unpack_from("<H" if major == 1 else "<I", pre, 8)[0]
+        self.data_start = len(pre) + hlen
         if self.data_start > self.header_maxlength:
             raise ValueError("header of %d bytes exceeds header_maxlength=%d"
                              % (self.data_start, self.header_maxlength))
         text = _read_exact(f, hlen)
         if len(text) < hlen:
             raise ValueError("truncated .npy header")
-        d = _parse_header_dict(text)
-        kind, size, self._fcode = _parse_descr(d["descr"])
-        if d["fortran_order"]:
+        descr, fortran, shape = _parse_header(text)
+        kind, size, self._fcode = _parse_descr(descr)
+        if fortran:
             raise ValueError("Fortran-order arrays are not supported; "
                              "save numpy.ascontiguousarray(a) instead")
-        shape = d["shape"]
 
         if want is None:
             tc = _default_typecode(kind, size)
@@ -493,12 +510,11 @@ class Reader(_FileHolder):
                                  % (_dtype_name(kind, size), want))
             tc = want
 
-        self.version = (major, minor)
+        self.version = (major, pre[7])
         self.shape = shape
         self.dtype = ("|" if size == 1 else "<") + kind + str(size)
         self.itemsize = size
         self.typecode = tc
-        self.fortran_order = False
         self.items = compute_items(shape)
         self._osize = _SIZES[tc]
         # Same bytes in the file as in the array: read straight into the array's memory
@@ -506,7 +522,7 @@ class Reader(_FileHolder):
         self._pos = 0
         self._base = _tell(f)
         need = self.items * size
-        left = _bytes_left(f)
+        left = _bytes_left(f, self._base)
         if left is not None and left < need:
             raise ValueError("truncated .npy data: shape %r needs %d bytes, %d present"
                              % (shape, need, left))
@@ -631,8 +647,23 @@ class Reader(_FileHolder):
         if chunksize < 1:
             raise ValueError("chunksize must be at least 1")
         self._goto(offset)
-        while self._pos < self.items:
-            yield self.read(chunksize)
+        if not self._direct or not self._trusted:
+            while self._pos < self.items:
+                yield self.read(chunksize)
+            return
+        # A file of known length holding the array's own bytes (the usual case): read() inline,
+        # its attributes in this generator's locals, so a chunk costs a read and a copy
+        f, size, tc, items = self.file, self._osize, self.typecode, self.items
+        while self._pos < items:
+            n = min(chunksize, items - self._pos)
+            raw = f.read(n * size)
+            if len(raw) < n * size:
+                raw = _read_more(f, n * size, n * size, raw or b"")
+                if len(raw) < n * size:
+                    self._pos += len(raw) // size
+                    self._truncated()
+            self._pos += n
+            yield array.array(tc, raw)
 
 
 def _writer_args(shape, typecode):
@@ -775,10 +806,10 @@ def __getattr__(name):
     if name == "format_mapping":
         m = {}
         for j in range(0, len(_CODES), 4):
-            size = int(_CODES[j + 1])
-            tc = _default_typecode(_CODES[j], size)
+            size = _CODES[j + 1] - 48
+            tc = _default_typecode(chr(_CODES[j]), size)
             if tc is not None:
-                m[_CODES[j:j + 2].encode()] = (tc, size)
+                m[_CODES[j:j + 2]] = (tc, size)
         globals()[name] = m
         return m
     if name in ("NpzReader", "NpzWriter", "load_npz", "save_npz", "CAN_COMPRESS"):

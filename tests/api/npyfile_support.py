@@ -107,6 +107,23 @@ class ReadOnly:
         return self._b.read(n)
 
 
+class Seekable(Stream):
+    """A seekable source whose read() gives ``piece`` bytes per call; ``claim`` extra bytes make
+    its end, as seek(0, 2) reports it, lie beyond the data."""
+
+    def __init__(self, data, piece=None, claim=0):
+        Stream.__init__(self, data, piece)
+        self._claim = claim
+
+    def seek(self, pos, whence=0):
+        end = len(self._d) + self._claim
+        self._p = pos if whence == 0 else (self._p + pos if whence == 1 else end + pos)
+        return self._p
+
+    def tell(self):
+        return self._p
+
+
 class Sink:
     """A write-only destination that cannot seek."""
 

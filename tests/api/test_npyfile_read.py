@@ -10,7 +10,8 @@ if "src/device" not in sys.path:
 
 import npyfile
 from harness import raises, run, test
-from npyfile_support import HAS_D, INDEX, check, expected, npy, read_bytes, ReadOnly, Stream, unhex
+from npyfile_support import (HAS_D, INDEX, check, expected, npy, read_bytes, ReadOnly, Seekable,
+                             Stream, unhex)
 
 
 @test
@@ -184,6 +185,23 @@ def read_counts():
         assert list(r.read(0)) == []
         assert list(r.read()) == ref[5:]
         assert len(r.read()) == 0 and r.remaining == 0
+
+
+@test
+def chunks_from_seekable_files_with_short_reads():
+    # A file of known length takes read_data_chunks' inline path: a short read() is finished,
+    # and an end that lies about the length is found as a truncation, never as a short chunk
+    for name in ("int16_3d.npy", "float32_2d.npy"):
+        data = read_bytes(name)
+        ref = bytes(whole(name))
+        for piece in (None, 1, 3, 7):
+            with npyfile.Reader(Seekable(data, piece)) as r:
+                got = [bytes(c) for c in r.read_data_chunks(5)]
+                assert b"".join(got) == ref and r.remaining == 0, (name, piece)
+                assert all(len(c) == 5 * r.itemsize for c in got[:-1]), (name, piece)
+            with npyfile.Reader(Seekable(data[:-3], piece, claim=3)) as r:
+                raises(ValueError, lambda: [c for c in r.read_data_chunks(4)],
+                       contains="truncated")
 
 
 @test
