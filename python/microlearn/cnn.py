@@ -333,10 +333,8 @@ def _parse_layer(data, offset, index, is_int8, header):
         layer.kernel_w, layer.kernel_h, layer.stride_w, layer.stride_h = kw, kh, sw, sh
         layer.dilation_w, layer.dilation_h, layer.act = dw, dh, act
         layer.pad, layer.depth_mul = (pt, pb, pl, pr), dmul
-        if min(kw, kh, sw, sh) < 1:
-            raise ValueError("%s: kernel and stride must be at least 1" % where)
-        if (dw, dh) != (1, 1):
-            raise ValueError("%s: dilation %dx%d is not supported" % (where, dw, dh))
+        if min(kw, kh, sw, sh, dw, dh) < 1:
+            raise ValueError("%s: kernel, stride and dilation must be at least 1" % where)
         if act in UNSUPPORTED_ACTS:
             raise ValueError("%s: activation %s is not supported" % (where, ACT_NAMES[act]))
         if act not in ACT_NAMES:
@@ -347,11 +345,12 @@ def _parse_layer(data, offset, index, is_int8, header):
         if kw * kh == 1 and (dmul or pt or pb or pl or pr):
             raise ValueError("%s: a 1x1 kernel with padding or a depth multiplier is not "
                              "supported" % where)
-        if ih + pt + pb < kh or iw + pl + pr < kw:
+        ekh, ekw = (kh - 1) * dh + 1, (kw - 1) * dw + 1   # the window a dilated kernel spans
+        if ih + pt + pb < ekh or iw + pl + pr < ekw:
             raise ValueError("%s: kernel larger than the padded input" % where)
-        if (oh, ow) != ((ih + pt + pb - kh) // sh + 1, (iw + pl + pr - kw) // sw + 1):
-            raise ValueError("%s: output %dx%d inconsistent with input, kernel, stride and "
-                             "padding" % (where, oh, ow))
+        if (oh, ow) != ((ih + pt + pb - ekh) // sh + 1, (iw + pl + pr - ekw) // sw + 1):
+            raise ValueError("%s: output %dx%d inconsistent with input, kernel, stride, "
+                             "dilation and padding" % (where, oh, ow))
         if dmul and oc != ic * dmul:
             raise ValueError("%s: %d output channels, expected %d x %d" % (where, oc, ic, dmul))
         chi = 1 if dmul else ic
@@ -642,6 +641,7 @@ def _conv(layer, x, is_int8):
     n, ih, iw, ic = x.shape
     _, oh, ow, oc = layer.out_dims
     kh, kw, sh, sw = layer.kernel_h, layer.kernel_w, layer.stride_h, layer.stride_w
+    dh, dw = layer.dilation_h, layer.dilation_w
     pt, pb, pl, pr = layer.pad
     fill = np.int8(layer.in_zp) if is_int8 else _F32(0)
     if pt or pb or pl or pr:
@@ -649,8 +649,8 @@ def _conv(layer, x, is_int8):
     x = np.ascontiguousarray(x)
     s = x.strides
     patches = np.lib.stride_tricks.as_strided(
-        x, shape=(n, oh, ow, kh, kw, ic), strides=(s[0], s[1] * sh, s[2] * sw, s[1], s[2], s[3]),
-        writeable=False)
+        x, shape=(n, oh, ow, kh, kw, ic),
+        strides=(s[0], s[1] * sh, s[2] * sw, s[1] * dh, s[2] * dw, s[3]), writeable=False)
     acc_type = np.int64 if is_int8 else _F32
     w = layer.weights.astype(acc_type)
     if layer.depth_mul:
@@ -832,7 +832,9 @@ class Conv2D:
     """A convolution. ``weights`` (cho, chi, kh, kw); ``bias`` (cho,) or None; ``stride`` an int
     or (stride_h, stride_w); ``padding`` 'valid', 'same' (TensorFlow's split: the odd pixel at
     the bottom/right) or explicit (top, bottom, left, right); ``activation`` None/'none',
-    'relu' or 'relu6'."""
+    'relu' or 'relu6'; ``dilation`` an int or (dilation_h, dilation_w), the distance between
+    taps (a 3-tap kernel with dilation 2 spans 5 pixels). Dilation other than 1 is microlearn's:
+    TinyMaix (the reference) loads such a file and fails when it runs it."""
 
     weights: np.ndarray
     bias: np.ndarray = None
@@ -840,6 +842,7 @@ class Conv2D:
     padding: object = "valid"
     activation: str = None
     input: object = None
+    dilation: object = 1
 
 
 @dataclass
@@ -855,6 +858,7 @@ class DepthwiseConv2D:
     activation: str = None
     depth_multiplier: int = None
     input: object = None
+    dilation: object = 1
 
 
 @dataclass
@@ -998,20 +1002,22 @@ def _plan(layers, input_shape):
             if not (1 <= kh <= 255 and 1 <= kw <= 255) or oc > 65535:
                 raise ValueError("%s: kernel sizes must be 1..255" % where)
             sh, sw = _pair(spec.stride, where + " stride")
-            pad = _padding(spec.padding, ih, iw, kh, kw, sh, sw)
+            dh, dw = _pair(spec.dilation, where + " dilation")
+            ekh, ekw = (kh - 1) * dh + 1, (kw - 1) * dw + 1   # the window the taps span
+            pad = _padding(spec.padding, ih, iw, ekh, ekw, sh, sw)
             if kh * kw == 1 and (dmul or any(pad)):
                 raise ValueError("%s: a 1x1 kernel cannot have padding or be depthwise" % where)
             if spec.activation not in _ACT_CODES:
                 raise ValueError("%s: activation must be None, 'relu' or 'relu6'" % where)
-            if ih + pad[0] + pad[1] < kh or iw + pad[2] + pad[3] < kw:
+            if ih + pad[0] + pad[1] < ekh or iw + pad[2] + pad[3] < ekw:
                 raise ValueError("%s: kernel larger than the padded input" % where)
-            oh = (ih + pad[0] + pad[1] - kh) // sh + 1
-            ow = (iw + pad[2] + pad[3] - kw) // sw + 1
+            oh = (ih + pad[0] + pad[1] - ekh) // sh + 1
+            ow = (iw + pad[2] + pad[3] - ekw) // sw + 1
             out_dims = (3, oh, ow, oc)
             layer = Layer(DWCONV2D if depthwise else CONV2D, 0, 0, 0, dims, out_dims,
-                          kernel_w=kw, kernel_h=kh, stride_w=sw, stride_h=sh,
-                          act=_ACT_CODES[spec.activation], pad=pad, depth_mul=dmul,
-                          weights=w, bias=_bias(spec.bias, oc, where))
+                          kernel_w=kw, kernel_h=kh, stride_w=sw, stride_h=sh, dilation_w=dw,
+                          dilation_h=dh, act=_ACT_CODES[spec.activation], pad=pad,
+                          depth_mul=dmul, weights=w, bias=_bias(spec.bias, oc, where))
         elif isinstance(spec, MaxPooling2D):
             kh, kw = _pair(spec.pool_size, where + " pool_size")
             sh, sw = _pair(spec.pool_size if spec.stride is None else spec.stride,
@@ -1273,7 +1279,8 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
         in_s, in_zp = out_quant[layer.source]
         q = Layer(layer.type, layer.is_out, 0, 0, layer.in_dims, layer.out_dims,
                   kernel_w=layer.kernel_w, kernel_h=layer.kernel_h, stride_w=layer.stride_w,
-                  stride_h=layer.stride_h, act=layer.act, pad=layer.pad,
+                  stride_h=layer.stride_h, dilation_w=layer.dilation_w,
+                  dilation_h=layer.dilation_h, act=layer.act, pad=layer.pad,
                   depth_mul=layer.depth_mul, source=layer.source, source1=layer.source1)
         if layer.type == ADD:
             q.in1_s, q.in1_zp = out_quant[layer.source1]

@@ -31,8 +31,11 @@ add layer). The nodes:
 * ``Transpose`` between channels first and channels last (tf2onnx's Keras graphs): a
   channels-last input, Keras's ``Flatten`` order, the mean over the steps of channels-last data.
 
-Anything else (dilation; grouped but not depthwise convolutions; ``Concat``; an ``Add`` that
-broadcasts; a ``Pad`` before a ``MaxPool``, whose zeros would be values) raises
+Convolutions may be dilated (1-D and 2-D, ``dilation=`` in PyTorch): microlearn's engine runs
+them; TinyMaix, the reference, loads such a file and fails when it runs it.
+
+Anything else (dilated pooling; grouped but not depthwise convolutions; ``Concat``; an ``Add``
+that broadcasts; a ``Pad`` before a ``MaxPool``, whose zeros would be values) raises
 :class:`UnsupportedModelError` naming the node.
 
 Layouts: PyTorch and ONNX are channels-first, ``(C, H, W)``; the engine is channels-last,
@@ -545,10 +548,11 @@ class _Chain:
             self.pending_pad = (t, b, l + begin[2], r + end[2])
         self.fusable = None
 
-    def window(self, a, kernel, ceil_mode=False):
-        """(stride, (top, bottom, left, right)) of a Conv or pooling's attributes, with a
-        preceding Pad added; kernel is (kh, kw). With ceil_mode the output size is the caller's
-        to compute (and check)."""
+    def window(self, a, kernel, ceil_mode=False, dilated=False):
+        """(stride, (top, bottom, left, right), (oh, ow)) of a Conv or pooling's attributes,
+        with a preceding Pad added; kernel is (kh, kw). With ceil_mode the output size is the
+        caller's to compute (and check). ``dilated``: a Conv, whose dilations are read into
+        self.dilation; poolings must have none."""
         if len(kernel) != 2:
             self.fail("the kernel has %d sizes for a %d-D input"
                       % (len(kernel) - (self.rank == 2), self.rank - 1))
@@ -556,14 +560,22 @@ class _Chain:
         one_d = self.rank == 2
         n = 1 if one_d else 2
         strides = list(a.get("strides", [1] * n))
-        dilations = list(a.get("dilations", [1] * n))
-        if any(d != 1 for d in dilations):
-            self.fail("dilation is not supported")
+        dilations = [int(d) for d in a.get("dilations", [1] * n)]
+        if len(dilations) != n or (not dilated and any(d != 1 for d in dilations)):
+            self.fail("dilation is not supported here")
         if one_d:
             strides = [1] + strides
+            dilations = [1] + dilations
+        if not all(1 <= d <= 255 for d in dilations):
+            self.fail("dilations must be 1..255 (the .tmdl format's limits)")
+        self.dilation = tuple(dilations)
         auto = a.get("auto_pad", b"NOTSET")
         auto = auto.decode() if isinstance(auto, bytes) else auto
         kh, kw = kernel
+        if not all(1 <= v <= 255 for v in (kh, kw)):
+            self.fail("kernel sizes must be 1..255 (the .tmdl format's limits)")
+        # the span of the taps: what padding and output sizes are computed from
+        kh, kw = (kh - 1) * dilations[0] + 1, (kw - 1) * dilations[1] + 1
         if auto in ("NOTSET", ""):
             p = [int(v) for v in a.get("pads", [0] * (2 * n))]
             pad = (0, 0, p[0], p[1]) if one_d else (p[0], p[2], p[1], p[3])
@@ -583,7 +595,7 @@ class _Chain:
         pad = tuple(x + y for x, y in zip(pad, self.pending_pad))
         self.pending_pad = (0, 0, 0, 0)
         strides = [int(v) for v in strides]
-        if (len(strides) != 2 or not all(1 <= v <= 255 for v in strides + [kh, kw])
+        if (len(strides) != 2 or not all(1 <= v <= 255 for v in strides)
                 or not all(0 <= v <= 255 for v in pad)):
             self.fail("kernel sizes and strides must be 1..255 and padding 0..255 (the .tmdl "
                       "format's limits)")
@@ -605,14 +617,15 @@ class _Chain:
             weights = weights[:, :, None, :]
         group = int(a.get("group", 1))
         oc = weights.shape[0]
-        stride, pad, (oh, ow) = self.window(a, weights.shape[2:])
+        stride, pad, (oh, ow) = self.window(a, weights.shape[2:], dilated=True)
         if group == 1:
             if weights.shape[1] != c:
                 self.fail("weights for %d input channels, the input has %d"
                           % (weights.shape[1], c))
-            spec = cnn.Conv2D(weights, bias, stride=stride, padding=pad)
+            spec = cnn.Conv2D(weights, bias, stride=stride, padding=pad, dilation=self.dilation)
         elif group == c and weights.shape[1] == 1 and oc % c == 0:
-            spec = cnn.DepthwiseConv2D(weights, bias, stride=stride, padding=pad)
+            spec = cnn.DepthwiseConv2D(weights, bias, stride=stride, padding=pad,
+                                       dilation=self.dilation)
         else:
             self.fail("grouped convolutions are supported only as depthwise (groups = input "
                       "channels), not groups=%d of %d channels" % (group, c))

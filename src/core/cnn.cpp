@@ -69,8 +69,8 @@ struct Layer {
     Shape in, out;
     float in_s, out_s;
     int32_t in_zp, out_zp;
-    // conv2d, depthwise conv2d, max pooling
-    uint32_t kw, kh, sx, sy, act, dmul;
+    // conv2d, depthwise conv2d, max pooling (dilation: convolutions only, 1 for max pooling)
+    uint32_t kw, kh, sx, sy, dx, dy, act, dmul;
     uint32_t pad_top, pad_left;
     // conv2d, depthwise conv2d, dense: weights (int8 or float), biases (int32 or float), int8
     // weight scales
@@ -158,20 +158,27 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         L->kh = p[49];
         L->sx = p[50];
         L->sy = p[51];
+        L->dx = p[52];
+        L->dy = p[53];
         L->act = u16(p + 54);
         L->pad_top = p[56];
         L->pad_left = p[58];
         const uint32_t pad_bottom = p[57], pad_right = p[59];
-        if (L->kw == 0 || L->kh == 0 || L->sx == 0 || L->sy == 0 || p[52] != 1 || p[53] != 1) {
+        // Dilation (taps dx, dy apart) is microlearn's: TinyMaix runs only 1.
+        if (L->kw == 0 || L->kh == 0 || L->sx == 0 || L->sy == 0 || L->dx == 0 || L->dy == 0 ||
+            (L->type == MaxPool && (L->dx != 1 || L->dy != 1))) {
             return fail(m, CnnFault::Kernel);
         }
         if (L->act != ActNone &&
             (L->type == MaxPool || (L->act != ActRelu && L->act != ActRelu6))) {
             return fail(m, CnnFault::Activation, L->act);
         }
-        // Every output position reads at least one tap inside the padded input.
-        if (uint64_t(L->out.h - 1) * L->sy + L->kh > uint64_t(L->in.h) + L->pad_top + pad_bottom ||
-            uint64_t(L->out.w - 1) * L->sx + L->kw > uint64_t(L->in.w) + L->pad_left + pad_right) {
+        // Every output position's window (kernel - 1) * dilation + 1 wide) lies in the padded
+        // input.
+        if (uint64_t(L->out.h - 1) * L->sy + uint64_t(L->kh - 1) * L->dy + 1 >
+                uint64_t(L->in.h) + L->pad_top + pad_bottom ||
+            uint64_t(L->out.w - 1) * L->sx + uint64_t(L->kw - 1) * L->dx + 1 >
+                uint64_t(L->in.w) + L->pad_left + pad_right) {
             return fail(m, CnnFault::Shape);
         }
         if (L->type == MaxPool) {
@@ -460,24 +467,28 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
     const uint32_t kk = L.kh * L.kw;
     const uint32_t chi = L.in.c;
     const size_t row_step = size_t(L.in.w) * chi;
+    // The window spans (k - 1) * dilation + 1 pixels; with dilation 1 its taps are adjacent.
+    const int32_t span_h = int32_t((L.kh - 1) * L.dy + 1), span_w = int32_t((L.kw - 1) * L.dx + 1);
+    // Past a tap's chi values to the next tap's: 0 without dilation.
+    const size_t tap_skip = size_t(L.dx - 1) * chi, row_tap_step = size_t(L.dy) * row_step;
     for (uint32_t oy = 0; oy < L.out.h; ++oy) {
         const int32_t y0 = int32_t(oy * L.sy) - int32_t(L.pad_top);
         for (uint32_t ox = 0; ox < L.out.w; ++ox) {
             const int32_t x0 = int32_t(ox * L.sx) - int32_t(L.pad_left);
-            if (y0 >= 0 && x0 >= 0 && y0 + int32_t(L.kh) <= int32_t(L.in.h) &&
-                x0 + int32_t(L.kw) <= int32_t(L.in.w)) {
+            if (y0 >= 0 && x0 >= 0 && y0 + span_h <= int32_t(L.in.h) &&
+                x0 + span_w <= int32_t(L.in.w)) {
                 // The whole window inside the input (always, without padding).
                 const T* row = in + size_t(y0) * row_step + size_t(x0) * chi;
                 T* dst = patch;
-                for (uint32_t ky = 0; ky < L.kh; ++ky, row += row_step) {
+                for (uint32_t ky = 0; ky < L.kh; ++ky, row += row_tap_step) {
                     const T* px = row;
-                    if (chi == 1) { // a kernel row is contiguous (an image's first layer)
+                    if (chi == 1) { // a kernel row is one value per tap (an image's first layer)
                         for (uint32_t kx = 0; kx < L.kw; ++kx) {
-                            *dst++ = px[kx];
+                            *dst++ = px[size_t(kx) * L.dx];
                         }
                         continue;
                     }
-                    for (uint32_t kx = 0; kx < L.kw; ++kx, ++dst) {
+                    for (uint32_t kx = 0; kx < L.kw; ++kx, ++dst, px += tap_skip) {
                         T* d = dst;
                         for (uint32_t i = 0; i < chi; ++i, d += kk) {
                             *d = *px++;
@@ -487,10 +498,10 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
             } else {
                 uint32_t k = 0;
                 for (uint32_t ky = 0; ky < L.kh; ++ky) {
-                    const int32_t y = y0 + int32_t(ky);
+                    const int32_t y = y0 + int32_t(ky * L.dy);
                     const bool row_in = y >= 0 && y < int32_t(L.in.h);
                     for (uint32_t kx = 0; kx < L.kw; ++kx, ++k) {
-                        const int32_t x = x0 + int32_t(kx);
+                        const int32_t x = x0 + int32_t(kx * L.dx);
                         const bool inside = row_in && x >= 0 && x < int32_t(L.in.w);
                         const T* px =
                             inside ? in + size_t(y) * row_step + size_t(x) * chi : nullptr;

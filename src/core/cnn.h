@@ -18,11 +18,11 @@
 // (at most the file's buf_size), the largest receptive field of a convolution, gathered for each
 // output position, and for int8 models one float scale per output channel of a convolution.
 //
-// Layers: conv2d and depthwise conv2d (any kernel and stride, explicit padding, no dilation;
-// activation none, relu or relu6), global average pooling, dense, softmax, reshape (in place),
-// add (element-wise sum of two activations of the same dimensions), and max pooling (any window
-// and stride, padding narrower than the window; microlearn's own layer type 128, which TinyMaix
-// lacks). int8 models compute like
+// Layers: conv2d and depthwise conv2d (any kernel, stride and dilation, explicit padding;
+// activation none, relu or relu6; TinyMaix runs only dilation 1), global average pooling, dense,
+// softmax, reshape (in place), add (element-wise sum of two activations of the same dimensions),
+// and max pooling (any window and stride, padding narrower than the window; microlearn's own
+// layer type 128, which TinyMaix lacks). int8 models compute like
 // TinyMaix (real = scale * (q - zero_point); int32 sums; float rescaling; results truncated
 // toward zero) except that results saturate at the int8 range, where TinyMaix wraps.
 // fp32 models compute in float. The input is uint8 (an image), scaled as TinyMaix's

@@ -93,6 +93,33 @@ def pool_model(kind, pad=(0, 0, 0, 0), act=0, out_s=1 / 255):
     return data + struct.pack("<6BH4BI", 2, 2, 2, 2, 1, 1, act, *(pad + (0,)))
 
 
+def dilated_model(kind, dilation=2):
+    """One conv2d made here byte by byte (docs/cnn_format.md): a 1x7x1 input, a 1x3 kernel with
+    weights 1, 2, 3 whose taps are `dilation` apart (microlearn's extension), -> 1x(7 - 2 *
+    dilation)x1. Output column x is (u[x] + 2 u[x + d] + 3 u[x + 2 d]) / 255. int8: weight scale
+    1, bias 768 = 128 * (1 + 2 + 3) (the image is stored as u - 128), output scale 6/255 and
+    zero point -128 (out_deq), so an output is within 6/255 of the fp32 one."""
+    int8 = kind == "int8"
+    es = 1 if int8 else 4
+    zp = "i" if int8 else "f"
+    ow = 7 - 2 * dilation
+    d_in, d_out = (3, 1, 7, 1), (3, 1, ow, 1)
+    w_size = 3 * es
+    b_oft = (84 + w_size + 3) // 4 * 4
+    size = (b_oft + 4 + 7) // 8 * 8
+    data = b"MAIX" + struct.pack("<BBHHHII4H4H", 0 if int8 else 2, 1, 1, 1, 1, 16 * es, 0,
+                                 *(d_in + d_out)) + bytes(28)
+    data += struct.pack("<HHIII4H4H", 0, 1, size, 0, 8 * es, *(d_in + d_out))
+    data += struct.pack("<f" + zp + "f" + zp, 1 / 255, -128, 6 / 255 if int8 else 1, -128)
+    data += struct.pack("<6BH4BIIIII", 3, 1, 1, 1, dilation, 1, 0, 0, 0, 0, 0, 0, 0, 80, 84,
+                        b_oft)
+    data += struct.pack("<f", 1.0)  # weight scale (read in int8 models only)
+    data += struct.pack("<3b", 1, 2, 3) if int8 else struct.pack("<3f", 1, 2, 3)
+    data += bytes(b_oft - 84 - w_size)
+    data += struct.pack("<i", 768) if int8 else struct.pack("<f", 0)
+    return data + bytes(size - b_oft - 4)
+
+
 def patched(data, offset, value_bytes):
     b = bytearray(data)
     b[offset:offset + len(value_bytes)] = value_bytes
@@ -210,7 +237,9 @@ def define_tests(module, kind):
         raises(ValueError, m, patched(data, 68, b"\xff\xff\x00\x00"), contains="layer 0: truncated")
         raises(ValueError, m, patched(data, 90, b"\x0e\x00"), contains="layer 0: output dimensions")
         raises(ValueError, m, patched(data, 112, b"\x00"), contains="layer 0: unsupported kernel")
-        raises(ValueError, m, patched(data, 116, b"\x02"), contains="unsupported kernel, stride or dilation")
+        raises(ValueError, m, patched(data, 116, b"\x00"), contains="unsupported kernel, stride or dilation")
+        # dilation 2: the 5x5 kernel would span 9 columns, not the 5 its output dims imply
+        raises(ValueError, m, patched(data, 116, b"\x02"), contains="layer 0: output dimensions")
         raises(ValueError, m, patched(data, 118, b"\x04\x00"), contains="layer 0: unsupported activation 4")
         raises(ValueError, m, patched(data, 124, b"\x01\x00\x00\x00"), contains="layer 0: output dimensions")
         raises(ValueError, m, patched(data, 140, b"\xb9\x00\x00\x00"), contains="weights, biases")
@@ -252,6 +281,24 @@ def define_tests(module, kind):
                contains="layer 0: input is not an earlier output")  # the input is 1x1x19
         if kind == "fp32":
             raises(ValueError, m, add_model(kind, n, (end + 2, 2 * end)), contains="misaligned")
+
+    @test
+    def dilated_convolutions_read_taps_apart():
+        u = array.array("B", [10, 200, 30, 250, 50, 0, 70])
+        for d in (1, 2, 3):
+            ow = 7 - 2 * d
+            out = array.array("f", [0.0] * ow)
+            net = module.new(dilated_model(kind, d))
+            assert net.output_dimensions() == (1, ow, 1)
+            net.run(u, out)
+            for x in range(ow):
+                want = (u[x] + 2 * u[x + d] + 3 * u[x + 2 * d]) / 255
+                assert abs(out[x] - want) <= (6 / 255 if kind == "int8" else 1e-5), (d, x, out[x])
+        raises(ValueError, module.new, patched(dilated_model(kind), 116, b"\x00"),
+               contains="layer 0: unsupported kernel, stride or dilation")
+        # a window wider than the input: a 3-tap kernel, taps 4 apart, spans 9 columns of 7
+        raises(ValueError, module.new, patched(dilated_model(kind, 3), 116, b"\x04"),
+               contains="layer 0: output dimensions")
 
     @test
     def max_pooling_takes_the_largest_value_of_each_window():

@@ -73,6 +73,11 @@ struct ConvSpec {
     uint16_t act;   // 0 none, 1 relu, 3 relu6
     uint32_t dmul;  // 0: conv2d; >= 1 depthwise
     uint16_t out_c;
+    uint8_t dx = 1, dy = 1; // dilation (convolutions)
+
+    // The window the taps span.
+    int span_w() const { return (kw - 1) * dx + 1; }
+    int span_h() const { return (kh - 1) * dy + 1; }
 };
 
 struct Writer {
@@ -190,14 +195,14 @@ struct Builder {
         layers++;
     }
 
-    // The first 12 bytes of a conv or max pooling body: kernel, stride, dilation 1, act, pad.
+    // The first 12 bytes of a conv or max pooling body: kernel, stride, dilation, act, pad.
     static void window(Writer& l, const ConvSpec& s, uint16_t act) {
         l.u8(s.kw);
         l.u8(s.kh);
         l.u8(s.sx);
         l.u8(s.sy);
-        l.u8(1);
-        l.u8(1);
+        l.u8(s.dx);
+        l.u8(s.dy);
         l.u16(act);
         for (uint8_t p : s.pad) {
             l.u8(p);
@@ -207,8 +212,8 @@ struct Builder {
     // weights (out_c, chi, kh, kw) as floats (fp32) or int8 values; bias floats or int32; ws.
     void conv(const ConvSpec& s, const std::vector<float>& w, const std::vector<float>& bias,
               const std::vector<float>& ws, const Quant& q) {
-        const Dims out{uint16_t((cur.h + s.pad[0] + s.pad[1] - s.kh) / s.sy + 1),
-                       uint16_t((cur.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1), s.out_c};
+        const Dims out{uint16_t((cur.h + s.pad[0] + s.pad[1] - s.span_h()) / s.sy + 1),
+                       uint16_t((cur.w + s.pad[2] + s.pad[3] - s.span_w()) / s.sx + 1), s.out_c};
         const uint32_t n_ws = s.out_c * 4u;
         const uint32_t n_w = uint32_t(w.size()) * (int8 ? 1u : 4u);
         const uint32_t ws_oft = 80, w_oft = ws_oft + n_ws;
@@ -331,11 +336,11 @@ std::vector<uint8_t> random_image(size_t n, std::mt19937& rng) {
     return v;
 }
 
-// float64 reference of a convolution over an HWC tensor, zero padding.
+// float64 reference of a convolution over an HWC tensor, zero padding, taps dx, dy apart.
 std::vector<double> conv_ref(const std::vector<double>& x, Dims in, const ConvSpec& s,
                              const std::vector<float>& w, const std::vector<float>& b) {
-    const int oh = (in.h + s.pad[0] + s.pad[1] - s.kh) / s.sy + 1;
-    const int ow = (in.w + s.pad[2] + s.pad[3] - s.kw) / s.sx + 1;
+    const int oh = (in.h + s.pad[0] + s.pad[1] - s.span_h()) / s.sy + 1;
+    const int ow = (in.w + s.pad[2] + s.pad[3] - s.span_w()) / s.sx + 1;
     const int chi = s.dmul ? 1 : in.c;
     std::vector<double> out;
     for (int oy = 0; oy < oh; ++oy) {
@@ -346,7 +351,8 @@ std::vector<double> conv_ref(const std::vector<double>& x, Dims in, const ConvSp
                     const int ic = s.dmul ? c / int(s.dmul) : i;
                     for (int ky = 0; ky < s.kh; ++ky) {
                         for (int kx = 0; kx < s.kw; ++kx) {
-                            const int y = oy * s.sy - s.pad[0] + ky, xx = ox * s.sx - s.pad[2] + kx;
+                            const int y = oy * s.sy - s.pad[0] + ky * s.dy,
+                                      xx = ox * s.sx - s.pad[2] + kx * s.dx;
                             if (y < 0 || xx < 0 || y >= in.h || xx >= in.w) {
                                 continue;
                             }
@@ -432,7 +438,9 @@ TEST(Cnn, FaultsSayWhatAndWhere) {
     EXPECT_EQ(fault_of(6, {2}), std::make_pair(CnnFault::Counts, header));
     EXPECT_EQ(fault_of(64 + 216, {7}), std::make_pair(CnnFault::LayerType, 1u));
     EXPECT_EQ(fault_of(64 + 216 + 54, {2}), std::make_pair(CnnFault::Activation, 1u));
-    EXPECT_EQ(fault_of(64 + 216 + 52, {2}), std::make_pair(CnnFault::Kernel, 1u)); // dilation
+    EXPECT_EQ(fault_of(64 + 216 + 52, {0}), std::make_pair(CnnFault::Kernel, 1u)); // dilation
+    // Dilation 2: the 5x5 kernel spans 9 pixels of a 14x14 input, not the 10x10 output's 14.
+    EXPECT_EQ(fault_of(64 + 216 + 52, {2}), std::make_pair(CnnFault::Shape, 1u));
     EXPECT_EQ(fault_of(64 + 34, {0xff, 0xff, 0xff, 0x7f}), std::make_pair(CnnFault::Quant, 0u));
     // A bias beyond 2^30 could overflow the int32 sum: layer 0's biases start at 64 + 184.
     EXPECT_EQ(fault_of(64 + 184, {0, 0, 0, 0x41}), std::make_pair(CnnFault::Quant, 0u));
@@ -543,13 +551,66 @@ TEST(Cnn, Fp32MatchesFloat64ReferenceWithPaddingStridesAndDepthwise) {
     }
 }
 
+// Dilated convolutions (microlearn's; TinyMaix runs only dilation 1): a one-channel first layer
+// (its taps are single values), a strided depthwise layer and a layer without padding, dilated
+// differently along each axis, against the float64 reference.
+TEST(Cnn, Fp32DilatedConvolutionsMatchFloat64Reference) {
+    std::mt19937 rng(17);
+    const Dims in{9, 10, 1};
+    ConvSpec c1{3, 3, 1, 1, {2, 2, 3, 3}, 1, 0, 4};
+    c1.dx = 3;
+    c1.dy = 2;
+    ConvSpec c2{3, 2, 2, 1, {1, 0, 2, 1}, 3, 2, 8}; // depthwise x2, relu6
+    c2.dx = 2;
+    c2.dy = 3;
+    ConvSpec c3{2, 2, 1, 1, {0, 0, 0, 0}, 0, 0, 5};
+    c3.dy = 3;
+    const Dims d1{uint16_t((9 + 4 - c1.span_h()) + 1), uint16_t((10 + 6 - c1.span_w()) + 1), 4};
+    const Dims d2{uint16_t((d1.h + 1 - c2.span_h()) + 1),
+                  uint16_t((d1.w + 3 - c2.span_w()) / 2 + 1), 8};
+    const std::vector<float> w1 = random_values(4 * 9, rng, -1, 1),
+                             b1 = random_values(4, rng, -0.5f, 0.5f);
+    const std::vector<float> w2 = random_values(8 * 6, rng, -1, 1),
+                             b2 = random_values(8, rng, -0.5f, 0.5f);
+    const std::vector<float> w3 = random_values(5 * 8 * 4, rng, -1, 1),
+                             b3 = random_values(5, rng, -0.5f, 0.5f);
+    Builder b(false, in);
+    b.conv(c1, w1, b1, std::vector<float>(4, 1.0f), {});
+    b.conv(c2, w2, b2, std::vector<float>(8, 1.0f), {});
+    b.conv(c3, w3, b3, std::vector<float>(5, 1.0f), {});
+    Loaded l(b.finish());
+    ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault) << " layer " << l.m.fault_layer;
+    ASSERT_EQ(l.m.out_len, uint32_t((d2.h - c3.span_h() + 1) * (d2.w - c3.span_w() + 1) * 5));
+    for (int trial = 0; trial < 20; ++trial) {
+        const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
+        std::vector<double> x(img.begin(), img.end());
+        for (double& v : x) {
+            v = double(float(v) / 255.0f);
+        }
+        const std::vector<double> want =
+            conv_ref(conv_ref(conv_ref(x, in, c1, w1, b1), d1, c2, w2, b2), d2, c3, w3, b3);
+        const std::vector<float> got = l.run(img);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < got.size(); ++i) {
+            EXPECT_NEAR(got[i], want[i], 1e-5 * std::max(1.0, std::abs(want[i])))
+                << trial << " " << i;
+        }
+    }
+}
+
 // The int8 arithmetic of docs/cnn.md, evaluated here for one convolution layer: input zero
 // point in the padding, int32 sums, float rescaling, truncation and saturation.
 TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
     std::mt19937 rng(9);
     const Dims in{5, 5, 3};
-    for (uint32_t dmul : {0u, 2u}) {
-        const ConvSpec s{3, 3, 2, 1, {1, 1, 0, 2}, 1, dmul, uint16_t(dmul ? 6 : 4)};
+    for (uint32_t variant = 0; variant < 4; ++variant) {
+        // conv2d and depthwise; without and with dilation (taps 2 apart down, 1 across)
+        const uint32_t dmul = variant & 1 ? 2u : 0u;
+        ConvSpec s{3, 3, 2, 1, {1, 1, 0, 2}, 1, dmul, uint16_t(dmul ? 6 : 4)};
+        if (variant & 2) {
+            s.dy = 2;
+            s.pad[1] = 3;
+        }
         const uint32_t chi = dmul ? 1 : in.c;
         std::vector<float> w(size_t(s.out_c) * chi * 9), bias(s.out_c), ws(s.out_c);
         for (float& v : w) {
@@ -566,7 +627,8 @@ TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
         b.conv(s, w, bias, ws, q);
         Loaded l(b.finish());
         ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault);
-        const int oh = (in.h + 2 - 3) / 1 + 1, ow = (in.w + 2 - 3) / 2 + 1;
+        const int oh = (in.h + s.pad[0] + s.pad[1] - s.span_h()) / s.sy + 1,
+                  ow = (in.w + s.pad[2] + s.pad[3] - s.span_w()) / s.sx + 1;
         ASSERT_EQ(l.m.out_len, uint32_t(oh * ow * s.out_c));
         for (int trial = 0; trial < 5; ++trial) {
             const std::vector<uint8_t> img = random_image(in.h * in.w * in.c, rng);
@@ -580,7 +642,7 @@ TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
                             const int ic = dmul ? c / int(dmul) : int(i);
                             for (int ky = 0; ky < 3; ++ky) {
                                 for (int kx = 0; kx < 3; ++kx) {
-                                    const int y = oy - 1 + ky, x = ox * 2 + kx;
+                                    const int y = oy - 1 + ky * s.dy, x = ox * 2 + kx;
                                     const int32_t v =
                                         (y < 0 || x >= in.w || y >= in.h)
                                             ? q.in_zp
@@ -597,7 +659,7 @@ TEST(Cnn, Int8ConvolutionIsTheDocumentedArithmeticBitForBit) {
                         const float r = f / q.out_s + float(q.out_zp);
                         const int32_t qo = r >= 127.0f ? 127 : (r <= -128.0f ? -128 : int32_t(r));
                         const float want = float(qo - q.out_zp) * q.out_s;
-                        ASSERT_EQ(got[k], want) << dmul << " " << oy << " " << ox << " " << c;
+                        ASSERT_EQ(got[k], want) << variant << " " << oy << " " << ox << " " << c;
                     }
                 }
             }
@@ -939,7 +1001,8 @@ TEST(Cnn, MaxPoolingFaults) {
     EXPECT_EQ(fault(false, ok, {0.02f, -10, 0.03f, -9}), CnnFault::None); // unused in fp32
     EXPECT_EQ(fault(true, ok, q, 0, 48, 0), CnnFault::Kernel);            // kernel width 0
     EXPECT_EQ(fault(true, ok, q, 0, 51, 0), CnnFault::Kernel);            // stride 0
-    EXPECT_EQ(fault(true, ok, q, 0, 53, 2), CnnFault::Kernel);            // dilation
+    EXPECT_EQ(fault(true, ok, q, 0, 53, 2), CnnFault::Kernel);            // dilated pooling
+    EXPECT_EQ(fault(true, ok, q, 0, 52, 0), CnnFault::Kernel);            // dilation 0
     EXPECT_EQ(fault(true, ok, q, 0, 30, 3), CnnFault::Shape);             // channels 3, not 2
     EXPECT_EQ(fault(true, ok, q, 0, 26, 9), CnnFault::Shape);             // 9 rows out of 4
     EXPECT_EQ(fault(true, ok, q, 0, 4, 56), CnnFault::LayerSize);         // no room for the body

@@ -141,6 +141,48 @@ def test_nan_in_fp32_models_as_the_interpreter_says():
 
 
 @pytest.mark.parametrize("kind", ["int8", "fp32"])
+def test_dilated_convolutions_from_specs(kind):
+    """Dilation (microlearn's): 'same' padding of the window the taps span, a depthwise layer
+    dilated across only, a one-channel first layer; the file writes back byte for byte, and a
+    float64 forward agrees with the interpreter's float32 one."""
+    rng = np.random.default_rng(8)
+    layers = [cnn.Conv2D(rng.normal(0, 0.5, (3, 1, 3, 3)), None, padding="same", dilation=2,
+                         activation="relu"),
+              cnn.DepthwiseConv2D(rng.normal(0, 0.5, (6, 1, 2, 3)), None, stride=(1, 2),
+                                  dilation=(1, 3), padding=(0, 1, 3, 3)),
+              cnn.Conv2D(rng.normal(0, 0.5, (4, 6, 2, 2)), None, dilation=(3, 1))]
+    check_written(kind, layers, (9, 11, 1), rng)
+    model = cnn.parse(cnn.write(layers, (9, 11, 1), "fp32"))
+    conv1, dw, conv2 = model.layers
+    assert (conv1.dilation_h, conv1.dilation_w, conv1.pad) == (2, 2, (2, 2, 2, 2))
+    assert (dw.dilation_h, dw.dilation_w, conv2.dilation_h, conv2.dilation_w) == (1, 3, 3, 1)
+    assert model.layers[-1].out_dims[1:] == (6, 5, 4)  # 9 - 4 + 1 rows, 6 - 2 + 1 columns
+    data = cnn.dump(model)
+    assert cnn.dump(cnn.parse(data)) == data
+    image = images(rng, 1, (9, 11, 1))[0]
+    x = image.astype(np.float64)[None] / 255.0
+    for layer in model.layers:   # float64, by the definition of a dilated convolution
+        w = layer.weights.astype(np.float64)
+        pt, pb, pl, pr = layer.pad
+        xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+        _, oh, ow, oc = layer.out_dims
+        y = np.zeros((1, oh, ow, oc))
+        for ky in range(layer.kernel_h):
+            for kx in range(layer.kernel_w):
+                r0, c0 = ky * layer.dilation_h, kx * layer.dilation_w
+                tap = xp[:, r0:r0 + layer.stride_h * (oh - 1) + 1:layer.stride_h,
+                         c0:c0 + layer.stride_w * (ow - 1) + 1:layer.stride_w, :]
+                if layer.depth_mul:
+                    y += tap[..., np.arange(oc) // layer.depth_mul] * w[:, 0, ky, kx]
+                else:
+                    y += tap @ w[:, :, ky, kx].T
+        y += layer.bias
+        x = np.maximum(y, 0) if layer.act == cnn.ACT_RELU else y
+    got = cnn.run(model, image)
+    assert np.abs(got.ravel() - x.ravel()).max() <= 1e-5 * max(1.0, np.abs(x).max())
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
 def test_a_flattened_map_read_again_in_its_own_shape(kind):
     """A reshape writes nothing: the feature map it flattens stays readable as it was (a flatten
     head and a pooling head on one map). The engine once forgot the map's shape."""

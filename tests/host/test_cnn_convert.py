@@ -302,6 +302,21 @@ def architectures():
         "ceil_mode_window_beyond_the_input": (lambda: nn.Sequential(
             nn.Conv2d(2, 4, 3), nn.MaxPool2d(3, stride=2, ceil_mode=True), nn.Flatten(),
             nn.Linear(4, 3)), (2, 4, 4)),
+        # Dilation (microlearn's; TinyMaix runs only 1): windows wider than the kernel, partly
+        # in the padding, strided, different along each axis.
+        "dilated_conv_padded_strided_per_axis": (lambda: nn.Sequential(
+            nn.Conv2d(2, 4, 3, dilation=2, padding=2), nn.ReLU(),
+            nn.Conv2d(4, 5, (3, 2), dilation=(1, 3), stride=2, padding=(1, 2)), nn.Flatten(),
+            nn.Linear(5 * 6 * 5, 3)), (2, 11, 9)),
+        "dilated_depthwise_and_pointwise": (lambda: nn.Sequential(
+            nn.Conv2d(3, 6, 3, groups=3, dilation=3, padding=1), nn.BatchNorm2d(6), nn.ReLU6(),
+            nn.Conv2d(6, 4, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten()), (3, 12, 12)),
+        "tcn_conv1d_dilations_1_2_4_8": (lambda: nn.Sequential(
+            nn.Conv1d(3, 8, 3, padding=1), nn.ReLU(),
+            nn.Conv1d(8, 8, 3, dilation=2, padding=2), nn.ReLU(),
+            nn.Conv1d(8, 8, 3, dilation=4, padding=4, groups=8), nn.ReLU(),
+            nn.Conv1d(8, 4, 2, dilation=8), nn.AdaptiveAvgPool1d(1), nn.Flatten(),
+            nn.Linear(4, 2)), (3, 40)),
     }
 
 
@@ -509,6 +524,32 @@ def test_onnx_auto_pad(auto_pad):
     assert np.abs(got - want).max() <= 1e-5
 
 
+@pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER"])
+def test_onnx_auto_pad_of_a_dilated_convolution(auto_pad):
+    # The padding is that of the window the taps span: (3 - 1) * 2 + 1 = 5 rows, 2 * 3 + 1 = 7
+    # columns
+    from onnx import helper
+
+    rng = np.random.RandomState(5)
+    w = rng.randn(3, 2, 3, 2)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], auto_pad=auto_pad, strides=[2, 1],
+                              dilations=[2, 3]),
+             helper.make_node("ReduceMean", ["c"], ["y"], axes=[2, 3], keepdims=0)]
+    model = onnx_model(nodes, {"w": w}, [1, 2, 9, 8], [1, 3])
+    images = random_images((2, 9, 8))
+    x = torch.tensor(images / 255.0)
+    ph, pw = 4, 3  # (ceil(9/2) - 1) * 2 + 5 - 9 rows, (8 - 1) * 1 + 4 - 8 columns
+    big, small = (ph - ph // 2, pw - pw // 2), (ph // 2, pw // 2)
+    top, left = small if auto_pad == "SAME_UPPER" else big
+    bottom, right = big if auto_pad == "SAME_UPPER" else small
+    conv = F.conv2d(F.pad(x, (left, right, top, bottom)), torch.tensor(w), stride=(2, 1),
+                    dilation=(2, 3))
+    want = conv.mean((2, 3)).numpy()
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
+                     cnn.to_hwc(images, (2, 9, 8)))
+    assert np.abs(got - want).max() <= 1e-5
+
+
 @pytest.mark.parametrize("c_shape", [(5,), (1, 5), (1, 1), (1,), ()])
 def test_onnx_gemm_c_broadcasts(c_shape):
     from onnx import helper
@@ -678,7 +719,6 @@ class SplitView(nn.Module):
 
 
 UNSUPPORTED = {
-    "dilation": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, dilation=2)), (1, 8, 8)),
     "dilation is not": (lambda: nn.Sequential(nn.MaxPool2d(2, dilation=2)), (1, 8, 8)),
     # Padding with zeros before a max pooling: the zeros are values there (the pooling's own
     # padding is not).
