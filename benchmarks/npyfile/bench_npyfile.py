@@ -63,10 +63,9 @@ def main():
         for name, folder, sources in systems:
             sizes = [compile_to(args.mpy_dir, s, folder, m) for s, m in sources]
             for binary in runtimes:
-                bits = common.run_device(binary, folder, SCRIPT, ["import"])
-                word = common.run_device(binary, folder, os.path.join(HERE, "word.py"), [])
-                rows.append([name, "%s-bit" % word["bits"], "import", bits["import_bytes"],
-                             bits["npz_bytes"], " + ".join(str(s) for s in sizes), "", ""])
+                ram = common.run_device(binary, folder, SCRIPT, ["import"])
+                rows.append([name, "%s-bit" % ram["bits"], "import", ram["import_bytes"],
+                             ram["npz_bytes"], " + ".join(str(s) for s in sizes), "", ""])
             for dtype, path in files.items():
                 for mode in ("load", "chunks", "save"):
                     instr = common.instructions_per_call(

@@ -13,13 +13,15 @@ import npyfile  # noqa: E402
 gc.collect()
 import_bytes = gc.mem_alloc() - before
 if mode == "import":
+    bits = 64 if sys.maxsize > 2**32 else 32
     try:
         import npzfile  # noqa: F401  (microlearn's .npz half; micropython-npyfile has none)
 
         gc.collect()
-        print("import_bytes=%d npz_bytes=%d" % (import_bytes, gc.mem_alloc() - before - import_bytes))
+        npz = "%d" % (gc.mem_alloc() - before - import_bytes)
     except ImportError:
-        print("import_bytes=%d npz_bytes=-" % import_bytes)
+        npz = "-"
+    print("bits=%d import_bytes=%d npz_bytes=%s" % (bits, import_bytes, npz))
     raise SystemExit
 
 import time  # noqa: E402

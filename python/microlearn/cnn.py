@@ -943,6 +943,9 @@ def _padding(padding, ih, iw, kh, kw, sh, sw):
         if padding == "same":
             ph = max((-(-ih // sh) - 1) * sh + kh - ih, 0)
             pw = max((-(-iw // sw) - 1) * sw + kw - iw, 0)
+            if max(ph, pw) > 2 * 255:
+                raise ValueError("'same' padding of %d, %d is beyond the format's 255 a side "
+                                 "(the kernel spans %d x %d)" % (ph, pw, kh, kw))
             return (ph // 2, ph - ph // 2, pw // 2, pw - pw // 2)
         raise ValueError("padding must be 'valid', 'same' or (top, bottom, left, right)")
     pad = tuple(int(p) for p in padding)

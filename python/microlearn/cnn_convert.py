@@ -560,7 +560,9 @@ class _Chain:
         one_d = self.rank == 2
         n = 1 if one_d else 2
         strides = list(a.get("strides", [1] * n))
-        dilations = [int(d) for d in a.get("dilations", [1] * n)]
+        dilations = list(a.get("dilations", [1] * n))
+        if any(not isinstance(v, (int, np.integer)) for v in strides + dilations):
+            self.fail("strides and dilations must be integers")
         if len(dilations) != n or (not dilated and any(d != 1 for d in dilations)):
             self.fail("dilation is not supported here")
         if one_d:

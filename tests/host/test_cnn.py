@@ -182,6 +182,15 @@ def test_dilated_convolutions_from_specs(kind):
     assert np.abs(got.ravel() - x.ravel()).max() <= 1e-5 * max(1.0, np.abs(x).max())
 
 
+def test_same_padding_beyond_the_format_is_a_value_error():
+    # A dilated kernel can span more than 511 pixels: 'same' padding then exceeds 255 a side
+    conv = cnn.Conv2D(np.ones((1, 1, 5, 5)), padding="same", dilation=255)
+    with pytest.raises(ValueError, match="beyond the format"):
+        cnn.write([conv], (8, 8, 1), "fp32")
+    conv.dilation = 127   # spans 509: 254 a side
+    assert cnn.parse(cnn.write([conv], (8, 8, 1), "fp32")).layers[0].pad == (254,) * 4
+
+
 @pytest.mark.parametrize("kind", ["int8", "fp32"])
 def test_a_flattened_map_read_again_in_its_own_shape(kind):
     """A reshape writes nothing: the feature map it flattens stays readable as it was (a flatten

@@ -550,6 +550,18 @@ def test_onnx_auto_pad_of_a_dilated_convolution(auto_pad):
     assert np.abs(got - want).max() <= 1e-5
 
 
+@pytest.mark.parametrize("attrs", [{"dilations": [2.5, 2.0]}, {"strides": [1.0, 2.0]},
+                                   {"dilations": [0, 1]}, {"dilations": [256, 1]},
+                                   {"dilations": [2]}])
+def test_onnx_conv_dilations_and_strides_must_be_integers_in_range(attrs):
+    from onnx import helper
+
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], **attrs)]
+    model = onnx_model(nodes, {"w": np.ones((2, 1, 3, 3))}, [1, 1, 9, 9], [1, 2, 5, 5])
+    with pytest.raises(UnsupportedModelError):
+        cnn.convert(model, dtype="fp32")
+
+
 @pytest.mark.parametrize("c_shape", [(5,), (1, 5), (1, 1), (1,), ()])
 def test_onnx_gemm_c_broadcasts(c_shape):
     from onnx import helper
