@@ -788,14 +788,20 @@ def load(filelike, typecode=None):
         return reader.shape, reader.read()
 
 
-def save(filelike, arr, shape=None):
-    """Write ``arr`` as a .npy file of ``shape`` (1-D by default)."""
+def _save_args(arr, shape):
+    """(shape, typecode) for writing all of ``arr``: 1-D unless ``shape`` is given."""
     tc = array_typecode(arr)
     if shape is None:
         shape = (len(arr),)
     if compute_items(shape) != len(arr):
         raise ValueError("shape %r needs %d items, array has %d"
                          % (tuple(shape), compute_items(shape), len(arr)))
+    return shape, tc
+
+
+def save(filelike, arr, shape=None):
+    """Write ``arr`` as a .npy file of ``shape`` (1-D by default)."""
+    shape, tc = _save_args(arr, shape)
     with Writer(filelike, shape, tc) as w:
         w.write_values(arr)
 

@@ -8,9 +8,8 @@ on the device. See npyfile's documentation.
 import array
 import struct
 
-from npyfile import (_BLOCK, _HAS_CAST, _FileHolder, _itemsize_of, _nbytes, _read_exact, _tell,
-                     _typecode_for, _writer_args, Reader, Writer, array_typecode, compute_items,
-                     load)
+from npyfile import (_BLOCK, _HAS_CAST, _FileHolder, _itemsize_of, _nbytes, _read_exact,
+                     _save_args, _tell, _typecode_for, _writer_args, Reader, Writer, load)
 
 try:
     import deflate  # MicroPython >= 1.21
@@ -472,6 +471,18 @@ class NpzReader(_FileHolder):
         usize, csize, _ = _zip64_sizes(extra, usize, csize, 0, True)
         return _Entry(_decode_name(name), flags, method, crc, csize, usize, None), 30 + nlen + xlen
 
+    def _next_local(self, why):
+        """(entry, header size) of the local header at the position, checked, or (None, 0) at
+        the central directory or the end. Sizes after the data cannot be followed: ``why``."""
+        sig = _read_exact(self.file, 4)
+        if sig in (_SIG_CENTRAL, _SIG_EOCD, _SIG_EOCD64) or not sig:
+            return None, 0
+        e, hsize = self._read_local(sig)
+        if e.flags & 8:
+            raise ValueError("zip member %r has its sizes after the data; %s" % (e.name, why))
+        _check_entry(e)
+        return e, hsize
+
     def _scan_local(self):
         # Archives cut short (or written without a directory) are still readable this way
         f = self.file
@@ -483,14 +494,9 @@ class NpzReader(_FileHolder):
         pos = 0
         entries = []
         while True:
-            sig = _read_exact(f, 4)
-            if sig in (_SIG_CENTRAL, _SIG_EOCD, _SIG_EOCD64) or not sig:
+            e, hsize = self._next_local("the archive has no central directory")
+            if e is None:
                 break
-            e, hsize = self._read_local(sig)
-            if e.flags & 8:
-                raise ValueError("zip member %r has its sizes after the data and the archive "
-                                 "has no central directory" % e.name)
-            _check_entry(e)
             e.offset = pos
             entries.append(e)
             pos += hsize + e.csize
@@ -561,14 +567,9 @@ class NpzReader(_FileHolder):
             if self._current is not None:
                 self._current._finish()
                 self._current = None
-            sig = _read_exact(f, 4)
-            if sig in (_SIG_CENTRAL, _SIG_EOCD, _SIG_EOCD64) or not sig:
+            e, _ = self._next_local("reading it needs a seekable file")
+            if e is None:
                 return
-            e, _ = self._read_local(sig)
-            if e.flags & 8:
-                raise ValueError("zip member %r has its sizes after the data; reading it "
-                                 "needs a seekable file" % e.name)
-            _check_entry(e)
             self._current = _Member(f, e, 0, False, self._wbits, self._check)
             yield e.name, self._current
 
@@ -730,12 +731,7 @@ class NpzWriter(_FileHolder):
 
     def save(self, name, arr, shape=None):
         """Add ``arr`` as member ``name`` (1-D unless ``shape`` is given)."""
-        tc = array_typecode(arr)
-        if shape is None:
-            shape = (len(arr),)
-        if compute_items(shape) != len(arr):
-            raise ValueError("shape %r needs %d items, array has %d"
-                             % (tuple(shape), compute_items(shape), len(arr)))
+        shape, tc = _save_args(arr, shape)
         with self.writer(name, shape, tc) as w:
             w.write_values(arr)
 
