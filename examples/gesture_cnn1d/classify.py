@@ -32,7 +32,9 @@ counts = [0] * len(GESTURES)
 window = array.array("h", [0] * (SAMPLES * AXES))
 pixels = array.array("B", [0] * (SAMPLES * AXES))
 out = array.array("f", [0.0] * len(GESTURES))
-for name, module in (("gesture_fp32.tmdl", emlearn_cnn_fp32), ("gesture_int8.tmdl", emlearn_cnn_int8)):
+for name, module in (("gesture_fp32.tmdl", emlearn_cnn_fp32), ("gesture_int8.tmdl", emlearn_cnn_int8),
+                     ("gesture_tcn_fp32.tmdl", emlearn_cnn_fp32),
+                     ("gesture_tcn_int8.tmdl", emlearn_cnn_int8)):
     net = module.new(load(name))
     right = 0
     confusion = [[0] * len(GESTURES) for _ in GESTURES]

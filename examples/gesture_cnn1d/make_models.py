@@ -12,8 +12,12 @@ On the device the int16 samples become the network's uint8 input with
 ``emlearn_arrayutils.linear_map(window, pixels, -4 g, 4 g, 0, 255)``; the host does the same
 mapping (round half away from zero, clamp) to train on exactly what the device will see.
 
-Files written: gesture_int8.tmdl, gesture_fp32.tmdl, test_windows.npy (int16, (n, 64, 3)) and
-test_labels.npy (uint8).
+Two networks are trained on the same data: a strided CNN (gesture_*.tmdl) and a dilated one
+(gesture_tcn_*.tmdl: convolutions with dilation 1, 2, 4, 8 over the full 64 samples, as temporal
+convolutional networks do; microlearn runs dilation, TinyMaix does not).
+
+Files written: gesture_{fp32,int8}.tmdl, gesture_tcn_{fp32,int8}.tmdl, test_windows.npy (int16,
+(n, 64, 3)) and test_labels.npy (uint8).
 """
 import os
 import sys
@@ -81,36 +85,48 @@ def main(out_dir):
     train_x = to_pixels(train_w).transpose(0, 2, 1)
     test_x = to_pixels(test_w).transpose(0, 2, 1)
 
-    torch.manual_seed(0)
-    logits = nn.Sequential(
-        nn.Conv1d(3, 8, 5, stride=2, padding=2), nn.BatchNorm1d(8), nn.ReLU(),
-        nn.Conv1d(8, 16, 5, stride=2, padding=2), nn.BatchNorm1d(16), nn.ReLU(),
-        nn.Conv1d(16, 16, 3, stride=2, padding=1), nn.ReLU(),
-        nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(16, len(GESTURES)))
+    networks = {
+        "gesture": lambda: nn.Sequential(
+            nn.Conv1d(3, 8, 5, stride=2, padding=2), nn.BatchNorm1d(8), nn.ReLU(),
+            nn.Conv1d(8, 16, 5, stride=2, padding=2), nn.BatchNorm1d(16), nn.ReLU(),
+            nn.Conv1d(16, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(16, len(GESTURES))),
+        # Each of the last layer's 34 outputs sees 31 samples (1 + 2 * (1 + 2 + 4 + 8)) at the
+        # full rate: no striding, no padding.
+        "gesture_tcn": lambda: nn.Sequential(
+            nn.Conv1d(3, 8, 3), nn.BatchNorm1d(8), nn.ReLU(),
+            nn.Conv1d(8, 8, 3, dilation=2), nn.BatchNorm1d(8), nn.ReLU(),
+            nn.Conv1d(8, 12, 3, dilation=4), nn.BatchNorm1d(12), nn.ReLU(),
+            nn.Conv1d(12, 16, 3, dilation=8), nn.BatchNorm1d(16), nn.ReLU(),
+            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(16, len(GESTURES))),
+    }
     x = torch.tensor(train_x / 255.0, dtype=torch.float32)
     t = torch.tensor(train_y, dtype=torch.long)
-    optimiser = torch.optim.Adam(logits.parameters(), lr=0.01)
-    logits.train()
-    for _ in range(60):
-        for batch in torch.randperm(len(x)).split(32):
-            optimiser.zero_grad()
-            nn.functional.cross_entropy(logits(x[batch]), t[batch]).backward()
-            optimiser.step()
-    # The device gets probabilities: the converted model ends with the softmax.
-    model = nn.Sequential(logits, nn.Softmax(dim=1)).eval()
-    with torch.no_grad():
-        p = model(torch.tensor(test_x / 255.0, dtype=torch.float32)).numpy()
-    accuracy = float(np.mean(p.argmax(1) == test_y))
-
     shape = (3, SAMPLES)
-    with open(os.path.join(out_dir, "gesture_fp32.tmdl"), "wb") as f:
-        f.write(cnn.convert(model, shape, dtype="fp32"))
-    with open(os.path.join(out_dir, "gesture_int8.tmdl"), "wb") as f:
-        f.write(cnn.convert(model, shape, dtype="int8", calibration=train_x))
+    accuracies = {}
+    for name, factory in networks.items():
+        torch.manual_seed(0)
+        logits = factory()
+        optimiser = torch.optim.Adam(logits.parameters(), lr=0.01)
+        logits.train()
+        for _ in range(60):
+            for batch in torch.randperm(len(x)).split(32):
+                optimiser.zero_grad()
+                nn.functional.cross_entropy(logits(x[batch]), t[batch]).backward()
+                optimiser.step()
+        # The device gets probabilities: the converted model ends with the softmax.
+        model = nn.Sequential(logits, nn.Softmax(dim=1)).eval()
+        with torch.no_grad():
+            p = model(torch.tensor(test_x / 255.0, dtype=torch.float32)).numpy()
+        accuracies[name] = float(np.mean(p.argmax(1) == test_y))
+        with open(os.path.join(out_dir, name + "_fp32.tmdl"), "wb") as f:
+            f.write(cnn.convert(model, shape, dtype="fp32"))
+        with open(os.path.join(out_dir, name + "_int8.tmdl"), "wb") as f:
+            f.write(cnn.convert(model, shape, dtype="int8", calibration=train_x))
+        print("PyTorch %s: %d test windows, accuracy %.3f" % (name, len(test_y), accuracies[name]))
     np.save(os.path.join(out_dir, "test_windows.npy"), test_w)
     np.save(os.path.join(out_dir, "test_labels.npy"), test_y)
-    print("PyTorch: %d test windows, accuracy %.3f" % (len(test_y), accuracy))
-    return accuracy
+    return accuracies
 
 
 if __name__ == "__main__":

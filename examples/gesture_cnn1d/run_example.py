@@ -14,7 +14,7 @@ from runtimes import run_on_runtimes  # noqa: E402
 
 def main():
     workdir = os.path.join(ROOT, "build", "examples", "gesture_cnn1d")
-    accuracy = make_models.main(workdir)
+    accuracies = make_models.main(workdir)
     results = run_on_runtimes(os.path.join(HERE, "classify.py"), workdir,
                               lambda out: [line.split() for line in out.splitlines()
                                            if line.endswith(tuple("0123456789"))])
@@ -22,8 +22,9 @@ def main():
     if any(r != first for r in results.values()):
         sys.exit("the runtimes disagree: %r" % results)
     got = {name: int(right) / int(count) for name, right, _, count in first}
-    assert abs(got["gesture_fp32.tmdl"] - accuracy) <= 1 / 200 + 1e-9, (got, accuracy)
-    assert got["gesture_int8.tmdl"] >= accuracy - 0.02, (got, accuracy)
+    for net, accuracy in accuracies.items():
+        assert abs(got[net + "_fp32.tmdl"] - accuracy) <= 1 / 200 + 1e-9, (net, got, accuracy)
+        assert got[net + "_int8.tmdl"] >= accuracy - 0.02, (net, got, accuracy)
     print("ok: the converted 1-D CNN classifies gestures like PyTorch")
 
 
