@@ -549,10 +549,10 @@ class _Chain:
         self.fusable = None
 
     def window(self, a, kernel, ceil_mode=False, dilated=False):
-        """(stride, (top, bottom, left, right), (oh, ow)) of a Conv or pooling's attributes,
-        with a preceding Pad added; kernel is (kh, kw). With ceil_mode the output size is the
-        caller's to compute (and check). ``dilated``: a Conv, whose dilations are read into
-        self.dilation; poolings must have none."""
+        """(stride, (top, bottom, left, right), (oh, ow), dilation) of a Conv or pooling's
+        attributes, with a preceding Pad added; kernel is (kh, kw). With ceil_mode the output
+        size is the caller's to compute (and check). ``dilated``: a Conv, which may have
+        dilations; a pooling's must be 1."""
         if len(kernel) != 2:
             self.fail("the kernel has %d sizes for a %d-D input"
                       % (len(kernel) - (self.rank == 2), self.rank - 1))
@@ -570,7 +570,6 @@ class _Chain:
             dilations = [1] + dilations
         if not all(1 <= d <= 255 for d in dilations):
             self.fail("dilations must be 1..255 (the .tmdl format's limits)")
-        self.dilation = tuple(dilations)
         auto = a.get("auto_pad", b"NOTSET")
         auto = auto.decode() if isinstance(auto, bytes) else auto
         kh, kw = kernel
@@ -606,7 +605,7 @@ class _Chain:
         ow = (w + pad[2] + pad[3] - kw) // sw + 1
         if (oh < 1 or ow < 1) and not ceil_mode:
             self.fail("the kernel is larger than the padded input")
-        return (sh, sw), pad, (oh, ow)
+        return (sh, sw), pad, (oh, ow), tuple(dilations)
 
     def op_Conv(self, node, a):
         c, h, w = self.spatial("Conv")
@@ -619,15 +618,15 @@ class _Chain:
             weights = weights[:, :, None, :]
         group = int(a.get("group", 1))
         oc = weights.shape[0]
-        stride, pad, (oh, ow) = self.window(a, weights.shape[2:], dilated=True)
+        stride, pad, (oh, ow), dilation = self.window(a, weights.shape[2:], dilated=True)
         if group == 1:
             if weights.shape[1] != c:
                 self.fail("weights for %d input channels, the input has %d"
                           % (weights.shape[1], c))
-            spec = cnn.Conv2D(weights, bias, stride=stride, padding=pad, dilation=self.dilation)
+            spec = cnn.Conv2D(weights, bias, stride=stride, padding=pad, dilation=dilation)
         elif group == c and weights.shape[1] == 1 and oc % c == 0:
             spec = cnn.DepthwiseConv2D(weights, bias, stride=stride, padding=pad,
-                                       dilation=self.dilation)
+                                       dilation=dilation)
         else:
             self.fail("grouped convolutions are supported only as depthwise (groups = input "
                       "channels), not groups=%d of %d channels" % (group, c))
@@ -647,7 +646,7 @@ class _Chain:
         if a.get("ceil_mode", 0):
             self.fail("ceil_mode is not supported")
         pending = self.pending_pad  # a Pad op's zeros are values: always counted
-        stride, pad, (oh, ow) = self.window(a, kernel)
+        stride, pad, (oh, ow), _ = self.window(a, kernel)
         own = [p - q for p, q in zip(pad, pending)]
         if any(own) and not a.get("count_include_pad", 0):
             self.fail("padded average pooling must count the padding (count_include_pad=True)")
@@ -890,7 +889,7 @@ class _Chain:
             self.fail("the indices output is not supported")
         kernel = self.pool_kernel(a)
         ceil_mode = bool(a.get("ceil_mode", 0))
-        stride, pad, (oh, ow) = self.window(a, kernel, ceil_mode)
+        stride, pad, (oh, ow), _ = self.window(a, kernel, ceil_mode)
         if ceil_mode:
             # PyTorch's rule: the last window may reach beyond the padding, if it starts inside
             # the input or the padding before it. The engine's windows stay inside the padded
