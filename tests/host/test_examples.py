@@ -46,3 +46,9 @@ def test_mnist_cnn_converted_models_score_like_sklearn_and_pytorch():
 def test_gesture_cnn1d_classifies_like_pytorch():
     out = run_example("gesture_cnn1d", "run_example.py")
     assert "ok: the converted 1-D CNN classifies gestures like PyTorch" in out, out
+
+
+def test_har_trees_recognises_activities_like_sklearn():
+    out = run_example("har_trees", "run_example.py")
+    assert "ok: har_trees 950 test windows" in out, out
+    assert "same predictions as scikit-learn on every window" in out, out
