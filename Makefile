@@ -85,14 +85,20 @@ endif
 # tests/api with the ARM and RISC-V .mpy files on MicroPython's ports/qemu firmware (built outside
 # this repo, see README): QEMU_FIRMWARE_M3 = BOARD=MPS2_AN385 (Cortex-M3) runs armv6m and armv7m,
 # QEMU_FIRMWARE_M7 = BOARD=MPS2_AN500 (Cortex-M7 with FPU, double-precision MicroPython) runs
-# armv7emsp and armv7emdp, QEMU_FIRMWARE_RV32 = BOARD=VIRT_RV32 (qemu-system-riscv32) runs rv32imc.
+# armv7emsp and armv7emdp, QEMU_FIRMWARE_RV32 = BOARD=VIRT_RV32 (qemu-system-riscv32) runs rv32imc,
+# QEMU_FIRMWARE_XTENSA (a firmware for QEMU's lx106 "sim" machine, README) runs xtensa with the
+# l32check plugin (the ESP8266 reads its iRAM and flash only as aligned words).
 QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp) \
-	$(if $(QEMU_FIRMWARE_RV32),rv32imc)
+	$(if $(QEMU_FIRMWARE_RV32),rv32imc) $(if $(QEMU_FIRMWARE_XTENSA),xtensa)
+L32CHECK = build/qemu/libl32check.so
+$(L32CHECK): tools/qemu/l32check.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -shared -fPIC -o $@ $<
 check-qemu:
 ifeq ($(strip $(QEMU_ARCHS)),)
-	@echo "SKIPPED: tests/api on ARM and RISC-V under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf>)"
+	@echo "SKIPPED: tests/api on ARM, RISC-V and xtensa under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf> QEMU_FIRMWARE_XTENSA=<lx106 sim firmware.elf>)"
 else
-	$(MAKE) --no-print-directory dist ARCHS="$(strip $(QEMU_ARCHS))"
+	$(MAKE) --no-print-directory dist ARCHS="$(strip $(QEMU_ARCHS))" $(if $(QEMU_FIRMWARE_XTENSA),$(L32CHECK))
 	@status=0; \
 	for arch in $(if $(QEMU_FIRMWARE_M3),armv6m armv7m); do \
 	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an385 --firmware $(QEMU_FIRMWARE_M3) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
@@ -101,9 +107,11 @@ else
 	  $(PYTHON) tools/qemu/run_api_tests.py --quiet --machine mps2-an500 --firmware $(QEMU_FIRMWARE_M7) --natmod-dir dist/$${arch}_$(MPY_ABI) || status=1; \
 	done; \
 	$(if $(QEMU_FIRMWARE_RV32),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-riscv32 --machine virt --qemu-args="-bios none" --firmware $(QEMU_FIRMWARE_RV32) --natmod-dir dist/rv32imc_$(MPY_ABI) || status=1;) \
+	$(if $(QEMU_FIRMWARE_XTENSA),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu lx106" --serial none --l32-check $(L32CHECK) --firmware $(QEMU_FIRMWARE_XTENSA) --natmod-dir dist/xtensa_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_M3),,echo "SKIPPED: armv6m, armv7m (set QEMU_FIRMWARE_M3)";) \
 	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp, armv7emdp (set QEMU_FIRMWARE_M7)";) \
 	$(if $(QEMU_FIRMWARE_RV32),,echo "SKIPPED: rv32imc (set QEMU_FIRMWARE_RV32)";) \
+	$(if $(QEMU_FIRMWARE_XTENSA),,echo "SKIPPED: xtensa (set QEMU_FIRMWARE_XTENSA)";) \
 	exit $$status
 endif
 

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Runs tests/api/test_*.py on MicroPython firmware for an emulated ARM or RISC-V board under QEMU.
+"""Runs tests/api/test_*.py on MicroPython firmware for an emulated ARM, RISC-V or xtensa board under QEMU.
 
-It proves that an ARM or RISC-V .mpy loads and behaves on a real MicroPython, not just that it links. The
-firmware is MicroPython's own ports/qemu build (built outside this repository, see the README,
-"Testing on ARM and RISC-V under QEMU"); this script only runs it:
+It proves that an ARM, RISC-V or xtensa .mpy loads and behaves on a real MicroPython, not just that it
+links. The firmware is MicroPython's own ports/qemu build (built outside this repository, see the
+README, "Testing on ARM and RISC-V under QEMU"; for xtensa a copy of that port with an lx106 board,
+"Testing the ESP8266 (xtensa) modules under QEMU"); this script only runs it:
 
     tools/qemu/run_api_tests.py --firmware .../build-MPS2_AN385/firmware.elf \
         --machine mps2-an385 --natmod-dir dist/armv7m_6.3 [tests/api/test_trees.py ...]
     tools/qemu/run_api_tests.py --qemu qemu-system-riscv32 --machine virt --qemu-args="-bios none" \
         --firmware .../build-VIRT_RV32/firmware.elf --natmod-dir dist/rv32imc_6.3
+    tools/qemu/run_api_tests.py --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu lx106" \
+        --serial none --l32-check build/qemu/libl32check.so \
+        --firmware .../build-SIM_LX106/firmware.elf --natmod-dir dist/xtensa_6.3
 
 The board has no filesystem and a heap of about 140 KB, so nothing is copied onto it. A preamble
 sent through the raw REPL mounts a small VFS whose files stay on the host:
@@ -267,11 +271,11 @@ class TargetError(Exception):
 class Target:
     """One qemu-system-* process; its UART is our stdin/stdout, and we answer file requests."""
 
-    def __init__(self, qemu, machine, firmware, roots, extra_args=()):
+    def __init__(self, qemu, machine, firmware, roots, extra_args=(), serial="stdio"):
         self.roots = roots
         self.stderr = tempfile.TemporaryFile()
         cmd = [qemu, "-machine", machine, *extra_args, "-nographic", "-monitor", "null",
-               "-semihosting", "-serial", "stdio", "-kernel", firmware]
+               "-semihosting", "-serial", serial, "-kernel", firmware]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.stderr, bufsize=0)
         self.console = bytearray()
@@ -466,10 +470,28 @@ RESULT_LINE = re.compile(r"(\d+) passed, (\d+) failed")
 
 def run_one(args, test, roots):
     """-> (status, detail), status one of PASS, FAIL, TOO BIG."""
+    if not args.l32_check:
+        return run_on_target(args, test, roots, [])
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "l32check.log")
+        status, detail = run_on_target(
+            args, test, roots, ["-plugin", "%s,out=%s" % (os.path.abspath(args.l32_check), log)])
+        narrow = []
+        if os.path.exists(log):
+            with open(log) as f:
+                narrow = [line.strip() for line in f if line.startswith("narrow-load")]
+        if narrow:
+            print("\n".join("   " + line for line in narrow[:20]))
+            return "FAIL", "%d instruction(s) loaded less than an aligned word from the native " \
+                           "code region (%s)" % (len(narrow), narrow[0])
+        return status, detail
+
+
+def run_on_target(args, test, roots, plugin_args):
     with open(test) as f:
         source = f.read()
     target = Target(args.qemu, args.machine, os.path.abspath(args.firmware), roots,
-                    shlex.split(args.qemu_args))
+                    shlex.split(args.qemu_args) + plugin_args, args.serial)
     echoed = False
     try:
         target.enter_raw_repl(30)
@@ -522,6 +544,14 @@ def main():
     ap.add_argument("--qemu-args", default="",
                     help='more emulator options, one string: --qemu-args="-bios none" for the '
                          'RISC-V virt machine (no OpenSBI; the firmware is the machine-mode kernel)')
+    ap.add_argument("--serial", default="stdio",
+                    help='the emulator\'s -serial option: "none" for a firmware whose console is '
+                         'semihosting on the emulator\'s own stdin/stdout (xtensa sim)')
+    ap.add_argument("--l32-check", metavar="PLUGIN",
+                    help="QEMU plugin built from tools/qemu/l32check.c: a file also fails when any "
+                         "load from the native code region (0x40100000-0x40200000, where the "
+                         "xtensa firmware puts it, as the ESP8266 port puts it in iRAM) is "
+                         "narrower than an aligned word, which the ESP8266 cannot do")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per test file")
     ap.add_argument("--quiet", action="store_true",
                     help="only the summary line of each passing file (all output of a failing one)")
