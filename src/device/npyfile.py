@@ -6,7 +6,8 @@ Additions: every integer dtype up to 64 bits, float64 (read as 'f' by default, s
 have single-precision floats and no room for doubles; ``typecode='d'`` keeps doubles), reads into
 caller-owned buffers, strict header validation, and .npz archives (``NpzReader``, ``NpzWriter``,
 ``load_npz``, ``save_npz``, ``CAN_COMPRESS``). Those live in the module ``npzfile``, imported on
-first use, so that a program reading only .npy files does not hold the zip code in RAM.
+first use, so that a program reading only .npy files does not hold the zip code in RAM; likewise
+the parser for headers not laid out as numpy writes them, in ``npyheader``.
 
 Everything is streaming: only the header and one chunk are in RAM, so a file larger than RAM can
 be processed chunk by chunk. Damaged input raises ValueError (or OSError/EOFError from the
@@ -284,15 +285,6 @@ def _bad(what):
     raise ValueError("malformed .npy header: " + what)
 
 
-def _string(t):
-    """The bytes of a quoted token such as 'descr', or None when t is not exactly one string."""
-    t = t.strip()
-    q = t[:1]
-    if len(t) < 2 or (q != b"'" and q != b'"') or t.find(q, 1) != len(t) - 1 or b"\\" in t:
-        return None
-    return t[1:-1]
-
-
 def _parse_header(raw):
     """(descr, fortran_order, shape) of the dict numpy writes, descr as bytes:
     {'descr': '<i2', 'fortran_order': False, 'shape': (3, 4), } and spaces.
@@ -300,7 +292,7 @@ def _parse_header(raw):
     Only what numpy writes is accepted: these three keys, once each, with a string, a bool and a
     tuple of ints; anything else is a damaged (or hostile) header. Every allocation and Python
     call costs MicroPython thousands of instructions, so numpy's own layout is recognised with
-    startswith() alone; other spellings (key order, quotes, spaces) take _parse_dict.
+    startswith() alone; other spellings (key order, quotes, spaces) take npyheader.parse_dict.
     """
     s = raw.strip()  # numpy pads with spaces and a newline
     if type(s) is not bytes:
@@ -315,53 +307,11 @@ def _parse_header(raw):
                 k += 4 if fortran else 5
                 if s.startswith(b", 'shape': (", k) and s.find(b")", k) == n - 4:
                     return s[11:j], fortran, _shape(s[k + 12:n - 4])
-    return _parse_dict(s)
-
-
-def _parse_dict(s):
-    # The work is done by bytes methods (split, strip, find): Python code walking the header
-    # byte by byte costs MicroPython about ten times more. Commas and colons cannot occur inside
-    # a valid key or value, except the commas of the shape, which is cut out first. A byte that
-    # is not ASCII fails one of the checks.
-    if s[:1] != b"{" or s[-1:] != b"}":
-        _bad("not a dict")
-    o = s.find(b"(")
-    c = s.find(b")", o + 1)
-    tup = s[o + 1:c] if o > 0 and c > 0 else None
-    if tup is not None:
-        s = s[:o] + b"@" + s[c + 1:]  # the shape's place; '@' cannot occur in a valid header
-    items = s[1:-1].split(b",")
-    if not items[-1].strip() and len(items) > 1:
-        items.pop()  # numpy's trailing comma
-    d = {}
-    for item in items:
-        kv = item.split(b":")
-        key = _string(kv[0])
-        if len(kv) != 2 or key is None:
-            _bad("expected 'key': value, got %r" % item)
-        if key in d:
-            _bad("duplicate key %r" % key)
-        v = kv[1].strip()
-        if key == b"descr":
-            if v[:1] == b"[":
-                raise ValueError("structured dtypes (record arrays) are not supported")
-            v = _string(v)
-            if v is None:
-                _bad("descr must be a string")
-        elif key == b"fortran_order":
-            if v != b"True" and v != b"False":
-                _bad("fortran_order must be True or False")
-            v = v == b"True"
-        elif key == b"shape":
-            if v != b"@" or tup is None:
-                _bad("shape must be a tuple")
-            v = _shape(tup)
-        else:
-            _bad("unexpected key %r" % key)
-        d[key] = v
-    if len(d) != 3:
-        _bad("keys must be descr, fortran_order and shape")
-    return d[b"descr"], d[b"fortran_order"], d[b"shape"]
+    try:
+        from npyheader import parse_dict  # other layouts: rare, so kept out of this module's RAM
+    except ImportError:
+        _bad("not numpy's layout, and npyheader (which reads other layouts) is not installed")
+    return parse_dict(s)
 
 
 def _shape(t):
