@@ -168,7 +168,7 @@ static mp_obj_t neighbors_load(mp_obj_t self_in, mp_obj_t file_in) {
     for (;;) {
         call[2] = MP_OBJ_NEW_SMALL_INT(128);
         const mp_obj_t chunk = mp_fun_table.call_method_n_kw(1, 0, call);
-        if (mp_obj_is_str(chunk)) {
+        if (natmod::is_str(chunk)) {
             api::neighbors_load_text_error(&err);
             natmod::raise(err);
         }

@@ -77,13 +77,20 @@ __attribute__((noinline)) BufferView buffer_of_object(mp_obj_t obj, mp_uint_t fl
     return BufferView{info.buf, info.len, info.typecode == 1 ? 'B' : char(info.typecode)};
 }
 
+// A str, interned or not, on any firmware: mp_obj_is_str() is a macro of the object
+// representation this module is compiled for (REPR_A), and the ESP8266 port uses REPR_C, which
+// encodes interned strings otherwise; the type comes from the firmware itself.
+inline bool is_str(mp_obj_t obj) {
+    return mp_obj_get_type(obj) == &mp_type_str;
+}
+
 // An array argument that is not an array.array. The api's TypeError for a str (read as bytes by
 // MicroPython's buffer protocol; CPython's str has none) and for a read-only buffer where the call
 // writes (MicroPython's own message would be "object with buffer protocol required").
 __attribute__((noinline)) BufferView array_of_object(mp_obj_t obj, mp_uint_t flags) {
     microlearn::api::BufferFault fault;
     mp_buffer_info_t info;
-    if (mp_obj_is_str(obj)) {
+    if (is_str(obj)) {
         fault = microlearn::api::BufferFault::Text;
     } else if ((flags & MP_BUFFER_WRITE) && !mp_get_buffer(obj, &info, flags) &&
                mp_get_buffer(obj, &info, MP_BUFFER_READ)) {
