@@ -22,7 +22,7 @@ MPY_ABI = 6.3
 include src/bindings/micropython/modules.mk
 # Pure-Python device modules, precompiled with mpy-cross into every dist folder: compiling the
 # source on a device needs far more RAM than loading the bytecode.
-DEVICE_PY = src/device/npyfile.py src/device/npyheader.py src/device/npzfile.py
+DEVICE_PY = src/device/npyfile.py src/device/npyextra.py src/device/npzfile.py
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 

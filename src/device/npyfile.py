@@ -7,7 +7,8 @@ have single-precision floats and no room for doubles; ``typecode='d'`` keeps dou
 caller-owned buffers, strict header validation, and .npz archives (``NpzReader``, ``NpzWriter``,
 ``load_npz``, ``save_npz``, ``CAN_COMPRESS``). Those live in the module ``npzfile``, imported on
 first use, so that a program reading only .npy files does not hold the zip code in RAM; likewise
-the parser for headers not laid out as numpy writes them, in ``npyheader``.
+the parser for headers not laid out as numpy writes them, and exact float64 narrowing on ports
+whose floats are narrower than float32 (the ESP8266's), in ``npyextra``.
 
 Everything is streaming: only the header and one chunk are in RAM, so a file larger than RAM can
 be processed chunk by chunk. Damaged input raises ValueError (or OSError/EOFError from the
@@ -40,6 +41,9 @@ for _tc in "bBhHiIlLqQfd":
         pass
 
 _LITTLE = sys.byteorder == "little"
+# MicroPython's ESP8266 port keeps floats in 30 bits: a float64 item passed through a Python float
+# would lose bits that float32 has
+_NARROW_FLOAT = 1.0 + 2.0 ** -23 == 1.0
 # CPython can view any buffer as bytes; MicroPython's memoryview cannot be cast
 _HAS_CAST = hasattr(memoryview(b""), "cast")
 
@@ -292,7 +296,7 @@ def _parse_header(raw):
     Only what numpy writes is accepted: these three keys, once each, with a string, a bool and a
     tuple of ints; anything else is a damaged (or hostile) header. Every allocation and Python
     call costs MicroPython thousands of instructions, so numpy's own layout is recognised with
-    startswith() alone; other spellings (key order, quotes, spaces) take npyheader.parse_dict.
+    startswith() alone; other spellings (key order, quotes, spaces) take npyextra.parse_dict.
     """
     s = raw.strip()  # numpy pads with spaces and a newline
     if type(s) is not bytes:
@@ -308,9 +312,9 @@ def _parse_header(raw):
                 if s.startswith(b", 'shape': (", k) and s.find(b")", k) == n - 4:
                     return s[11:j], fortran, _shape(s[k + 12:n - 4])
     try:
-        from npyheader import parse_dict  # other layouts: rare, so kept out of this module's RAM
+        from npyextra import parse_dict  # other layouts: rare, so kept out of this module's RAM
     except ImportError:
-        _bad("not numpy's layout, and npyheader (which reads other layouts) is not installed")
+        _bad("not numpy's layout, and npyextra (which reads other layouts) is not installed")
     return parse_dict(s)
 
 
@@ -499,7 +503,12 @@ class Reader(_FileHolder):
             m = min(step, n - done)
             raw = _read_exact(self.file, m * size)
             k = len(raw) // size
-            if k:
+            if k and _NARROW_FLOAT and self._fcode == "d" and size == 8:
+                from npyextra import f64_to_f32
+
+                _store_bytes(out, done, f64_to_f32(raw, k), "f", 4)
+                done += k
+            elif k:
                 vals = struct.unpack_from("<%d%s" % (k, self._fcode), raw, 0)
                 for v in vals:
                     out[done] = v

@@ -79,26 +79,26 @@ def corrupt_headers_raise_value_error():
 
 
 @test
-def other_header_layouts_load_through_npyheader():
+def other_header_layouts_load_through_npyextra():
     # numpy's own layout is parsed by npyfile alone; other spellings of the same dict import
-    # npyheader on first use (kept out of npyfile's RAM), with the same answers
-    saved = {k: sys.modules.pop(k) for k in ("npyfile", "npyheader") if k in sys.modules}
+    # npyextra on first use (kept out of npyfile's RAM), with the same answers
+    saved = {k: sys.modules.pop(k) for k in ("npyfile", "npyextra") if k in sys.modules}
     try:
         import npyfile as fresh
         data = b"\x01\x00\x02\x00\x03\x00"
         assert fresh.load(io.BytesIO(npy_bytes(GOOD, data)))[0] == (3,)
-        assert "npyheader" not in sys.modules
+        assert "npyextra" not in sys.modules
         for header in (b"{'shape': (3,), 'descr': '<i2', 'fortran_order': False}",
                        b'{"descr": "<i2", "fortran_order": False, "shape": (3,)}',
                        b"{'descr':'<i2','fortran_order':False,'shape':(3,)}",
                        b"{ 'descr' : '<i2' , 'fortran_order' : False , 'shape' : ( 3 , ) , }"):
             shape, arr = fresh.load(io.BytesIO(npy_bytes(header, data)))
             assert shape == (3,) and same(arr, array.array("h", [1, 2, 3])), header
-        assert "npyheader" in sys.modules
+        assert "npyextra" in sys.modules
         raises(ValueError, fresh.load, io.BytesIO(npy_bytes(
             b"{'shape': (3,), 'descr': '<i2', 'fortran_order': True}", data)), contains="Fortran")
     finally:
-        for k in ("npyfile", "npyheader"):
+        for k in ("npyfile", "npyextra"):
             sys.modules.pop(k, None)
         sys.modules.update(saved)
 

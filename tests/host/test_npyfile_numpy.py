@@ -186,3 +186,29 @@ def test_refusals_match_numpy_features():
         f.seek(0)
         with pytest.raises(ValueError, match=word):
             npyfile.load(f)
+
+
+def test_exact_float64_narrowing_matches_numpy_astype():
+    # npyextra.f64_to_f32 narrows in integers, for ports whose own floats are narrower than
+    # float32 (the ESP8266's 30 bits); CPython never needs it, so it is checked here directly:
+    # random magnitudes and bit patterns, halfway cases between float32 neighbours (normal and
+    # subnormal), overflow, underflow, signed zeros, infinities and NaN
+    import npyextra
+
+    rng = np.random.default_rng(3)
+    f32 = np.frombuffer(rng.integers(1, 2**31 - 2**23, 50000, dtype=np.uint32).tobytes(),
+                        np.float32)
+    up = np.nextafter(f32, np.float32(np.inf))
+    x = np.concatenate([
+        rng.standard_normal(50000) * 10.0 ** rng.integers(-46, 46, 50000),
+        np.frombuffer(rng.integers(0, 2**63, 50000, dtype=np.uint64).tobytes(), np.float64),
+        (f32.astype(np.float64) + up.astype(np.float64)) / 2,
+        [0.0, -0.0, np.inf, -np.inf, 3.4028235677973366e38, 1e39, -1e39, 7.006492321624085e-46,
+         7.006492321624087e-46, 1.1754942106924411e-38, 5e-324, 1.0 + 2**-24, 1.0 + 3 * 2**-24],
+    ])
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = np.frombuffer(x.astype(np.float32).tobytes(), "<u4")
+    got = np.frombuffer(npyextra.f64_to_f32(x.astype("<f8").tobytes(), len(x)), "<u4")
+    nan = np.isnan(x)  # some random bit patterns: NaN must stay NaN (numpy keeps the payload)
+    assert nan.sum() > 10 and np.isnan(got.view("<f4")[nan]).all()
+    assert np.array_equal(got[~nan], want[~nan])
