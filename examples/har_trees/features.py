@@ -30,8 +30,10 @@
 #
 # Exactness: features 0-15 are integer arithmetic, the same on every port. The spectral ones use
 # Python floats, which are double on CPython and on MicroPython's Unix port (the two give the same
-# bits); a port with single-precision floats (most microcontrollers) can differ by a unit in a
-# spectral feature, which changes a prediction only for a window right at a tree threshold.
+# bits); a port with single-precision floats (most microcontrollers; the ESP8266 has 30 bits) can
+# differ in a spectral feature, usually by a unit, though the dominant frequency can move to
+# another bin where two bins have nearly equal power: a prediction changes only for a window
+# near a tree's threshold on that feature.
 #
 # Allocation: all arrays are made once, in Features(). The per-sample loops use small integers
 # only, which MicroPython does not put on the heap (a magnitude above 8 g makes x^2 + y^2 + z^2 a

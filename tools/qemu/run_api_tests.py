@@ -476,10 +476,13 @@ def run_one(args, test, roots):
         log = os.path.join(tmp, "l32check.log")
         status, detail = run_on_target(
             args, test, roots, ["-plugin", "%s,out=%s" % (os.path.abspath(args.l32_check), log)])
-        narrow = []
+        lines = []
         if os.path.exists(log):
             with open(log) as f:
-                narrow = [line.strip() for line in f if line.startswith("narrow-load")]
+                lines = [line.strip() for line in f]
+        narrow = [line for line in lines if line.startswith("narrow-load")]
+        if "l32check: loads are seen" not in lines:
+            return "FAIL", "the l32check plugin was never called for a load: nothing was checked"
         if narrow:
             print("\n".join("   " + line for line in narrow[:20]))
             return "FAIL", "%d instruction(s) loaded less than an aligned word from the native " \
