@@ -1,10 +1,10 @@
 """Instructions per call on emulated microcontrollers: the device scripts of the other benchmarks,
-run on MicroPython's own ports/qemu firmware with the ARM .mpy files, for microlearn and (with
---reference DIR) the reference side by side.
+run on MicroPython's own ports/qemu firmware with the ARM and RISC-V .mpy files, for microlearn
+and (with --reference DIR) the reference side by side.
 
     /usr/bin/python3 benchmarks/qemu/bench_qemu.py --mpy-dir MPY_DIR \
         --firmware-m3 .../build-MPS2_AN385/firmware.elf --firmware-m7 .../build-MPS2_AN500/firmware.elf \
-        [--reference DIR]
+        [--firmware-rv32 .../build-VIRT_RV32/firmware.elf] [--reference DIR]
 
 QEMU runs with `-icount shift=0,sleep=off`: the emulated clock advances exactly 1 ns per guest
 instruction, so the scripts' own time.ticks_us() counts thousands of instructions, and counts
@@ -12,8 +12,8 @@ only the loop they time (no start-up). The numbers are instructions, not cycles:
 most instructions take one cycle, loads and taken branches two, a soft-float call is its
 instructions. The firmware for MPS2_AN385 (Cortex-M3) runs the armv6m and armv7m files,
 MPS2_AN500 (Cortex-M7 with a double-precision FPU) runs armv7emsp (single-precision FPU code, as
-on a Cortex-M4F) and armv7emdp. Both are built outside this repository (README, "Testing on ARM
-and RISC-V under QEMU").
+on a Cortex-M4F) and armv7emdp, VIRT_RV32 the rv32imc files (as on an ESP32-C3). All are built
+outside this repository (README, "Testing on ARM and RISC-V under QEMU").
 """
 import argparse
 import os
@@ -62,11 +62,12 @@ def cases(trees_files):
 REFERENCE_LACKS = {"rfft, n=1024": "no rfft", "IIR q15, 4 stages x 1000 samples": "crashes"}
 
 
-def run_script(firmware, machine, natmod_dir, script, argv, timeout=600):
+def run_script(board, natmod_dir, script, argv, timeout=600):
     """Runs a device script on the board; -> the key=value pairs of its last output line."""
+    _, qemu, machine, qemu_args, firmware = board
     roots = {"N": os.path.realpath(natmod_dir), "R": os.path.realpath(ROOT)}
-    target = run_api_tests.Target("qemu-system-arm", machine, firmware, roots,
-                                  ["-icount", "shift=0,sleep=off"])
+    target = run_api_tests.Target(qemu, machine, os.path.abspath(firmware), roots,
+                                  qemu_args + ["-icount", "shift=0,sleep=off"])
     try:
         target.enter_raw_repl(30)
         out, err = target.exec_raw(run_api_tests.PREAMBLE, 60)
@@ -92,18 +93,25 @@ def main():
                     help="ports/qemu BOARD=MPS2_AN385 firmware.elf (default: $QEMU_FIRMWARE_M3)")
     ap.add_argument("--firmware-m7", default=os.environ.get("QEMU_FIRMWARE_M7"),
                     help="ports/qemu BOARD=MPS2_AN500 firmware.elf (default: $QEMU_FIRMWARE_M7)")
+    ap.add_argument("--firmware-rv32", default=os.environ.get("QEMU_FIRMWARE_RV32"),
+                    help="ports/qemu BOARD=VIRT_RV32 firmware.elf (default: $QEMU_FIRMWARE_RV32)")
     ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy files")
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
     args = ap.parse_args()
+    # (arch, QEMU, machine, QEMU arguments, firmware)
     boards = []
     if args.firmware_m3:
-        boards.append(("armv6m", "mps2-an385", args.firmware_m3))
+        boards.append(("armv6m", "qemu-system-arm", "mps2-an385", [], args.firmware_m3))
     if args.firmware_m7:
-        boards += [("armv7emsp", "mps2-an500", args.firmware_m7),
-                   ("armv7emdp", "mps2-an500", args.firmware_m7)]
+        boards += [("armv7emsp", "qemu-system-arm", "mps2-an500", [], args.firmware_m7),
+                   ("armv7emdp", "qemu-system-arm", "mps2-an500", [], args.firmware_m7)]
+    if args.firmware_rv32:
+        boards.append(("rv32imc", "qemu-system-riscv32", "virt", ["-bios", "none"],
+                       args.firmware_rv32))
     if not (args.mpy_dir and boards):
-        sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3 and/or QEMU_FIRMWARE_M7")
-    common.build_dist(args.mpy_dir, [arch for arch, _, _ in boards])
+        sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7 and/or "
+                 "QEMU_FIRMWARE_RV32")
+    common.build_dist(args.mpy_dir, [board[0] for board in boards])
 
     import bench_trees  # sklearn: the same digits model as benchmarks/trees
 
@@ -116,7 +124,8 @@ def main():
     systems = common.systems(args.reference)
     columns = ["call"]
     results = {}
-    for arch, machine, firmware in boards:
+    for board in boards:
+        arch = board[0]
         for name, folder in systems:
             natmod_dir = os.path.join(folder, arch + "_6.3")
             if not os.path.isdir(natmod_dir):
@@ -128,8 +137,7 @@ def main():
                     cell = REFERENCE_LACKS[label]
                 elif os.path.exists(os.path.join(natmod_dir, module + ".mpy")):
                     try:
-                        values = run_script(os.path.abspath(firmware), machine, natmod_dir,
-                                            script, argv)
+                        values = run_script(board, natmod_dir, script, argv)
                         if module == "emlearn_trees" and int(values["checksum"]) != expected:
                             raise RuntimeError("wrong predictions")
                         cell = "%.0f" % (float(values[key]) * 1000)
@@ -142,12 +150,13 @@ def main():
     common.write_table(args.output, [
         "Instructions per call on MicroPython's ports/qemu firmware (%s), QEMU `-icount shift=0`: "
         "time.ticks_us() of the timed loop x 1000. armv6m on MPS2_AN385 (Cortex-M3), armv7emsp "
-        "and armv7emdp on MPS2_AN500 (Cortex-M7)." % run_version(boards[0])], columns, rows)
+        "and armv7emdp on MPS2_AN500 (Cortex-M7), rv32imc on VIRT_RV32." % run_version(boards[0])],
+        columns, rows)
 
 
 def run_version(board):
-    arch, machine, firmware = board
-    target = run_api_tests.Target("qemu-system-arm", machine, os.path.abspath(firmware), {}, [])
+    _, qemu, machine, qemu_args, firmware = board
+    target = run_api_tests.Target(qemu, machine, os.path.abspath(firmware), {}, qemu_args)
     try:
         target.enter_raw_repl(30)
         out, _ = target.exec_raw("import sys; print(sys.version, sys.implementation._machine)", 30)

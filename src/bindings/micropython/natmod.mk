@@ -32,8 +32,22 @@ endif
 UNITY_SRC = $(filter-out $(HOT_$(MOD)),$(filter %.cpp,$(SRC_$(MOD)))) \
 	src/bindings/micropython/$(MOD).cpp
 UNITY = $(BUILD)/$(MOD).unity.cpp
+# Cores without a single-precision FPU: the float routines the module calls are ours
+# (natmod_softfloat.cpp), not libgcc's. Each object's calls to them are renamed natmod_<routine>
+# once compiled, and natmod_softfloat.o defines the ones the objects call: mpy_ld looks every
+# undefined symbol up in libgcc, even one that another object defines, and would then find
+# each routine twice.
+ifneq ($(filter $(ARCH),armv6m rv32imc),)
+SOFTFLOAT_SYMS = __aeabi_fadd __aeabi_fsub __aeabi_frsub __aeabi_fmul __aeabi_fdiv \
+	__aeabi_i2f __aeabi_ui2f __aeabi_fcmpeq __aeabi_fcmplt __aeabi_fcmple __aeabi_fcmpge \
+	__aeabi_fcmpgt __aeabi_fcmpun \
+	__addsf3 __subsf3 __mulsf3 __divsf3 __floatsisf __floatunsisf \
+	__eqsf2 __nesf2 __ltsf2 __lesf2 __gtsf2 __gesf2 __unordsf2
+SOFTFLOAT_O = $(BUILD)/natmod_softfloat.o
+RENAME_SOFTFLOAT = $(CROSS)objcopy $(foreach s,$(SOFTFLOAT_SYMS),--redefine-sym $(s)=natmod_$(s)) $@
+endif
 # Must precede the include: the link rule's prerequisites are expanded where it is read.
-SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o))
+SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o)) $(SOFTFLOAT_O)
 
 include $(MPY_DIR)/py/dynruntime.mk
 
@@ -75,6 +89,7 @@ $(BUILD)/%.o: %.cpp $(CONFIG_H) $(HEADERS)
 	$(ECHO) "CXX $<"
 	$(Q)$(MKDIR) -p $(dir $@)
 	$(Q)$(CXX) $(CXXFLAGS) -o $@ -c $<
+	$(Q)$(RENAME_SOFTFLOAT)
 
 # Rewritten only when the list of files changes, so that it does not force a rebuild.
 $(UNITY): FORCE | $(BUILD_DIRS)
@@ -88,6 +103,13 @@ FORCE:
 $(UNITY:.cpp=.o): $(UNITY) $(UNITY_SRC) $(CONFIG_H) $(HEADERS)
 	$(ECHO) "CXX $(UNITY_SRC)"
 	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program -o $@ -c $<
+	$(Q)$(RENAME_SOFTFLOAT)
+
+$(SOFTFLOAT_O): src/bindings/micropython/natmod_softfloat.cpp src/core/softfloat.cpp $(HEADERS) \
+		$(filter-out $(SOFTFLOAT_O),$(SRC_O))
+	$(ECHO) "CXX $< (float routines)"
+	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program $$($(CROSS)nm -u $(filter-out $(SOFTFLOAT_O),$(SRC_O)) | \
+	  awk '$$2 ~ /^natmod___/ { print "-DNEED" substr($$2, 7) }' | sort -u) -o $@ -c $<
 
 # Only libgcc (soft-float and division helpers): the toolchains' libm does not link in a natmod.
 # $(CROSS)gcc, not $(CC): MicroPython 1.27's dynruntime.mk does not set CC, and make's default cc

@@ -1,0 +1,38 @@
+// IEEE 754 single-precision arithmetic in integer code, for the native modules of cores without a
+// floating-point unit (Cortex-M0/M0+ as in the RP2040, Cortex-M3, RV32IMC as in the ESP32-C3).
+//
+// On those cores every float operation is a call into libgcc, and the native module carries its
+// own copy of each routine: on armv6m __aeabi_fadd, __aeabi_fmul and __aeabi_fdiv are 2.1 kB, on
+// rv32imc __addsf3, __subsf3 (a second full copy), __mulsf3, __divsf3 and the comparisons are
+// 4.8 kB, often more than the module's own code. The MicroPython bindings define those entry
+// points with these functions instead (src/bindings/micropython/natmod_softfloat.h); the engine
+// itself never calls them, it writes a + b.
+//
+// Results are bit for bit what an IEEE 754 binary32 unit gives in round-to-nearest-even with
+// subnormals (the host's SSE: tests/core/test_softfloat.cpp), with one freedom IEEE 754 leaves
+// open: which NaN. A NaN operand comes back quietened (bit 22 set); an invalid operation
+// (inf - inf, 0 * inf, 0 / 0, inf / inf) gives 0x7fc00000. No exception flags, one rounding mode.
+//
+// Arguments and results are the floats' bit patterns.
+#pragma once
+#include <stdint.h>
+
+namespace microlearn {
+namespace softfloat {
+
+uint32_t add(uint32_t a, uint32_t b);
+inline uint32_t sub(uint32_t a, uint32_t b) {
+    return add(a, b ^ 0x80000000u);
+}
+uint32_t mul(uint32_t a, uint32_t b);
+uint32_t div(uint32_t a, uint32_t b);
+
+// -1, 0 or 1 as a < b, a == b (+0 == -0), a > b; `unordered` when either is a NaN.
+int32_t compare(uint32_t a, uint32_t b, int32_t unordered);
+
+// The float nearest to x (ties to even).
+uint32_t from_int(int32_t x);
+uint32_t from_uint(uint32_t x);
+
+} // namespace softfloat
+} // namespace microlearn
