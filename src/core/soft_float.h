@@ -17,9 +17,46 @@ template <typename T> inline T subtract_by_adding(T a, T b) {
     return a + nb;
 }
 
-// n / d and its remainder. Cores without a divide instruction (armv6m) would link libgcc's
-// __aeabi_uidiv (about 280 bytes) for the few divisions on error and load paths: shift and
-// subtract there instead.
+// n / d and its remainder by shifting and subtracting, for cores without a divide instruction:
+// natmod_softfloat.cpp makes it the armv6m modules' __aeabi_uidiv and __aeabi_idiv (libgcc's are
+// 276 and 468 bytes). As many steps as the quotient has bits, twice. n / 0 gives 0xffffffff
+// (0 for 0 / 0) and remainder n, where C leaves it undefined.
+inline uint32_t divide_by_shifting(uint32_t n, uint32_t d, uint32_t* remainder) {
+    uint32_t q = 0;
+    if (d != 0) {
+        uint32_t bit = 1;
+        while (!(d >> 31) && (d << 1) <= n) { // d * bit: the largest such multiple not above n
+            d <<= 1;
+            bit <<= 1;
+        }
+        while (bit != 0) {
+            if (n >= d) {
+                n -= d;
+                q |= bit;
+            }
+            d >>= 1;
+            bit >>= 1;
+        }
+    } else if (n != 0) {
+        q = 0xffffffffu;
+    }
+    *remainder = n;
+    return q;
+}
+
+// The same for int32_t, as C's / and %: the quotient truncated towards zero, the remainder with
+// the sign of n (INT32_MIN / -1 wraps to INT32_MIN, remainder 0).
+inline int32_t divide_signed_by_shifting(int32_t n, int32_t d, int32_t* remainder) {
+    uint32_t r;
+    const uint32_t q = divide_by_shifting(n < 0 ? 0u - uint32_t(n) : uint32_t(n),
+                                          d < 0 ? 0u - uint32_t(d) : uint32_t(d), &r);
+    *remainder = int32_t(n < 0 ? 0u - r : r);
+    return int32_t((n < 0) != (d < 0) ? 0u - q : q);
+}
+
+// n / d and its remainder. On cores without a divide instruction (armv6m) a module whose only
+// divisions are these few (error and load paths) would link the routine above: a fixed 32-step
+// loop in place is smaller there.
 #if defined(__arm__) && !defined(__ARM_FEATURE_IDIV)
 inline uint32_t divide(uint32_t n, uint32_t d, uint32_t* remainder) {
     uint32_t q = 0;

@@ -30,6 +30,11 @@ uint32_t div(uint32_t a, uint32_t b);
 // -1, 0 or 1 as a < b, a == b (+0 == -0), a > b; `unordered` when either is a NaN.
 int32_t compare(uint32_t a, uint32_t b, int32_t unordered);
 
+// a == b as floats: false for a NaN, true for +0 and -0. Smaller than compare().
+inline bool equal(uint32_t a, uint32_t b) {
+    return ((a | b) << 1) == 0 || (a == b && (a << 1) <= 0xff000000u);
+}
+
 // The float nearest to x (ties to even).
 uint32_t from_int(int32_t x);
 uint32_t from_uint(uint32_t x);

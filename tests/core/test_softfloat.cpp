@@ -6,6 +6,7 @@
 // Operands: every pair from a list of edge values (zeros, subnormals, the normal range's ends,
 // infinities, NaNs, values one ulp apart), then random bit patterns, random pairs of close
 // exponents (cancellation, ties after alignment) and constructed halfway cases.
+#include "soft_float.h"
 #include "softfloat.h"
 
 #include <gtest/gtest.h>
@@ -228,6 +229,9 @@ TEST(SoftFloat, Compare) {
             if (sf::compare(a, b, 7) != want && ++failures <= 10) {
                 ADD_FAILURE() << "compare(0x" << std::hex << a << ", 0x" << b << ")";
             }
+            if (sf::equal(a, b) != (x == y) && ++failures <= 10) {
+                ADD_FAILURE() << "equal(0x" << std::hex << a << ", 0x" << b << ")";
+            }
         }
     }
     EXPECT_EQ(failures, 0);
@@ -253,6 +257,43 @@ TEST(SoftFloat, FromInteger) {
             ADD_FAILURE() << "from_int(" << int32_t(u) << ")";
         }
     }
+    EXPECT_EQ(failures, 0);
+}
+
+// The integer division that armv6m modules use for C's / and % (natmod_softfloat.cpp).
+TEST(SoftFloat, DivideByShifting) {
+    std::vector<uint32_t> values = {
+        0u,     1u,     2u,          3u,          7u,          10u,         255u,       256u,
+        65535u, 65536u, 0x7fffffffu, 0x80000000u, 0x80000001u, 0xfffffffeu, 0xffffffffu};
+    std::mt19937 rng(8);
+    for (int i = 0; i < 3000; i++) {
+        values.push_back(rng() >> (rng() % 32));
+    }
+    int failures = 0;
+    for (uint32_t n : values) {
+        for (uint32_t d : values) {
+            uint32_t r;
+            const uint32_t q = microlearn::divide_by_shifting(n, d, &r);
+            const bool ok =
+                d == 0 ? (q == (n ? 0xffffffffu : 0u) && r == n) : (q == n / d && r == n % d);
+            if (!ok && ++failures <= 10) {
+                ADD_FAILURE() << n << " / " << d << " gave " << q << " remainder " << r;
+            }
+            const int32_t sn = int32_t(n);
+            const int32_t sd = int32_t(d);
+            if (sd == 0 || (sn == INT32_MIN && sd == -1)) {
+                continue;
+            }
+            int32_t sr;
+            const int32_t sq = microlearn::divide_signed_by_shifting(sn, sd, &sr);
+            if ((sq != sn / sd || sr != sn % sd) && ++failures <= 10) {
+                ADD_FAILURE() << sn << " / " << sd << " gave " << sq << " remainder " << sr;
+            }
+        }
+    }
+    int32_t r;
+    EXPECT_EQ(microlearn::divide_signed_by_shifting(INT32_MIN, -1, &r), INT32_MIN);
+    EXPECT_EQ(r, 0);
     EXPECT_EQ(failures, 0);
 }
 

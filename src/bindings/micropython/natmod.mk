@@ -32,22 +32,21 @@ endif
 UNITY_SRC = $(filter-out $(HOT_$(MOD)),$(filter %.cpp,$(SRC_$(MOD)))) \
 	src/bindings/micropython/$(MOD).cpp
 UNITY = $(BUILD)/$(MOD).unity.cpp
-# Cores without a single-precision FPU: the float routines the module calls are ours
-# (natmod_softfloat.cpp), not libgcc's. Each object's calls to them are renamed natmod_<routine>
-# once compiled, and natmod_softfloat.o defines the ones the objects call: mpy_ld looks every
-# undefined symbol up in libgcc, even one that another object defines, and would then find
-# each routine twice.
+# Cores without a single-precision FPU (and armv6m without a divide instruction): the float and
+# division routines the module calls are ours (natmod_softfloat.cpp), not libgcc's. They are
+# compiled for the symbols the module's objects leave undefined, into an archive that mpy_ld
+# reads before libgcc: it takes each undefined symbol from the first archive that has it (also
+# those of libgcc's own objects, such as __aeabi_uidivmod for __aeabi_ddiv). The archive cannot
+# be a plain prerequisite of the link, whose rule hands its prerequisites to mpy_ld as objects:
+# it is order-only, and the objects it is made from depend on its sources, so a change to them
+# relinks.
 ifneq ($(filter $(ARCH),armv6m rv32imc),)
-SOFTFLOAT_SYMS = __aeabi_fadd __aeabi_fsub __aeabi_frsub __aeabi_fmul __aeabi_fdiv \
-	__aeabi_i2f __aeabi_ui2f __aeabi_fcmpeq __aeabi_fcmplt __aeabi_fcmple __aeabi_fcmpge \
-	__aeabi_fcmpgt __aeabi_fcmpun \
-	__addsf3 __subsf3 __mulsf3 __divsf3 __floatsisf __floatunsisf \
-	__eqsf2 __nesf2 __ltsf2 __lesf2 __gtsf2 __gesf2 __unordsf2
-SOFTFLOAT_O = $(BUILD)/natmod_softfloat.o
-RENAME_SOFTFLOAT = $(CROSS)objcopy $(foreach s,$(SOFTFLOAT_SYMS),--redefine-sym $(s)=natmod_$(s)) $@
+SOFTFLOAT_A = $(BUILD)/libnatmod_softfloat.a
+SOFTFLOAT_SRC = src/bindings/micropython/natmod_softfloat.cpp src/core/softfloat.cpp
+MPY_LD_FLAGS += -l$(SOFTFLOAT_A)
 endif
 # Must precede the include: the link rule's prerequisites are expanded where it is read.
-SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o)) $(SOFTFLOAT_O)
+SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o))
 
 include $(MPY_DIR)/py/dynruntime.mk
 
@@ -85,11 +84,10 @@ endif
 HEADERS = $(wildcard src/core/*.h src/api/*.h src/bindings/micropython/*.h) \
 	src/bindings/micropython/natmod.mk src/bindings/micropython/modules.mk
 
-$(BUILD)/%.o: %.cpp $(CONFIG_H) $(HEADERS)
+$(BUILD)/%.o: %.cpp $(CONFIG_H) $(HEADERS) $(SOFTFLOAT_SRC)
 	$(ECHO) "CXX $<"
 	$(Q)$(MKDIR) -p $(dir $@)
 	$(Q)$(CXX) $(CXXFLAGS) -o $@ -c $<
-	$(Q)$(RENAME_SOFTFLOAT)
 
 # Rewritten only when the list of files changes, so that it does not force a rebuild.
 $(UNITY): FORCE | $(BUILD_DIRS)
@@ -100,16 +98,21 @@ $(UNITY): FORCE | $(BUILD_DIRS)
 FORCE:
 
 # mpy_init and the module's .bss globals are marked NATMOD_VISIBLE (natmod.h) to stay global.
-$(UNITY:.cpp=.o): $(UNITY) $(UNITY_SRC) $(CONFIG_H) $(HEADERS)
+$(UNITY:.cpp=.o): $(UNITY) $(UNITY_SRC) $(CONFIG_H) $(HEADERS) $(SOFTFLOAT_SRC)
 	$(ECHO) "CXX $(UNITY_SRC)"
 	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program -o $@ -c $<
-	$(Q)$(RENAME_SOFTFLOAT)
 
-$(SOFTFLOAT_O): src/bindings/micropython/natmod_softfloat.cpp src/core/softfloat.cpp $(HEADERS) \
-		$(filter-out $(SOFTFLOAT_O),$(SRC_O))
-	$(ECHO) "CXX $< (float routines)"
-	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program $$($(CROSS)nm -u $(filter-out $(SOFTFLOAT_O),$(SRC_O)) | \
-	  awk '$$2 ~ /^natmod___/ { print "-DNEED" substr($$2, 7) }' | sort -u) -o $@ -c $<
+ifneq ($(SOFTFLOAT_A),)
+# Both link targets: MicroPython 1.29's, and 1.27's (which links into .native.mpy).
+$(BUILD)/$(MOD).mpy $(BUILD)/$(MOD).native.mpy: | $(SOFTFLOAT_A)
+
+$(SOFTFLOAT_A): $(SRC_O)
+	$(ECHO) "CXX $(firstword $(SOFTFLOAT_SRC)) (float and division routines)"
+	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program $$($(CROSS)nm -u $(SRC_O) | \
+	  awk '$$2 ~ /^__/ { print "-DNEED_" $$2 }' | sort -u) -o $(@:.a=.o) \
+	  -c $(firstword $(SOFTFLOAT_SRC))
+	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(@:.a=.o)
+endif
 
 # Only libgcc (soft-float and division helpers): the toolchains' libm does not link in a natmod.
 # $(CROSS)gcc, not $(CC): MicroPython 1.27's dynruntime.mk does not set CC, and make's default cc

@@ -1,154 +1,200 @@
 // Single-precision float routines for the native modules of cores without a floating-point unit
-// (armv6m, armv7m, rv32imc). GCC turns each float operation there into a call to a libgcc routine,
-// and mpy_ld copies the routines called into every module: on rv32imc __addsf3, __subsf3 (a second
-// full copy), __mulsf3, __divsf3 and the comparisons are 4.8 kB, often more than the module's own
-// code. This file defines those entry points with src/core/softfloat.cpp, which is smaller and
-// gives the same results.
+// (armv6m, rv32imc), and integer division for those without a divide instruction (armv6m). GCC
+// turns each such operation into a call to a libgcc routine, and mpy_ld copies the routines
+// called into every module: on rv32imc __addsf3, __subsf3 (a second full copy), __mulsf3,
+// __divsf3 and the comparisons are 4.8 kB, often more than the module's own code. This file
+// defines those entry points with src/core/softfloat.cpp and src/core/soft_float.h, which are
+// smaller and give the same results.
 //
-// natmod.mk compiles it after the module, with -DNEED_<symbol> for each routine the module's
-// object leaves undefined, so that a module gets the routines it calls and no others; mpy_ld then
-// takes from libgcc only what is still missing (comparisons and conversions where libgcc's are
-// small). Compiled with -fwhole-program: what no entry point here uses is dropped.
+// natmod.mk compiles this file with -DNEED_<routine> for each one a module's objects call, so
+// that a module gets the routines it calls and no others, and hands it to mpy_ld as an archive
+// before libgcc, which then provides only what is still missing (conversions to int, 64-bit
+// helpers). Compiled with -fwhole-program: what no entry point here uses is dropped.
+#include "soft_float.h"
 #include "softfloat.cpp"
 
-// natmod.mk renames the modules' calls to these routines natmod_<routine>.
 #define ENTRY extern "C" __attribute__((externally_visible))
 
 namespace sf = microlearn::softfloat;
 
+// Equality through compare() when an ordered comparison needs it anyway, else the smaller equal().
+#if defined(NEED___aeabi_fcmplt) || defined(NEED___aeabi_fcmple) ||                                \
+    defined(NEED___aeabi_fcmpge) || defined(NEED___aeabi_fcmpgt) ||                                \
+    defined(NEED___aeabi_fcmpun) || defined(NEED___ltsf2) || defined(NEED___lesf2) ||              \
+    defined(NEED___gtsf2) || defined(NEED___gesf2) || defined(NEED___unordsf2)
+static bool equal(uint32_t a, uint32_t b) {
+    return sf::compare(a, b, 2) == 0;
+}
+#else
+static bool equal(uint32_t a, uint32_t b) {
+    return sf::equal(a, b);
+}
+#endif
+
 // The ARM run-time ABI's names (RTABI 4.1.2); floats travel in core registers.
 // One copy of add(), inlined here; the subtractions flip a sign and jump to it.
 #if defined(NEED___aeabi_fadd) || defined(NEED___aeabi_fsub) || defined(NEED___aeabi_frsub)
-ENTRY uint32_t natmod___aeabi_fadd(uint32_t a, uint32_t b) {
+ENTRY uint32_t __aeabi_fadd(uint32_t a, uint32_t b) {
     return sf::add(a, b);
 }
 #endif
 #if defined(NEED___aeabi_fsub)
-ENTRY uint32_t natmod___aeabi_fsub(uint32_t a, uint32_t b) {
-    return natmod___aeabi_fadd(a, b ^ 0x80000000u);
+ENTRY uint32_t __aeabi_fsub(uint32_t a, uint32_t b) {
+    return __aeabi_fadd(a, b ^ 0x80000000u);
 }
 #endif
 #if defined(NEED___aeabi_frsub)
-ENTRY uint32_t natmod___aeabi_frsub(uint32_t a, uint32_t b) {
-    return natmod___aeabi_fadd(b, a ^ 0x80000000u);
+ENTRY uint32_t __aeabi_frsub(uint32_t a, uint32_t b) {
+    return __aeabi_fadd(b, a ^ 0x80000000u);
 }
 #endif
 #if defined(NEED___aeabi_fmul)
-ENTRY uint32_t natmod___aeabi_fmul(uint32_t a, uint32_t b) {
+ENTRY uint32_t __aeabi_fmul(uint32_t a, uint32_t b) {
     return sf::mul(a, b);
 }
 #endif
 #if defined(NEED___aeabi_fdiv)
-ENTRY uint32_t natmod___aeabi_fdiv(uint32_t a, uint32_t b) {
+ENTRY uint32_t __aeabi_fdiv(uint32_t a, uint32_t b) {
     return sf::div(a, b);
 }
 #endif
 #if defined(NEED___aeabi_i2f)
-ENTRY uint32_t natmod___aeabi_i2f(int32_t x) {
+ENTRY uint32_t __aeabi_i2f(int32_t x) {
     return sf::from_int(x);
 }
 #endif
 #if defined(NEED___aeabi_ui2f)
-ENTRY uint32_t natmod___aeabi_ui2f(uint32_t x) {
+ENTRY uint32_t __aeabi_ui2f(uint32_t x) {
     return sf::from_uint(x);
 }
 #endif
 // The comparisons return 1 when the relation holds, else 0 (also for a NaN operand).
 #if defined(NEED___aeabi_fcmpeq)
-ENTRY int32_t natmod___aeabi_fcmpeq(uint32_t a, uint32_t b) {
-    return sf::compare(a, b, 2) == 0;
+ENTRY int32_t __aeabi_fcmpeq(uint32_t a, uint32_t b) {
+    return equal(a, b);
 }
 #endif
 #if defined(NEED___aeabi_fcmplt)
-ENTRY int32_t natmod___aeabi_fcmplt(uint32_t a, uint32_t b) {
+ENTRY int32_t __aeabi_fcmplt(uint32_t a, uint32_t b) {
     return sf::compare(a, b, 2) < 0;
 }
 #endif
 #if defined(NEED___aeabi_fcmple)
-ENTRY int32_t natmod___aeabi_fcmple(uint32_t a, uint32_t b) {
+ENTRY int32_t __aeabi_fcmple(uint32_t a, uint32_t b) {
     return sf::compare(a, b, 2) <= 0;
 }
 #endif
 #if defined(NEED___aeabi_fcmpge)
-ENTRY int32_t natmod___aeabi_fcmpge(uint32_t a, uint32_t b) {
+ENTRY int32_t __aeabi_fcmpge(uint32_t a, uint32_t b) {
     return sf::compare(a, b, -2) >= 0;
 }
 #endif
 #if defined(NEED___aeabi_fcmpgt)
-ENTRY int32_t natmod___aeabi_fcmpgt(uint32_t a, uint32_t b) {
+ENTRY int32_t __aeabi_fcmpgt(uint32_t a, uint32_t b) {
     return sf::compare(a, b, -2) > 0;
 }
 #endif
 #if defined(NEED___aeabi_fcmpun)
-ENTRY int32_t natmod___aeabi_fcmpun(uint32_t a, uint32_t b) {
+ENTRY int32_t __aeabi_fcmpun(uint32_t a, uint32_t b) {
     return sf::compare(a, b, 2) == 2;
+}
+#endif
+
+// Integer division (Cortex-M0 has no divide instruction), unsigned and signed, each with both
+// entry points when one is called: a few instructions around the shared loop, and libgcc's own
+// routines may call the other (__aeabi_ddiv calls __aeabi_uidivmod). The divmod forms return the
+// quotient in r0 and the remainder in r1, which is how AAPCS returns a 64-bit value.
+#if defined(NEED___aeabi_uidiv) || defined(NEED___aeabi_uidivmod)
+#define NEED_UNSIGNED_DIVISION 1
+#endif
+#if defined(NEED___aeabi_idiv) || defined(NEED___aeabi_idivmod)
+#define NEED_SIGNED_DIVISION 1
+#endif
+#if defined(NEED_UNSIGNED_DIVISION)
+ENTRY uint64_t __aeabi_uidivmod(uint32_t n, uint32_t d) {
+    uint32_t r;
+    const uint32_t q = microlearn::divide_by_shifting(n, d, &r);
+    return q | (uint64_t(r) << 32);
+}
+ENTRY uint32_t __aeabi_uidiv(uint32_t n, uint32_t d) {
+    return uint32_t(__aeabi_uidivmod(n, d));
+}
+#endif
+#if defined(NEED_SIGNED_DIVISION)
+ENTRY uint64_t __aeabi_idivmod(int32_t n, int32_t d) {
+    int32_t r;
+    const int32_t q = microlearn::divide_signed_by_shifting(n, d, &r);
+    return uint32_t(q) | (uint64_t(uint32_t(r)) << 32);
+}
+ENTRY int32_t __aeabi_idiv(int32_t n, int32_t d) {
+    return int32_t(uint32_t(__aeabi_idivmod(n, d)));
 }
 #endif
 
 // libgcc's generic names (RISC-V). The comparisons return an int whose sign, or whether it is
 // zero, answers; for a NaN operand, one that makes the tested relation false.
 #if defined(NEED___addsf3) || defined(NEED___subsf3)
-ENTRY uint32_t natmod___addsf3(uint32_t a, uint32_t b) {
+ENTRY uint32_t __addsf3(uint32_t a, uint32_t b) {
     return sf::add(a, b);
 }
 #endif
 #if defined(NEED___subsf3)
-ENTRY uint32_t natmod___subsf3(uint32_t a, uint32_t b) {
-    return natmod___addsf3(a, b ^ 0x80000000u);
+ENTRY uint32_t __subsf3(uint32_t a, uint32_t b) {
+    return __addsf3(a, b ^ 0x80000000u);
 }
 #endif
 #if defined(NEED___mulsf3)
-ENTRY uint32_t natmod___mulsf3(uint32_t a, uint32_t b) {
+ENTRY uint32_t __mulsf3(uint32_t a, uint32_t b) {
     return sf::mul(a, b);
 }
 #endif
 #if defined(NEED___divsf3)
-ENTRY uint32_t natmod___divsf3(uint32_t a, uint32_t b) {
+ENTRY uint32_t __divsf3(uint32_t a, uint32_t b) {
     return sf::div(a, b);
 }
 #endif
 #if defined(NEED___floatsisf)
-ENTRY uint32_t natmod___floatsisf(int32_t x) {
+ENTRY uint32_t __floatsisf(int32_t x) {
     return sf::from_int(x);
 }
 #endif
 #if defined(NEED___floatunsisf)
-ENTRY uint32_t natmod___floatunsisf(uint32_t x) {
+ENTRY uint32_t __floatunsisf(uint32_t x) {
     return sf::from_uint(x);
 }
 #endif
 #if defined(NEED___eqsf2)
-ENTRY int32_t natmod___eqsf2(uint32_t a, uint32_t b) { // 0: equal
-    return sf::compare(a, b, 1);
+ENTRY int32_t __eqsf2(uint32_t a, uint32_t b) { // 0: equal
+    return !equal(a, b);
 }
 #endif
 #if defined(NEED___nesf2)
-ENTRY int32_t natmod___nesf2(uint32_t a, uint32_t b) { // not 0: not equal
-    return sf::compare(a, b, 1);
+ENTRY int32_t __nesf2(uint32_t a, uint32_t b) { // not 0: not equal
+    return !equal(a, b);
 }
 #endif
 #if defined(NEED___ltsf2)
-ENTRY int32_t natmod___ltsf2(uint32_t a, uint32_t b) { // < 0: a < b
+ENTRY int32_t __ltsf2(uint32_t a, uint32_t b) { // < 0: a < b
     return sf::compare(a, b, 1);
 }
 #endif
 #if defined(NEED___lesf2)
-ENTRY int32_t natmod___lesf2(uint32_t a, uint32_t b) { // <= 0: a <= b
+ENTRY int32_t __lesf2(uint32_t a, uint32_t b) { // <= 0: a <= b
     return sf::compare(a, b, 1);
 }
 #endif
 #if defined(NEED___gtsf2)
-ENTRY int32_t natmod___gtsf2(uint32_t a, uint32_t b) { // > 0: a > b
+ENTRY int32_t __gtsf2(uint32_t a, uint32_t b) { // > 0: a > b
     return sf::compare(a, b, -1);
 }
 #endif
 #if defined(NEED___gesf2)
-ENTRY int32_t natmod___gesf2(uint32_t a, uint32_t b) { // >= 0: a >= b
+ENTRY int32_t __gesf2(uint32_t a, uint32_t b) { // >= 0: a >= b
     return sf::compare(a, b, -1);
 }
 #endif
 #if defined(NEED___unordsf2)
-ENTRY int32_t natmod___unordsf2(uint32_t a, uint32_t b) { // not 0: a NaN
+ENTRY int32_t __unordsf2(uint32_t a, uint32_t b) { // not 0: a NaN
     return sf::compare(a, b, 2) == 2;
 }
 #endif
