@@ -178,6 +178,24 @@ def readinto_a_caller_buffer():
 
 
 @test
+def float64_on_a_port_with_30_bit_floats():
+    # The ESP8266's path, taken here by setting the flag: float64 is narrowed to float32 in
+    # integers by npyextra (numpy's float32 cast, bit for bit); without npyextra installed, an
+    # ImportError that says what to copy, not a bare "no module named"
+    saved = (npyfile._NARROW_FLOAT, npyfile._EXTRA)
+    try:
+        npyfile._NARROW_FLOAT = True
+        shape, arr = npyfile.load(npy("float64_2d.npy"))
+        assert bytes(arr) == unhex(expected("float64_2d.npy")["hex_f32"])
+        npyfile._EXTRA = "npyextra_not_installed"
+        raises(ImportError, npyfile.load, npy("float64_2d.npy"), contains="npyextra.mpy")
+        # other dtypes need no npyextra
+        assert npyfile.load(npy("int16_4d.npy"))[0] == tuple(expected("int16_4d.npy")["shape"])
+    finally:
+        npyfile._NARROW_FLOAT, npyfile._EXTRA = saved
+
+
+@test
 def read_counts():
     ref = list(whole("int32_3d.npy"))
     with npyfile.Reader(npy("int32_3d.npy")) as r:
