@@ -47,9 +47,6 @@ _NARROW_FLOAT = 1.0 + 2.0 ** -23 == 1.0
 # CPython can view any buffer as bytes; MicroPython's memoryview cannot be cast
 _HAS_CAST = hasattr(memoryview(b""), "cast")
 
-# The rarely needed parts (other header layouts, exact float64 narrowing), imported on first use
-_EXTRA = "npyextra"
-
 _MAX_DIMS = 64
 _BLOCK = 4096  # bytes moved per step when the data has to pass through Python objects
 
@@ -315,10 +312,10 @@ def _parse_header(raw):
                 if s.startswith(b", 'shape': (", k) and s.find(b")", k) == n - 4:
                     return s[11:j], fortran, _shape(s[k + 12:n - 4])
     try:
-        extra = __import__(_EXTRA)  # other layouts: rare, so kept out of this module's RAM
+        from npyextra import parse_dict  # other layouts: rare, so kept out of this module's RAM
     except ImportError:
         _bad("not numpy's layout, and npyextra (which reads other layouts) is not installed")
-    return extra.parse_dict(s)
+    return parse_dict(s)
 
 
 def _shape(t):
@@ -507,13 +504,9 @@ class Reader(_FileHolder):
             raw = _read_exact(self.file, m * size)
             k = len(raw) // size
             if k and _NARROW_FLOAT and self._fcode == "d" and size == 8:
-                try:
-                    extra = __import__(_EXTRA)
-                except ImportError:
-                    raise ImportError("float64 data on this port (30-bit floats) needs npyextra, "
-                                      "which narrows it to float32 exactly: copy npyextra.mpy "
-                                      "beside npyfile.mpy")
-                _store_bytes(out, done, extra.f64_to_f32(raw, k), "f", 4)
+                from npyextra import f64_to_f32  # ImportError naming it when not installed
+
+                _store_bytes(out, done, f64_to_f32(raw, k), "f", 4)
                 done += k
             elif k:
                 vals = struct.unpack_from("<%d%s" % (k, self._fcode), raw, 0)

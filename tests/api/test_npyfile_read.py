@@ -180,19 +180,24 @@ def readinto_a_caller_buffer():
 @test
 def float64_on_a_port_with_30_bit_floats():
     # The ESP8266's path, taken here by setting the flag: float64 is narrowed to float32 in
-    # integers by npyextra (numpy's float32 cast, bit for bit); without npyextra installed, an
-    # ImportError that says what to copy, not a bare "no module named"
-    saved = (npyfile._NARROW_FLOAT, npyfile._EXTRA)
+    # integers by npyextra (numpy's float32 cast, bit for bit); without npyextra installed (an
+    # empty sys.path), the ImportError names it (a message of our own would cost every user RAM)
+    saved = (npyfile._NARROW_FLOAT, sys.path[:], sys.modules.pop("npyextra", None))
     try:
         npyfile._NARROW_FLOAT = True
         shape, arr = npyfile.load(npy("float64_2d.npy"))
         assert bytes(arr) == unhex(expected("float64_2d.npy")["hex_f32"])
-        npyfile._EXTRA = "npyextra_not_installed"
-        raises(ImportError, npyfile.load, npy("float64_2d.npy"), contains="npyextra.mpy")
-        # other dtypes need no npyextra
-        assert npyfile.load(npy("int16_4d.npy"))[0] == tuple(expected("int16_4d.npy")["shape"])
+        sys.modules.pop("npyextra", None)
+        files = [npy(name) for name in ("float64_2d.npy", "int16_4d.npy")]
+        shape = tuple(expected("int16_4d.npy")["shape"])
+        sys.path[:] = []
+        raises(ImportError, npyfile.load, files[0], contains="npyextra")
+        assert npyfile.load(files[1])[0] == shape  # other dtypes need no npyextra
     finally:
-        npyfile._NARROW_FLOAT, npyfile._EXTRA = saved
+        npyfile._NARROW_FLOAT = saved[0]
+        sys.path[:] = saved[1]
+        if saved[2] is not None:
+            sys.modules["npyextra"] = saved[2]
 
 
 @test
