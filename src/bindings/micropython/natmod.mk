@@ -108,9 +108,10 @@ $(BUILD)/$(MOD).mpy $(BUILD)/$(MOD).native.mpy: | $(SOFTFLOAT_A)
 
 $(SOFTFLOAT_A): $(SRC_O)
 	$(ECHO) "CXX $(firstword $(SOFTFLOAT_SRC)) (float and division routines)"
-	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program $$($(CROSS)nm -u $(SRC_O) | \
-	  awk '$$2 ~ /^__/ { print "-DNEED_" $$2 }' | sort -u) -o $(@:.a=.o) \
-	  -c $(firstword $(SOFTFLOAT_SRC))
+	$(Q)$(CROSS)nm -u $(SRC_O) >$(@:.a=.undefined)
+	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program \
+	  $$(awk '$$2 ~ /^__/ { print "-DNEED_" $$2 }' $(@:.a=.undefined) | sort -u) \
+	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(@:.a=.o)
 endif
 

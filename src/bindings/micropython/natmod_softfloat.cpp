@@ -17,11 +17,35 @@
 
 namespace sf = microlearn::softfloat;
 
+// Routines that one libgcc object defines together are defined together here: were the module to
+// call one of them and a libgcc object it links (say __aeabi_f2uiz, which calls __aeabi_fcmpge) to
+// call another, mpy_ld would take that libgcc object for the other and fail on the name defined
+// twice. libgcc 12: _arm_cmpsf2.o holds the five __aeabi_fcmp but fcmpun, _udivsi3.o and
+// _divsi3.o a division with its divmod form and generic name; for RISC-V eqsf2.o, lesf2.o and
+// gesf2.o hold eq/ne, le/lt and ge/gt.
+#if defined(NEED___aeabi_fcmpeq) || defined(NEED___aeabi_fcmplt) ||                                \
+    defined(NEED___aeabi_fcmple) || defined(NEED___aeabi_fcmpge) || defined(NEED___aeabi_fcmpgt)
+#define NEED_ARM_COMPARISONS 1
+#endif
+#if defined(NEED___aeabi_uidiv) || defined(NEED___aeabi_uidivmod) || defined(NEED___udivsi3)
+#define NEED_UNSIGNED_DIVISION 1
+#endif
+#if defined(NEED___aeabi_idiv) || defined(NEED___aeabi_idivmod) || defined(NEED___divsi3)
+#define NEED_SIGNED_DIVISION 1
+#endif
+#if defined(NEED___eqsf2) || defined(NEED___nesf2)
+#define NEED_EQUALITY 1
+#endif
+#if defined(NEED___ltsf2) || defined(NEED___lesf2)
+#define NEED_LESS 1
+#endif
+#if defined(NEED___gtsf2) || defined(NEED___gesf2)
+#define NEED_GREATER 1
+#endif
+
 // Equality through compare() when an ordered comparison needs it anyway, else the smaller equal().
-#if defined(NEED___aeabi_fcmplt) || defined(NEED___aeabi_fcmple) ||                                \
-    defined(NEED___aeabi_fcmpge) || defined(NEED___aeabi_fcmpgt) ||                                \
-    defined(NEED___aeabi_fcmpun) || defined(NEED___ltsf2) || defined(NEED___lesf2) ||              \
-    defined(NEED___gtsf2) || defined(NEED___gesf2) || defined(NEED___unordsf2)
+#if defined(NEED_ARM_COMPARISONS) || defined(NEED___aeabi_fcmpun) || defined(NEED_LESS) ||         \
+    defined(NEED_GREATER) || defined(NEED___unordsf2)
 static bool equal(uint32_t a, uint32_t b) {
     return sf::compare(a, b, 2) == 0;
 }
@@ -69,27 +93,19 @@ ENTRY uint32_t __aeabi_ui2f(uint32_t x) {
 }
 #endif
 // The comparisons return 1 when the relation holds, else 0 (also for a NaN operand).
-#if defined(NEED___aeabi_fcmpeq)
+#if defined(NEED_ARM_COMPARISONS)
 ENTRY int32_t __aeabi_fcmpeq(uint32_t a, uint32_t b) {
     return equal(a, b);
 }
-#endif
-#if defined(NEED___aeabi_fcmplt)
 ENTRY int32_t __aeabi_fcmplt(uint32_t a, uint32_t b) {
     return sf::compare(a, b, 2) < 0;
 }
-#endif
-#if defined(NEED___aeabi_fcmple)
 ENTRY int32_t __aeabi_fcmple(uint32_t a, uint32_t b) {
     return sf::compare(a, b, 2) <= 0;
 }
-#endif
-#if defined(NEED___aeabi_fcmpge)
 ENTRY int32_t __aeabi_fcmpge(uint32_t a, uint32_t b) {
     return sf::compare(a, b, -2) >= 0;
 }
-#endif
-#if defined(NEED___aeabi_fcmpgt)
 ENTRY int32_t __aeabi_fcmpgt(uint32_t a, uint32_t b) {
     return sf::compare(a, b, -2) > 0;
 }
@@ -100,16 +116,11 @@ ENTRY int32_t __aeabi_fcmpun(uint32_t a, uint32_t b) {
 }
 #endif
 
-// Integer division (Cortex-M0 has no divide instruction), unsigned and signed, each with both
-// entry points when one is called: a few instructions around the shared loop, and libgcc's own
-// routines may call the other (__aeabi_ddiv calls __aeabi_uidivmod). The divmod forms return the
-// quotient in r0 and the remainder in r1, which is how AAPCS returns a 64-bit value.
-#if defined(NEED___aeabi_uidiv) || defined(NEED___aeabi_uidivmod)
-#define NEED_UNSIGNED_DIVISION 1
-#endif
-#if defined(NEED___aeabi_idiv) || defined(NEED___aeabi_idivmod)
-#define NEED_SIGNED_DIVISION 1
-#endif
+// Integer division (Cortex-M0 has no divide instruction), unsigned and signed, each with its
+// divmod form and generic name (see above; libgcc's own __aeabi_ddiv calls __aeabi_uidivmod). The
+// divmod forms return the quotient in r0 and the remainder in r1, which is how AAPCS returns a
+// 64-bit value. A division by zero returns what divide_by_shifting() gives; C leaves it undefined
+// and nothing here calls __aeabi_idiv0.
 #if defined(NEED_UNSIGNED_DIVISION)
 ENTRY uint64_t __aeabi_uidivmod(uint32_t n, uint32_t d) {
     uint32_t r;
@@ -117,6 +128,9 @@ ENTRY uint64_t __aeabi_uidivmod(uint32_t n, uint32_t d) {
     return q | (uint64_t(r) << 32);
 }
 ENTRY uint32_t __aeabi_uidiv(uint32_t n, uint32_t d) {
+    return uint32_t(__aeabi_uidivmod(n, d));
+}
+ENTRY uint32_t __udivsi3(uint32_t n, uint32_t d) {
     return uint32_t(__aeabi_uidivmod(n, d));
 }
 #endif
@@ -127,6 +141,9 @@ ENTRY uint64_t __aeabi_idivmod(int32_t n, int32_t d) {
     return uint32_t(q) | (uint64_t(uint32_t(r)) << 32);
 }
 ENTRY int32_t __aeabi_idiv(int32_t n, int32_t d) {
+    return int32_t(uint32_t(__aeabi_idivmod(n, d)));
+}
+ENTRY int32_t __divsi3(int32_t n, int32_t d) {
     return int32_t(uint32_t(__aeabi_idivmod(n, d)));
 }
 #endif
@@ -163,32 +180,26 @@ ENTRY uint32_t __floatunsisf(uint32_t x) {
     return sf::from_uint(x);
 }
 #endif
-#if defined(NEED___eqsf2)
+#if defined(NEED_EQUALITY)
 ENTRY int32_t __eqsf2(uint32_t a, uint32_t b) { // 0: equal
     return !equal(a, b);
 }
-#endif
-#if defined(NEED___nesf2)
 ENTRY int32_t __nesf2(uint32_t a, uint32_t b) { // not 0: not equal
     return !equal(a, b);
 }
 #endif
-#if defined(NEED___ltsf2)
+#if defined(NEED_LESS)
 ENTRY int32_t __ltsf2(uint32_t a, uint32_t b) { // < 0: a < b
     return sf::compare(a, b, 1);
 }
-#endif
-#if defined(NEED___lesf2)
 ENTRY int32_t __lesf2(uint32_t a, uint32_t b) { // <= 0: a <= b
     return sf::compare(a, b, 1);
 }
 #endif
-#if defined(NEED___gtsf2)
+#if defined(NEED_GREATER)
 ENTRY int32_t __gtsf2(uint32_t a, uint32_t b) { // > 0: a > b
     return sf::compare(a, b, -1);
 }
-#endif
-#if defined(NEED___gesf2)
 ENTRY int32_t __gesf2(uint32_t a, uint32_t b) { // >= 0: a >= b
     return sf::compare(a, b, -1);
 }

@@ -1,0 +1,142 @@
+// The entry points of src/bindings/micropython/natmod_softfloat.cpp (the libgcc routines that
+// armv6m and rv32imc modules get from microlearn) compiled on the host, with the NEED_ macros the
+// build sets from a module's undefined symbols: each one's calling convention against the host's
+// own float and integer arithmetic. The arithmetic itself is test_softfloat.cpp's.
+//
+// Built twice (CMakeLists.txt): with every NEED_ macro, and with only the RISC-V equality pair,
+// which then uses softfloat::equal() instead of compare().
+#include "natmod_softfloat.cpp"
+
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+uint32_t bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+}
+
+float value(uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+std::vector<uint32_t> operands() {
+    std::vector<uint32_t> v;
+    for (uint32_t m : {0x00000000u, 0x00000001u, 0x00800000u, 0x3f800000u, 0x3fc00000u, 0x7f7fffffu,
+                       0x7f800000u, 0x7fc00000u, 0x7f800001u}) {
+        v.push_back(m);
+        v.push_back(m | 0x80000000u);
+    }
+    return v;
+}
+
+#if defined(NEED___eqsf2)
+TEST(NatmodSoftFloat, RiscvEquality) {
+    for (uint32_t a : operands()) {
+        for (uint32_t b : operands()) {
+            const bool eq = value(a) == value(b);
+            EXPECT_EQ(__eqsf2(a, b) == 0, eq) << std::hex << a << " " << b;
+            EXPECT_EQ(__nesf2(a, b) != 0, !eq) << std::hex << a << " " << b;
+        }
+    }
+}
+#endif
+
+#if defined(NEED___ltsf2)
+TEST(NatmodSoftFloat, RiscvOrder) {
+    for (uint32_t a : operands()) {
+        for (uint32_t b : operands()) {
+            const float x = value(a);
+            const float y = value(b);
+            EXPECT_EQ(__ltsf2(a, b) < 0, x < y) << std::hex << a << " " << b;
+            EXPECT_EQ(__lesf2(a, b) <= 0, x <= y) << std::hex << a << " " << b;
+            EXPECT_EQ(__gtsf2(a, b) > 0, x > y) << std::hex << a << " " << b;
+            EXPECT_EQ(__gesf2(a, b) >= 0, x >= y) << std::hex << a << " " << b;
+            EXPECT_EQ(__unordsf2(a, b) != 0, x != x || y != y) << std::hex << a << " " << b;
+        }
+    }
+}
+
+TEST(NatmodSoftFloat, RiscvArithmetic) {
+    for (uint32_t a : operands()) {
+        for (uint32_t b : operands()) {
+            volatile float x = value(a);
+            volatile float y = value(b);
+            const float want[] = {x + y, x - y, x * y, x / y};
+            const uint32_t got[] = {__addsf3(a, b), __subsf3(a, b), __mulsf3(a, b), __divsf3(a, b)};
+            for (int k = 0; k < 4; k++) {
+                EXPECT_TRUE(want[k] != want[k] ? value(got[k]) != value(got[k])
+                                               : got[k] == bits(want[k]))
+                    << k << " " << std::hex << a << " " << b;
+            }
+        }
+    }
+    for (int32_t i : {0, 1, -1, 16777217, INT_MIN, INT_MAX}) {
+        EXPECT_EQ(__floatsisf(i), bits(float(i)));
+        EXPECT_EQ(__floatunsisf(uint32_t(i)), bits(float(uint32_t(i))));
+    }
+}
+#endif
+
+#if defined(NEED___aeabi_fcmpeq)
+TEST(NatmodSoftFloat, ArmComparisons) {
+    for (uint32_t a : operands()) {
+        for (uint32_t b : operands()) {
+            const float x = value(a);
+            const float y = value(b);
+            EXPECT_EQ(__aeabi_fcmpeq(a, b), x == y) << std::hex << a << " " << b;
+            EXPECT_EQ(__aeabi_fcmplt(a, b), x < y) << std::hex << a << " " << b;
+            EXPECT_EQ(__aeabi_fcmple(a, b), x <= y) << std::hex << a << " " << b;
+            EXPECT_EQ(__aeabi_fcmpge(a, b), x >= y) << std::hex << a << " " << b;
+            EXPECT_EQ(__aeabi_fcmpgt(a, b), x > y) << std::hex << a << " " << b;
+            EXPECT_EQ(__aeabi_fcmpun(a, b), x != x || y != y) << std::hex << a << " " << b;
+        }
+    }
+}
+
+TEST(NatmodSoftFloat, ArmArithmetic) {
+    const uint32_t one = bits(1.0f);
+    const uint32_t three = bits(3.0f);
+    EXPECT_EQ(__aeabi_fadd(one, three), bits(4.0f));
+    EXPECT_EQ(__aeabi_fsub(one, three), bits(-2.0f)); // a - b
+    EXPECT_EQ(__aeabi_frsub(one, three), bits(2.0f)); // b - a
+    EXPECT_EQ(__aeabi_fmul(three, three), bits(9.0f));
+    EXPECT_EQ(__aeabi_fdiv(one, three), bits(1.0f / 3.0f));
+    EXPECT_EQ(__aeabi_i2f(-7), bits(-7.0f));
+    EXPECT_EQ(__aeabi_ui2f(0xffffffffu), bits(4294967296.0f));
+}
+
+// The divmod forms: quotient in the low word (r0), remainder in the high one (r1).
+TEST(NatmodSoftFloat, ArmDivision) {
+    for (uint32_t n : {0u, 1u, 7u, 100u, 0x80000000u, 0xffffffffu}) {
+        for (uint32_t d : {1u, 3u, 10u, 0x10000u, 0xffffffffu}) {
+            const uint64_t qr = __aeabi_uidivmod(n, d);
+            EXPECT_EQ(uint32_t(qr), n / d);
+            EXPECT_EQ(uint32_t(qr >> 32), n % d);
+            EXPECT_EQ(__aeabi_uidiv(n, d), n / d);
+            EXPECT_EQ(__udivsi3(n, d), n / d);
+        }
+    }
+    for (int32_t n : {0, 7, -7, 100, -100, INT_MAX, INT_MIN}) {
+        for (int32_t d : {1, -1, 3, -3, 10, -10, INT_MAX}) {
+            if (n == INT_MIN && d == -1) {
+                continue;
+            }
+            const uint64_t qr = __aeabi_idivmod(n, d);
+            EXPECT_EQ(int32_t(uint32_t(qr)), n / d) << n << " / " << d;
+            EXPECT_EQ(int32_t(uint32_t(qr >> 32)), n % d) << n << " % " << d;
+            EXPECT_EQ(__aeabi_idiv(n, d), n / d);
+            EXPECT_EQ(__divsi3(n, d), n / d);
+        }
+    }
+}
+#endif
+
+} // namespace
