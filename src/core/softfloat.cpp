@@ -125,6 +125,36 @@ uint32_t from_magnitude(uint32_t sign, uint32_t m) {
     return round_pack(sign, e, m << z);
 }
 
+// The operands of mul() and div(). True with their significands (leading one at bit 23) and
+// exponents in ma, ea, mb, eb when both are finite and non-zero, normal ones without a loop (the
+// usual case). Otherwise false with *result set: a NaN operand quietened, or what special(|a|, |b|)
+// gives for an infinity or a zero.
+template <typename Special>
+inline __attribute__((always_inline)) bool unpack_operands(uint32_t a, uint32_t b, uint32_t& ma,
+                                                           int32_t& ea, uint32_t& mb, int32_t& eb,
+                                                           uint32_t* result, Special special) {
+    ea = int32_t((a >> 23) & 0xff);
+    eb = int32_t((b >> 23) & 0xff);
+    if (uint32_t(ea - 1) < 254 && uint32_t(eb - 1) < 254) {
+        ma = (a & kFraction) | kImplicit;
+        mb = (b & kFraction) | kImplicit;
+        return true;
+    }
+    const uint32_t abs_a = a & ~kSign;
+    const uint32_t abs_b = b & ~kSign;
+    if (abs_a > kInf || abs_b > kInf) {
+        *result = (abs_a > kInf ? a : b) | kQuiet;
+        return false;
+    }
+    if (abs_a == kInf || abs_b == kInf || abs_a == 0 || abs_b == 0) {
+        *result = special(abs_a, abs_b);
+        return false;
+    }
+    ma = unpack(a, &ea);
+    mb = unpack(b, &eb);
+    return true;
+}
+
 } // namespace
 
 uint32_t add(uint32_t a, uint32_t b) {
@@ -181,27 +211,18 @@ uint32_t add(uint32_t a, uint32_t b) {
 
 uint32_t mul(uint32_t a, uint32_t b) {
     const uint32_t sign = (a ^ b) & kSign;
-    int32_t ea = int32_t((a >> 23) & 0xff);
-    int32_t eb = int32_t((b >> 23) & 0xff);
     uint32_t ma;
     uint32_t mb;
-    if (uint32_t(ea - 1) < 254 && uint32_t(eb - 1) < 254) { // both normal: the usual case
-        ma = (a & kFraction) | kImplicit;
-        mb = (b & kFraction) | kImplicit;
-    } else {
-        const uint32_t abs_a = a & ~kSign;
-        const uint32_t abs_b = b & ~kSign;
-        if (abs_a > kInf || abs_b > kInf) {
-            return (abs_a > kInf ? a : b) | kQuiet;
-        }
-        if (abs_a == kInf || abs_b == kInf) {
-            return (abs_a == 0 || abs_b == 0) ? kDefaultNan : sign | kInf;
-        }
-        if (abs_a == 0 || abs_b == 0) {
+    int32_t ea;
+    int32_t eb;
+    uint32_t result;
+    if (!unpack_operands(a, b, ma, ea, mb, eb, &result, [sign](uint32_t abs_a, uint32_t abs_b) {
+            if (abs_a == kInf || abs_b == kInf) {
+                return (abs_a == 0 || abs_b == 0) ? kDefaultNan : sign | kInf; // 0 * inf
+            }
             return sign;
-        }
-        ma = unpack(a, &ea);
-        mb = unpack(b, &eb);
+        })) {
+        return result;
     }
     uint32_t low;
     uint32_t m = multiply_significands(ma, mb, &low); // the product is in [2^46, 2^48)
@@ -216,33 +237,21 @@ uint32_t mul(uint32_t a, uint32_t b) {
 
 uint32_t div(uint32_t a, uint32_t b) {
     const uint32_t sign = (a ^ b) & kSign;
-    int32_t ea = int32_t((a >> 23) & 0xff);
-    int32_t eb = int32_t((b >> 23) & 0xff);
     uint32_t ma;
     uint32_t mb;
-    if (uint32_t(ea - 1) < 254 && uint32_t(eb - 1) < 254) { // both normal: the usual case
-        ma = (a & kFraction) | kImplicit;
-        mb = (b & kFraction) | kImplicit;
-    } else {
-        const uint32_t abs_a = a & ~kSign;
-        const uint32_t abs_b = b & ~kSign;
-        if (abs_a > kInf || abs_b > kInf) {
-            return (abs_a > kInf ? a : b) | kQuiet;
-        }
-        if (abs_a == kInf) {
-            return abs_b == kInf ? kDefaultNan : sign | kInf;
-        }
-        if (abs_b == kInf) {
-            return sign;
-        }
-        if (abs_b == 0) {
-            return abs_a == 0 ? kDefaultNan : sign | kInf;
-        }
-        if (abs_a == 0) {
-            return sign;
-        }
-        ma = unpack(a, &ea);
-        mb = unpack(b, &eb);
+    int32_t ea;
+    int32_t eb;
+    uint32_t result;
+    if (!unpack_operands(a, b, ma, ea, mb, eb, &result, [sign](uint32_t abs_a, uint32_t abs_b) {
+            if (abs_a == kInf) {
+                return abs_b == kInf ? kDefaultNan : sign | kInf; // inf / inf
+            }
+            if (abs_b == 0) {
+                return abs_a == 0 ? kDefaultNan : sign | kInf; // 0 / 0
+            }
+            return sign; // x / inf, 0 / x
+        })) {
+        return result;
     }
     int32_t e = ea - eb + 127;
     if (ma < mb) {
