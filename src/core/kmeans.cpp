@@ -1,6 +1,5 @@
 #include "kmeans.h"
 
-#include "soft_float.h"
 
 namespace microlearn {
 
@@ -33,11 +32,7 @@ template <> struct Element<float> {
     using Distance = float;
     using Sum = float;
     static float square_diff(float a, float b) {
-#ifdef __SOFTFP__
-        const float d = subtract_by_adding(a, b); // the sums need soft-float addition anyway
-#else
         const float d = a - b;
-#endif
         return d * d;
     }
 };

@@ -6,9 +6,10 @@
 namespace microlearn {
 
 // a - b computed as a + (-b): the same bits (IEEE 754 defines subtraction so) and a negation is a
-// sign flip, but a module that also adds then links one soft-float routine instead of two (the
-// subtraction alone is about 800 bytes on armv6m). The empty asm hides -b from the optimiser, which
-// would otherwise fold the expression back into a - b.
+// sign flip, but a module that also adds then links one soft-float routine instead of two. That
+// matters for double (libgcc's __aeabi_dsub is about 1.7 kB on armv6m); float subtraction is a
+// sign flip in front of the addition in natmod_softfloat.cpp already. The empty asm hides -b from
+// the optimiser, which would otherwise fold the expression back into a - b.
 template <typename T> inline T subtract_by_adding(T a, T b) {
     T nb = -b;
 #if defined(__GNUC__)
