@@ -7,25 +7,14 @@
 // which then uses softfloat::equal() instead of compare().
 #include "natmod_softfloat.cpp"
 
+#include "float_bits.h"
+
 #include <gtest/gtest.h>
 
 #include <climits>
-#include <cstring>
 #include <vector>
 
 namespace {
-
-uint32_t bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
-
-float value(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
 
 std::vector<uint32_t> operands() {
     std::vector<uint32_t> v;
@@ -41,7 +30,7 @@ std::vector<uint32_t> operands() {
 TEST(NatmodSoftFloat, RiscvEquality) {
     for (uint32_t a : operands()) {
         for (uint32_t b : operands()) {
-            const bool eq = value(a) == value(b);
+            const bool eq = to_float(a) == to_float(b);
             EXPECT_EQ(__eqsf2(a, b) == 0, eq) << std::hex << a << " " << b;
             EXPECT_EQ(__nesf2(a, b) != 0, !eq) << std::hex << a << " " << b;
         }
@@ -53,8 +42,8 @@ TEST(NatmodSoftFloat, RiscvEquality) {
 TEST(NatmodSoftFloat, RiscvOrder) {
     for (uint32_t a : operands()) {
         for (uint32_t b : operands()) {
-            const float x = value(a);
-            const float y = value(b);
+            const float x = to_float(a);
+            const float y = to_float(b);
             EXPECT_EQ(__ltsf2(a, b) < 0, x < y) << std::hex << a << " " << b;
             EXPECT_EQ(__lesf2(a, b) <= 0, x <= y) << std::hex << a << " " << b;
             EXPECT_EQ(__gtsf2(a, b) > 0, x > y) << std::hex << a << " " << b;
@@ -67,20 +56,20 @@ TEST(NatmodSoftFloat, RiscvOrder) {
 TEST(NatmodSoftFloat, RiscvArithmetic) {
     for (uint32_t a : operands()) {
         for (uint32_t b : operands()) {
-            volatile float x = value(a);
-            volatile float y = value(b);
+            volatile float x = to_float(a);
+            volatile float y = to_float(b);
             const float want[] = {x + y, x - y, x * y, x / y};
             const uint32_t got[] = {__addsf3(a, b), __subsf3(a, b), __mulsf3(a, b), __divsf3(a, b)};
             for (int k = 0; k < 4; k++) {
-                EXPECT_TRUE(want[k] != want[k] ? value(got[k]) != value(got[k])
-                                               : got[k] == bits(want[k]))
+                EXPECT_TRUE(want[k] != want[k] ? to_float(got[k]) != to_float(got[k])
+                                               : got[k] == to_bits(want[k]))
                     << k << " " << std::hex << a << " " << b;
             }
         }
     }
     for (int32_t i : {0, 1, -1, 16777217, INT_MIN, INT_MAX}) {
-        EXPECT_EQ(__floatsisf(i), bits(float(i)));
-        EXPECT_EQ(__floatunsisf(uint32_t(i)), bits(float(uint32_t(i))));
+        EXPECT_EQ(__floatsisf(i), to_bits(float(i)));
+        EXPECT_EQ(__floatunsisf(uint32_t(i)), to_bits(float(uint32_t(i))));
     }
 }
 #endif
@@ -89,8 +78,8 @@ TEST(NatmodSoftFloat, RiscvArithmetic) {
 TEST(NatmodSoftFloat, ArmComparisons) {
     for (uint32_t a : operands()) {
         for (uint32_t b : operands()) {
-            const float x = value(a);
-            const float y = value(b);
+            const float x = to_float(a);
+            const float y = to_float(b);
             EXPECT_EQ(__aeabi_fcmpeq(a, b), x == y) << std::hex << a << " " << b;
             EXPECT_EQ(__aeabi_fcmplt(a, b), x < y) << std::hex << a << " " << b;
             EXPECT_EQ(__aeabi_fcmple(a, b), x <= y) << std::hex << a << " " << b;
@@ -102,15 +91,15 @@ TEST(NatmodSoftFloat, ArmComparisons) {
 }
 
 TEST(NatmodSoftFloat, ArmArithmetic) {
-    const uint32_t one = bits(1.0f);
-    const uint32_t three = bits(3.0f);
-    EXPECT_EQ(__aeabi_fadd(one, three), bits(4.0f));
-    EXPECT_EQ(__aeabi_fsub(one, three), bits(-2.0f)); // a - b
-    EXPECT_EQ(__aeabi_frsub(one, three), bits(2.0f)); // b - a
-    EXPECT_EQ(__aeabi_fmul(three, three), bits(9.0f));
-    EXPECT_EQ(__aeabi_fdiv(one, three), bits(1.0f / 3.0f));
-    EXPECT_EQ(__aeabi_i2f(-7), bits(-7.0f));
-    EXPECT_EQ(__aeabi_ui2f(0xffffffffu), bits(4294967296.0f));
+    const uint32_t one = to_bits(1.0f);
+    const uint32_t three = to_bits(3.0f);
+    EXPECT_EQ(__aeabi_fadd(one, three), to_bits(4.0f));
+    EXPECT_EQ(__aeabi_fsub(one, three), to_bits(-2.0f)); // a - b
+    EXPECT_EQ(__aeabi_frsub(one, three), to_bits(2.0f)); // b - a
+    EXPECT_EQ(__aeabi_fmul(three, three), to_bits(9.0f));
+    EXPECT_EQ(__aeabi_fdiv(one, three), to_bits(1.0f / 3.0f));
+    EXPECT_EQ(__aeabi_i2f(-7), to_bits(-7.0f));
+    EXPECT_EQ(__aeabi_ui2f(0xffffffffu), to_bits(4294967296.0f));
 }
 
 // The divmod forms: quotient in the low word (r0), remainder in the high one (r1).

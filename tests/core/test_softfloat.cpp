@@ -9,6 +9,8 @@
 #include "soft_float.h"
 #include "softfloat.h"
 
+#include "float_bits.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,18 +22,6 @@
 namespace sf = microlearn::softfloat;
 
 namespace {
-
-float to_float(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-
-uint32_t to_bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return u;
-}
 
 bool is_nan(uint32_t u) {
     return (u & 0x7fffffffu) > 0x7f800000u;
