@@ -1,5 +1,7 @@
 #include "linreg_api.h"
 
+#include "float_checks.h"
+
 namespace microlearn {
 namespace api {
 
@@ -23,10 +25,6 @@ bool check_batch(const LinregHandle* h, const BufferView& X, const BufferView& y
     return n_y != 0 || raise_value(err, "X and y must not be empty");
 }
 
-inline bool finite(float v) {
-    return v - v == 0.0f;
-}
-
 } // namespace
 
 size_t linreg_storage_bytes(int32_t n_features, Error* err) {
@@ -39,13 +37,13 @@ size_t linreg_storage_bytes(int32_t n_features, Error* err) {
 
 bool linreg_new(LinregHandle* h, int32_t n_features, float alpha, float l1_ratio,
                 float learning_rate, void* storage, size_t bytes, Error* err) {
-    if (!(finite(alpha) && alpha >= 0.0f)) {
+    if (!(float_is_finite(alpha) && alpha >= 0.0f)) {
         return raise_value(err, "alpha must be >= 0");
     }
-    if (!(finite(l1_ratio) && l1_ratio >= 0.0f && l1_ratio <= 1.0f)) {
+    if (!(float_is_finite(l1_ratio) && l1_ratio >= 0.0f && l1_ratio <= 1.0f)) {
         return raise_value(err, "l1_ratio must be 0..1");
     }
-    if (!(finite(learning_rate) && learning_rate > 0.0f)) {
+    if (!(float_is_finite(learning_rate) && learning_rate > 0.0f)) {
         return raise_value(err, "learning_rate must be > 0");
     }
     return linreg_init(&h->model, uint32_t(n_features), alpha, l1_ratio, learning_rate, storage,

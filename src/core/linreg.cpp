@@ -1,12 +1,10 @@
 #include "linreg.h"
 
+#include "float_checks.h"
+
 namespace microlearn {
 
 namespace {
-
-inline bool finite(float v) {
-    return v - v == 0.0f;
-}
 
 inline bool ready(const LinearRegression* m) {
     return m != nullptr && m->weights != nullptr;
@@ -71,9 +69,9 @@ size_t linreg_memory_bytes(uint32_t n_features) {
 
 Status linreg_init(LinearRegression* m, uint32_t n_features, float alpha, float l1_ratio,
                    float learning_rate, void* memory, size_t memory_bytes) {
-    if (m == nullptr || n_features < 1 || n_features > kLinregMaxFeatures || !finite(alpha) ||
-        !finite(l1_ratio) || !finite(learning_rate) || alpha < 0.0f || l1_ratio < 0.0f ||
-        l1_ratio > 1.0f || !(learning_rate > 0.0f)) {
+    if (m == nullptr || n_features < 1 || n_features > kLinregMaxFeatures ||
+        !float_is_finite(alpha) || !float_is_finite(l1_ratio) || !float_is_finite(learning_rate) ||
+        alpha < 0.0f || l1_ratio < 0.0f || l1_ratio > 1.0f || !(learning_rate > 0.0f)) {
         return Status::InvalidArgument;
     }
     if (memory == nullptr || memory_bytes < linreg_memory_bytes(n_features)) {

@@ -1,12 +1,10 @@
 #include "logreg.h"
 
+#include "float_checks.h"
+
 namespace microlearn {
 
 namespace {
-
-inline bool finite(float v) {
-    return v - v == 0.0f;
-}
 
 inline bool ready(const LogisticRegression* m) {
     return m != nullptr && m->weights != nullptr;
@@ -129,8 +127,8 @@ size_t logreg_memory_bytes(uint32_t n_features, uint32_t n_classes) {
 Status logreg_init(LogisticRegression* m, uint32_t n_features, uint32_t n_classes, float l2,
                    float learning_rate, void* memory, size_t memory_bytes) {
     const size_t need = logreg_memory_bytes(n_features, n_classes);
-    if (m == nullptr || need == 0 || !finite(l2) || !finite(learning_rate) || l2 < 0.0f ||
-        !(learning_rate > 0.0f)) {
+    if (m == nullptr || need == 0 || !float_is_finite(l2) || !float_is_finite(learning_rate) ||
+        l2 < 0.0f || !(learning_rate > 0.0f)) {
         return Status::InvalidArgument;
     }
     if (memory == nullptr || memory_bytes < need) {

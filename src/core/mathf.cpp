@@ -1,5 +1,7 @@
 #include "mathf.h"
 
+#include "float_checks.h"
+
 namespace microlearn {
 
 namespace {
@@ -11,9 +13,6 @@ constexpr float kLn2Hi = 6.93145751953125e-1f;
 constexpr float kLn2Lo = 1.42860676533018704e-6f;
 constexpr float kSqrt2 = 1.41421356237309505f;
 
-inline uint32_t float_bits(float v) {
-    return __builtin_bit_cast(uint32_t, v);
-}
 inline float bits_float(uint32_t b) {
     return __builtin_bit_cast(float, b);
 }
@@ -25,17 +24,17 @@ inline float pow2(int32_t k) {
 } // namespace
 
 float approx_expf(float x) {
-    if (x != x) {
+    if (float_is_nan(x)) {
         return x;
     }
-    if (x > 88.7228394f) {
+    if (float_greater(x, 88.7228394f)) {
         return kInf;
     }
-    if (x < -103.972084f) {
+    if (float_greater(-103.972084f, x)) {
         return 0.0f;
     }
     const float kf = x * kLog2e;
-    int32_t k = static_cast<int32_t>(kf + (kf >= 0.0f ? 0.5f : -0.5f));
+    int32_t k = static_cast<int32_t>(kf + (float_greater(-0.0f, kf) ? -0.5f : 0.5f));
     const float fk = static_cast<float>(k);
     const float r = (x - fk * kLn2Hi) - fk * kLn2Lo; // |r| <= ~0.347
     // Taylor to degree 7: the first omitted term is below 5e-9 relative on |r| <= 0.347.
@@ -59,13 +58,13 @@ float approx_expf(float x) {
 }
 
 float approx_logf(float x) {
-    if (x != x || x < 0.0f) {
+    if (float_is_nan(x) || float_greater(0.0f, x)) {
         return __builtin_nanf("");
     }
-    if (x == 0.0f) {
+    if (float_is_zero(x)) {
         return -kInf;
     }
-    if (x == kInf) {
+    if (float_bits(x) == float_bits(kInf)) {
         return kInf;
     }
     uint32_t bits = float_bits(x);

@@ -9,6 +9,7 @@
 // the leaf ~child. Forward-only jumps make cycles impossible; validation checks that every jump
 // and every leaf index lands inside the tables before the first prediction.
 #pragma once
+#include "float_checks.h"
 #include "status.h"
 
 namespace microlearn {
@@ -28,7 +29,7 @@ enum class LeafKind : uint8_t {
     Float32 = 32 // n_outputs float values: regression (mean over trees)
 };
 
-constexpr uint32_t kTreesMaxNodes = 65535;  // roots are stored as uint16 node indices
+constexpr uint32_t kTreesMaxNodes = 65535; // roots are stored as uint16 node indices
 constexpr uint32_t kTreesMaxTrees = 65535;
 constexpr uint32_t kTreesMaxLeaves = 32768; // leaves are encoded as ~child in an int16
 constexpr uint32_t kTreesMaxClasses = 256;  // a Class leaf is one byte
@@ -80,21 +81,8 @@ Status trees_add_leaf_values(TreeEnsemble* e, const float* values, uint32_t n);
 Status trees_begin_leaf(TreeEnsemble* e);
 Status trees_set_leaf_value(TreeEnsemble* e, uint32_t index, float value);
 
-// Checks of leaf values and thresholds at load time. Without an FPU they work on the float's bits
-// with integers: each soft-float compare or conversion helper they would otherwise pull in costs a
-// few hundred bytes (armv6m, rv32imc). With an FPU the float instructions are the smaller code.
-// Both forms give the same result for every float.
-#if defined(__SOFTFP__) || defined(__riscv_float_abi_soft)
-#define MICROLEARN_SOFT_FLOAT 1
-#else
-#define MICROLEARN_SOFT_FLOAT 0
-#endif
-
-inline uint32_t float_bits(float value) {
-    uint32_t bits;
-    __builtin_memcpy(&bits, &value, sizeof bits);
-    return bits;
-}
+// Checks of leaf values and thresholds at load time work on the float's bits where there is no
+// FPU (float_checks.h says why).
 #if MICROLEARN_SOFT_FLOAT
 // Integer part of |value| below 2^24 given as its bits with the sign cleared; and whether a
 // fraction remains.
@@ -109,14 +97,6 @@ inline bool float_in_byte_range(float value) {
     return (bits == magnitude || magnitude == 0) && magnitude <= 0x437f0000u; // 255.0f
 #else
     return value >= 0.0f && value <= 255.0f;
-#endif
-}
-
-inline bool float_is_finite(float value) {
-#if MICROLEARN_SOFT_FLOAT
-    return (float_bits(value) & 0x7f800000u) != 0x7f800000u;
-#else
-    return value - value == 0.0f;
 #endif
 }
 

@@ -1,0 +1,69 @@
+// Checks and comparisons of float values that the engines and api files make (finite? zero?
+// a > b?), written once. Without an FPU they work on the float's bits with integers: the float
+// form would call a soft-float routine, and a compare routine comes with its siblings (libgcc and
+// natmod_softfloat.cpp define the five __aeabi_fcmp* together): a few hundred bytes of an armv6m
+// or rv32imc module, and a call in a loop. With an FPU the float instructions are the smaller and
+// faster code. Both forms give the same result for every float, NaN included.
+#pragma once
+#include <stdint.h>
+
+// Defined beforehand (0 or 1), it chooses either form: the tests run the integer one on the host.
+#if !defined(MICROLEARN_SOFT_FLOAT)
+#if defined(__SOFTFP__) || defined(__riscv_float_abi_soft)
+#define MICROLEARN_SOFT_FLOAT 1
+#else
+#define MICROLEARN_SOFT_FLOAT 0
+#endif
+#endif
+
+namespace microlearn {
+
+inline uint32_t float_bits(float value) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+// False for inf and NaN.
+inline bool float_is_finite(float value) {
+#if MICROLEARN_SOFT_FLOAT
+    return (float_bits(value) & 0x7f800000u) != 0x7f800000u;
+#else
+    return value - value == 0.0f;
+#endif
+}
+
+// +0.0 and -0.0.
+inline bool float_is_zero(float value) {
+#if MICROLEARN_SOFT_FLOAT
+    return (float_bits(value) << 1) == 0;
+#else
+    return value == 0.0f;
+#endif
+}
+
+// NaN of either sign.
+inline bool float_is_nan(float value) {
+#if MICROLEARN_SOFT_FLOAT
+    return (float_bits(value) & 0x7fffffffu) > 0x7f800000u;
+#else
+    return value != value;
+#endif
+}
+
+// a > b as IEEE 754 defines it: false when either is NaN, -0 and +0 equal.
+inline bool float_greater(float a, float b) {
+#if MICROLEARN_SOFT_FLOAT
+    // Sign and magnitude to two's complement: ordered as the floats are (-0 and +0 both 0).
+    const uint32_t ua = float_bits(a), ub = float_bits(b);
+    const int32_t ma = int32_t(ua & 0x7fffffffu), mb = int32_t(ub & 0x7fffffffu);
+    if (ma > 0x7f800000 || mb > 0x7f800000) {
+        return false;
+    }
+    return ((ua >> 31) ? -ma : ma) > ((ub >> 31) ? -mb : mb);
+#else
+    return a > b;
+#endif
+}
+
+} // namespace microlearn
