@@ -9,26 +9,18 @@ static_assert(kSosValuesPerStage == kIirCoefficientsPerStage, "");
 
 namespace {
 
-inline bool finite(float v) {
-    return v - v == 0.0f; // false for NaN and infinities
-}
-
-// The engine refuses the same filters; checked here to say which stage and why.
+// The engine refuses the same stages; asked here to say which stage and why.
 bool check_stage(const float* stage, uint32_t s, Error* err) {
-    for (uint32_t k = 0; k < kSosValuesPerStage; ++k) {
-        if (!finite(stage[k])) {
-            return iir_stage_error(s, "coefficients must be finite", err);
-        }
-    }
-    if (stage[3] == 0.0f) {
+    switch (iir_stage_fault(stage)) {
+    case IirStageFault::None:
+        return true;
+    case IirStageFault::NotFinite:
+        return iir_stage_error(s, "coefficients must be finite", err);
+    case IirStageFault::ZeroA0:
         return iir_stage_error(s, "a0 must not be 0", err);
+    default:
+        return iir_stage_error(s, "coefficients divided by a0 overflow", err);
     }
-    for (uint32_t k = 0; k < kSosValuesPerStage; ++k) {
-        if (!finite(stage[k] / stage[3])) {
-            return iir_stage_error(s, "coefficients divided by a0 overflow", err);
-        }
-    }
-    return true;
 }
 
 // Typecode, its error message, state values per stage, then the engine's functions.

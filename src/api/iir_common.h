@@ -4,6 +4,7 @@
 #pragma once
 #include "api.h"
 #include "array_checks.h"
+#include "soft_float.h"
 #include "status.h"
 
 namespace microlearn {
@@ -40,14 +41,17 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
         return check_typecode(b, E.typecode, E.expecting, name, err);
     }
 
-    static bool check_coefficients(const BufferView& c, Error* err) {
+    // And the number of stages, in *n_stages.
+    static bool check_coefficients(const BufferView& c, uint32_t* n_stages, Error* err) {
         if (!check_typecode_of(c, "coefficients", err)) {
             return false;
         }
-        if (element_count(c) % kIirCoefficientsPerStage != 0) {
+        uint32_t rest;
+        *n_stages = divide(count32(c), kIirCoefficientsPerStage, &rest);
+        if (rest != 0) {
             return raise_value(err, "Filter coefficients must be multiple of 6");
         }
-        if (element_count(c) == 0) {
+        if (*n_stages == 0) {
             return raise_value(err, "Filter coefficients must hold at least one stage (6 values)");
         }
         return true;
@@ -61,27 +65,28 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
     static bool not_ready(Error* err) { return raise_value(err, "filter not initialised"); }
 
     static bool storage_size(const BufferView& coefficients, size_t* bytes, Error* err) {
-        if (!check_coefficients(coefficients, err)) {
+        uint32_t n_stages;
+        if (!check_coefficients(coefficients, &n_stages, err)) {
             return false;
         }
-        *bytes = E.storage_bytes(count32(coefficients) / kIirCoefficientsPerStage);
+        *bytes = E.storage_bytes(n_stages);
         return true;
     }
 
     static bool create(C* f, const BufferView& coefficients, void* storage, size_t bytes,
                        Error* err) {
         f->ready = false;
-        if (!check_coefficients(coefficients, err)) {
+        uint32_t n_stages;
+        if (!check_coefficients(coefficients, &n_stages, err)) {
             return false;
         }
         const S* c = static_cast<const S*>(coefficients.data);
-        const uint32_t n_values = count32(coefficients);
-        for (uint32_t s = 0; s < n_values / kIirCoefficientsPerStage; ++s) {
+        for (uint32_t s = 0; s < n_stages; ++s) {
             if (!E.check_stage(c + size_t(s) * kIirCoefficientsPerStage, s, err)) {
                 return false;
             }
         }
-        return E.init(f, c, n_values, storage, bytes) == Status::Ok ||
+        return E.init(f, c, n_stages * kIirCoefficientsPerStage, storage, bytes) == Status::Ok ||
                raise_value(err, "invalid filter coefficients");
     }
 

@@ -70,11 +70,15 @@ struct IirCascade {
 // be aligned for IirState (8 bytes where the state is double).
 size_t iir_storage_bytes(uint32_t n_stages);
 
+// Why one stage [b0, b1, b2, a0, a1, a2] of sos coefficients cannot be used, checked in this
+// order: a coefficient that is not finite, a0 == 0, a coefficient divided by a0 that overflows.
+enum class IirStageFault : uint8_t { None, NotFinite, ZeroA0, Overflow };
+IirStageFault iir_stage_fault(const float* stage);
+
 // sos holds sos_len = 6 * n_stages values in scipy's layout, stage after stage:
 // [b0, b1, b2, a0, a1, a2]. Zero stages make an identity filter. The state starts at zero.
-// Errors: InvalidArgument when sos_len is not a multiple of 6, a0 == 0, a normalised coefficient
-// is not finite, storage is not aligned for IirState, or sos is null with sos_len > 0; SizeMismatch
-// for short storage.
+// Errors: InvalidArgument when sos_len is not a multiple of 6, a stage has a fault (above), storage
+// is not aligned for IirState, or sos is null with sos_len > 0; SizeMismatch for short storage.
 Status iir_init(IirCascade* f, const float* sos, uint32_t sos_len, void* storage,
                 size_t storage_bytes);
 

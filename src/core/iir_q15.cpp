@@ -1,6 +1,7 @@
 #include "iir_q15.h"
 
 #include "filter_state.h"
+#include "soft_float.h"
 
 namespace microlearn {
 
@@ -86,10 +87,11 @@ Status iir_q15_init(IirQ15Cascade* f, const int16_t* coeffs, uint32_t coeffs_len
         return Status::InvalidArgument;
     }
     f->ready = false;
-    if (coeffs_len % kIirQ15ValuesPerStage != 0 || (coeffs == nullptr && coeffs_len > 0)) {
+    uint32_t rest;
+    const uint32_t n_stages = divide(coeffs_len, kIirQ15ValuesPerStage, &rest);
+    if (rest != 0 || (coeffs == nullptr && coeffs_len > 0)) {
         return Status::InvalidArgument;
     }
-    const uint32_t n_stages = coeffs_len / kIirQ15ValuesPerStage;
     // Exactly the bytes asked for: the reference reserved one value per stage instead of six
     // and copied all six into it.
     const size_t need = iir_q15_storage_bytes(n_stages);
@@ -151,13 +153,13 @@ Status iir_q15_reset(IirQ15Cascade* f) {
 Status iir_q15_get_state(const IirQ15Cascade* f, int16_t* out, uint32_t len) {
     return f == nullptr ? Status::NotReady
                         : filter_state_copy<int16_t>(f->ready, f->n_stages * kStatePerStage,
-                                                  f->state, out, len);
+                                                     f->state, out, len);
 }
 
 Status iir_q15_set_state(IirQ15Cascade* f, const int16_t* in, uint32_t len) {
     return f == nullptr ? Status::NotReady
                         : filter_state_copy<int16_t>(f->ready, f->n_stages * kStatePerStage, in,
-                                                  f->state, len);
+                                                     f->state, len);
 }
 
 Status iir_q15_convert(const float* sos, uint32_t sos_len, int16_t* out, uint32_t out_len,
