@@ -1,5 +1,6 @@
 #include "cnn.h"
 
+#include "float_checks.h"
 #include "mathf.h"
 
 #if defined(__ARM_FEATURE_SIMD32) && defined(__ARM_FEATURE_UNALIGNED)
@@ -80,10 +81,6 @@ struct Layer {
     const float* scales; // int8 convolutions at run time: ws[c] * in_s for every channel c
 };
 
-inline bool finite(float v) {
-    return v - v == 0.0f;
-}
-
 inline bool fail(CnnModel* m, CnnFault fault, uint32_t value = 0) {
     m->fault = fault;
     m->fault_value = value;
@@ -102,15 +99,16 @@ bool read_dims(const uint8_t* p, uint16_t* dims, Shape* s) {
     if ((dims[0] < 3 && s->h != 1) || (dims[0] < 2 && s->w != 1)) {
         return false;
     }
-    return uint64_t(s->h) * s->w * s->c <= kCnnMaxElements;
+    uint32_t elements; // h * w fits: each is below 2^16
+    return !__builtin_mul_overflow(s->h * s->w, s->c, &elements) && elements <= kCnnMaxElements;
 }
 
-// An array of `count` elements of `size` bytes at offset `oft` of the layer (`size` also its
-// alignment).
-const void* array_in(const uint8_t* layer, uint32_t layer_size, uint32_t oft, uint64_t count,
+// An array of `count` elements of `size` bytes (1 or 4, also its alignment) at offset `oft` of
+// the layer.
+const void* array_in(const uint8_t* layer, uint32_t layer_size, uint32_t oft, uint32_t count,
                      uint32_t size) {
-    if (oft % size != 0 || oft < kLayerHeader || oft > layer_size ||
-        count * size > layer_size - oft) {
+    if ((oft & (size - 1u)) != 0 || oft < kLayerHeader || oft > layer_size ||
+        count > (layer_size - oft) >> (size >> 1)) { // the elements that fit: a shift by 0 or 2
         return nullptr;
     }
     return layer + oft;
@@ -118,7 +116,7 @@ const void* array_in(const uint8_t* layer, uint32_t layer_size, uint32_t oft, ui
 
 // An int8 quantisation: a finite positive scale, a zero point in the int8 range.
 bool quant_ok(float scale, int32_t zp) {
-    return finite(scale) && scale > 0.0f && zp >= -128 && zp <= 127;
+    return float_is_finite(scale) && float_greater(scale, 0.0f) && zp >= -128 && zp <= 127;
 }
 
 // Decodes and checks the layer at p (avail bytes left in the file). The checks that need the
@@ -174,11 +172,9 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
             return fail(m, CnnFault::Activation, L->act);
         }
         // Every output position's window (kernel - 1) * dilation + 1 wide) lies in the padded
-        // input.
-        if (uint64_t(L->out.h - 1) * L->sy + uint64_t(L->kh - 1) * L->dy + 1 >
-                uint64_t(L->in.h) + L->pad_top + pad_bottom ||
-            uint64_t(L->out.w - 1) * L->sx + uint64_t(L->kw - 1) * L->dx + 1 >
-                uint64_t(L->in.w) + L->pad_left + pad_right) {
+        // input. In 32 bits: sizes are below 2^16, kernel, stride, dilation and padding 2^8.
+        if ((L->out.h - 1) * L->sy + (L->kh - 1) * L->dy + 1 > L->in.h + L->pad_top + pad_bottom ||
+            (L->out.w - 1) * L->sx + (L->kw - 1) * L->dx + 1 > L->in.w + L->pad_left + pad_right) {
             return fail(m, CnnFault::Shape);
         }
         if (L->type == MaxPool) {
@@ -198,16 +194,17 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         // Depthwise exactly when the type says so; each output channel then reads input channel
         // c / dmul.
         if ((L->type == DwConv) != (L->dmul != 0) ||
-            (L->dmul != 0 && uint64_t(L->in.c) * L->dmul != L->out.c)) {
+            (L->dmul != 0 && (L->dmul > 0xffffu || L->in.c * L->dmul != L->out.c))) {
             return fail(m, CnnFault::Shape);
         }
         const uint32_t chi = L->dmul != 0 ? 1u : L->in.c;
-        const uint64_t dot = uint64_t(L->kw) * L->kh * chi;
+        // Below 2^32: 255 * 255 * (2^16 - 1).
+        const uint32_t dot = L->kw * L->kh * chi;
         // The gathered receptive field (cnn_work_bytes()) is bounded like an activation.
-        if (dot > kCnnMaxDot || uint64_t(L->kw) * L->kh * L->in.c > kCnnMaxElements) {
+        if (dot > kCnnMaxDot || L->kw * L->kh * L->in.c > kCnnMaxElements) {
             return fail(m, CnnFault::Kernel);
         }
-        L->w = array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize);
+        L->w = array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize); // at most 2^16 * 2^16
         L->b = array_in(p, L->size, u32(p + 76), L->out.c, 4);
         L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 68), L->out.c, 4))
                      : nullptr;
@@ -226,7 +223,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         if (L->in.elements() > kCnnMaxDot) {
             return fail(m, CnnFault::Kernel);
         }
-        L->w = array_in(p, L->size, u32(p + 52), uint64_t(L->in.elements()) * L->out.c, wsize);
+        L->w = array_in(p, L->size, u32(p + 52), L->in.elements() * L->out.c, wsize); // as conv's
         L->b = array_in(p, L->size, u32(p + 56), L->out.c, 4);
         L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 48), 1, 4)) : nullptr;
         if (L->w == nullptr || L->b == nullptr || (int8 && L->ws == nullptr)) {
@@ -279,7 +276,7 @@ bool check_arrays(CnnModel* m, const Layer& L) {
     }
     const uint32_t n_scales = L.type == Fc ? 1u : L.out.c;
     for (uint32_t c = 0; c < n_scales; ++c) {
-        if (!finite(L.ws[c])) {
+        if (!float_is_finite(L.ws[c])) {
             return fail(m, CnnFault::Quant);
         }
     }
@@ -517,9 +514,15 @@ MICROLEARN_HOT void conv(const Layer& L, const typename M::T* in, typename M::T*
                     *out++ = M::conv_out(post, c, dot(patch, w + size_t(c) * n, n));
                 }
             } else {
-                for (uint32_t c = 0; c < L.out.c; ++c) {
-                    *out++ = M::conv_out(
-                        post, c, dot(patch + size_t(c / L.dmul) * kk, w + size_t(c) * kk, kk));
+                // Output channel c reads input channel c / dmul, counted rather than divided (a
+                // library call on cores without a divide instruction).
+                const T* in_channel = patch;
+                for (uint32_t c = 0, j = 0; c < L.out.c; ++c) {
+                    *out++ = M::conv_out(post, c, dot(in_channel, w + size_t(c) * kk, kk));
+                    if (++j == L.dmul) {
+                        j = 0;
+                        in_channel += kk;
+                    }
                 }
             }
         }
@@ -546,6 +549,15 @@ void global_average(const Layer& L, const typename M::T* in, typename M::T* out)
         }
         out[c] = M::gap_out(L, sum, n);
     }
+}
+
+// Whether v replaces m as the maximum so far: when larger or, for floats, NaN (as in PyTorch and
+// numpy's maximum).
+inline bool wins_max(int8_t v, int8_t m) {
+    return v > m;
+}
+inline bool wins_max(float v, float m) {
+    return float_greater(v, m) || float_is_nan(v);
 }
 
 // Max pooling: each output value is the largest input value in its window; taps in the
@@ -575,8 +587,7 @@ MICROLEARN_NOINLINE void max_pool(const Layer& L, const typename M::T* in, typen
                 for (uint32_t x = x_lo; x < x_hi; ++x) {
                     const T* px = in + (size_t(y) * L.in.w + x) * c;
                     for (uint32_t i = 0; i < c; ++i) {
-                        // A NaN wins, as in PyTorch (and numpy's maximum).
-                        out[i] = px[i] > out[i] || px[i] != px[i] ? px[i] : out[i];
+                        out[i] = wins_max(px[i], out[i]) ? px[i] : out[i];
                     }
                 }
             }
@@ -590,7 +601,7 @@ template <class M> void softmax(const Layer& L, const typename M::T* in, typenam
     float top = M::real(L, in[0]);
     for (uint32_t i = 1; i < n; ++i) {
         const float v = M::real(L, in[i]);
-        top = v > top ? v : top;
+        top = float_greater(v, top) ? v : top;
     }
     float sum = 0.0f;
     for (uint32_t i = 0; i < n; ++i) {
@@ -742,7 +753,7 @@ bool check_flow(CnnModel* m, const Layer& L, uint32_t buf_size, LiveRegions* liv
         return fail(m, CnnFault::Chain);
     }
     const uint32_t bytes = L.out.elements() * es;
-    if (L.out_oft % es != 0 || L.out_oft > buf_size || bytes > buf_size - L.out_oft) {
+    if ((L.out_oft & (es - 1u)) != 0 || L.out_oft > buf_size || bytes > buf_size - L.out_oft) {
         return fail(m, CnnFault::Buffer);
     }
     const Region out{L.out_oft, L.out_oft + bytes, shape_key(L.out)};
