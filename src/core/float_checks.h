@@ -51,18 +51,34 @@ inline bool float_is_nan(float value) {
 #endif
 }
 
+#if MICROLEARN_SOFT_FLOAT
+// Whether two floats, given as bits, compare at all (neither is NaN), and if so their bits as
+// ordered integers: sign and magnitude to two's complement (-0 and +0 both 0).
+inline bool float_ordered(uint32_t a, uint32_t b, int32_t* a_order, int32_t* b_order) {
+    const int32_t ma = int32_t(a & 0x7fffffffu), mb = int32_t(b & 0x7fffffffu);
+    *a_order = (a >> 31) ? -ma : ma;
+    *b_order = (b >> 31) ? -mb : mb;
+    return ma <= 0x7f800000 && mb <= 0x7f800000;
+}
+#endif
+
 // a > b as IEEE 754 defines it: false when either is NaN, -0 and +0 equal.
 inline bool float_greater(float a, float b) {
 #if MICROLEARN_SOFT_FLOAT
-    // Sign and magnitude to two's complement: ordered as the floats are (-0 and +0 both 0).
-    const uint32_t ua = float_bits(a), ub = float_bits(b);
-    const int32_t ma = int32_t(ua & 0x7fffffffu), mb = int32_t(ub & 0x7fffffffu);
-    if (ma > 0x7f800000 || mb > 0x7f800000) {
-        return false;
-    }
-    return ((ua >> 31) ? -ma : ma) > ((ub >> 31) ? -mb : mb);
+    int32_t x, y;
+    return float_ordered(float_bits(a), float_bits(b), &x, &y) && x > y;
 #else
     return a > b;
+#endif
+}
+
+// a >= b, the same way.
+inline bool float_greater_equal(float a, float b) {
+#if MICROLEARN_SOFT_FLOAT
+    int32_t x, y;
+    return float_ordered(float_bits(a), float_bits(b), &x, &y) && x >= y;
+#else
+    return a >= b;
 #endif
 }
 

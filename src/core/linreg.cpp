@@ -19,10 +19,10 @@ inline float dot_plus(const float* w, const float* x, uint32_t n, float bias) {
 }
 
 inline float soft_threshold(float v, float t) {
-    if (v > t) {
+    if (float_greater(v, t)) {
         return v - t;
     }
-    if (v < -t) {
+    if (float_greater(-t, v)) {
         return v + t;
     }
     return 0.0f;
@@ -71,7 +71,8 @@ Status linreg_init(LinearRegression* m, uint32_t n_features, float alpha, float 
                    float learning_rate, void* memory, size_t memory_bytes) {
     if (m == nullptr || n_features < 1 || n_features > kLinregMaxFeatures ||
         !float_is_finite(alpha) || !float_is_finite(l1_ratio) || !float_is_finite(learning_rate) ||
-        alpha < 0.0f || l1_ratio < 0.0f || l1_ratio > 1.0f || !(learning_rate > 0.0f)) {
+        float_greater(0.0f, alpha) || float_greater(0.0f, l1_ratio) ||
+        float_greater(l1_ratio, 1.0f) || !float_greater(learning_rate, 0.0f)) {
         return Status::InvalidArgument;
     }
     if (memory == nullptr || memory_bytes < linreg_memory_bytes(n_features)) {

@@ -29,17 +29,18 @@ void decision(const LogisticRegression* m, const float* x, float* out) {
 
 // p(class 1) and p(class 0) from one exp of a non-positive argument.
 inline void sigmoid_pair(float z, float* p1, float* p0) {
-    const float e = approx_expf(z >= 0.0f ? -z : z);
+    const bool positive = float_greater_equal(z, 0.0f);
+    const float e = approx_expf(positive ? -z : z);
     const float big = 1.0f / (1.0f + e);
     const float small = e * big;
-    *p1 = z >= 0.0f ? big : small;
-    *p0 = z >= 0.0f ? small : big;
+    *p1 = positive ? big : small;
+    *p0 = positive ? small : big;
 }
 
 inline float max_of(const float* v, uint32_t n) {
     float best = v[0];
     for (uint32_t i = 1; i < n; i++) {
-        best = v[i] > best ? v[i] : best;
+        best = float_greater(v[i], best) ? v[i] : best;
     }
     return best;
 }
@@ -60,8 +61,8 @@ void softmax(float* v, uint32_t n) {
 
 // log(1 + e^t) without overflow.
 inline float softplus(float t) {
-    const float pos = t > 0.0f ? t : 0.0f;
-    return pos + approx_logf(1.0f + approx_expf(t > 0.0f ? -t : t));
+    const bool positive = float_greater(t, 0.0f);
+    return (positive ? t : 0.0f) + approx_logf(1.0f + approx_expf(positive ? -t : t));
 }
 
 Status check_batch(const LogisticRegression* m, const float* X, uint32_t X_len, const uint8_t* y,
@@ -128,7 +129,7 @@ Status logreg_init(LogisticRegression* m, uint32_t n_features, uint32_t n_classe
                    float learning_rate, void* memory, size_t memory_bytes) {
     const size_t need = logreg_memory_bytes(n_features, n_classes);
     if (m == nullptr || need == 0 || !float_is_finite(l2) || !float_is_finite(learning_rate) ||
-        l2 < 0.0f || !(learning_rate > 0.0f)) {
+        float_greater(0.0f, l2) || !float_greater(learning_rate, 0.0f)) {
         return Status::InvalidArgument;
     }
     if (memory == nullptr || memory_bytes < need) {
@@ -237,12 +238,12 @@ Status logreg_predict(const LogisticRegression* m, const float* x, uint32_t x_le
         for (uint32_t j = 0; j < f; j++) {
             acc += w[j] * x[j];
         }
-        if (c == 0 || acc > best_value) {
+        if (c == 0 || float_greater(acc, best_value)) {
             best_value = acc;
             best = c;
         }
     }
-    *klass = binary(m) ? (best_value > 0.0f ? 1u : 0u) : best;
+    *klass = binary(m) ? (float_greater(best_value, 0.0f) ? 1u : 0u) : best;
     return Status::Ok;
 }
 

@@ -75,7 +75,7 @@ float approx_logf(float x) {
     }
     e -= 127;
     float mant = bits_float((bits & 0x007fffffu) | 0x3f800000u); // [1, 2)
-    if (mant > kSqrt2) {
+    if (float_greater(mant, kSqrt2)) {
         mant *= 0.5f;
         e += 1;
     }

@@ -15,6 +15,7 @@
 namespace {
 
 using microlearn::float_greater;
+using microlearn::float_greater_equal;
 using microlearn::float_is_finite;
 using microlearn::float_is_nan;
 using microlearn::float_is_zero;
@@ -40,6 +41,7 @@ void expect_same(uint32_t a_bits, uint32_t b_bits) {
     volatile float b = to_float(b_bits);
     const float x = a, y = b;
     ASSERT_EQ(float_greater(x, y), x > y) << std::hex << a_bits << " > " << b_bits;
+    ASSERT_EQ(float_greater_equal(x, y), x >= y) << std::hex << a_bits << " >= " << b_bits;
     ASSERT_EQ(float_is_nan(x), x != x) << std::hex << a_bits;
     ASSERT_EQ(float_is_finite(x), x - x == 0.0f) << std::hex << a_bits;
     ASSERT_EQ(float_is_zero(x), x == 0.0f) << std::hex << a_bits;
