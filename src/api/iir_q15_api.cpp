@@ -1,5 +1,6 @@
 #include "iir_q15_api.h"
 
+#include "iir.h"
 #include "iir_common.h"
 
 namespace microlearn {
@@ -53,13 +54,21 @@ bool iir_q15_state_set(IirQ15Cascade* f, const BufferView& values, Error* err) {
     return Iir::state_set(f, values, err);
 }
 
-bool iir_q15_convert_check(size_t n_values, double scale, Error* err) {
-    if (n_values % kIirQ15ValuesPerStage != 0) {
+bool iir_q15_convert_check(size_t n_values, double scale, uint32_t* n_stages, Error* err) {
+    uint32_t rest;
+    // Beyond 2^32 - 1 values (a 64-bit host): 2^32 - 1 is no multiple of 6 either.
+    const uint32_t n = n_values > 0xffffffffu ? 0xffffffffu : uint32_t(n_values);
+    *n_stages = divide(n, kIirQ15ValuesPerStage, &rest);
+    if (rest != 0) {
         return raise_value(err, "Filter coefficients must be multiple of 6");
     }
-    // Also false for NaN. Above 2^16 no coefficient of a stable section (|c| >= 1 somewhere
-    // unless the section is all zeros) fits in int16 anyway.
-    if (!(scale > 0.0 && scale <= 65536.0)) {
+    // Above 2^16 no coefficient of a stable section (|c| >= 1 somewhere unless the section is
+    // all zeros) fits in int16 anyway. On the bits: a positive double is ordered as its bits,
+    // and every other value (zeros, negatives, NaN) fails; no double compare routine on cores
+    // without an FPU.
+    uint64_t bits;
+    __builtin_memcpy(&bits, &scale, sizeof bits);
+    if (bits == 0 || bits > 0x40f0000000000000u) { // 65536.0
         return raise_value(err, "scale must be > 0 and <= 65536");
     }
     return true;
@@ -67,12 +76,13 @@ bool iir_q15_convert_check(size_t n_values, double scale, Error* err) {
 
 bool iir_q15_convert_stage(const float sos[6], double scale, uint32_t stage, int16_t out[6],
                            Error* err) {
-    for (uint32_t k = 0; k < kIirQ15ValuesPerStage; ++k) {
-        if (!(sos[k] - sos[k] == 0.0f)) {
-            return iir_stage_error(stage, "coefficients must be finite", err);
-        }
+    // As the float filter checks its stages; a division by a0 that overflows is reported as
+    // outside int16 below.
+    const IirStageFault fault = iir_stage_fault(sos);
+    if (fault == IirStageFault::NotFinite) {
+        return iir_stage_error(stage, "coefficients must be finite", err);
     }
-    if (sos[3] == 0.0f) {
+    if (fault == IirStageFault::ZeroA0) {
         return iir_stage_error(stage, "a0 must not be 0", err);
     }
     if (iir_q15_convert(sos, kIirQ15ValuesPerStage, out, kIirQ15ValuesPerStage, float(scale)) !=

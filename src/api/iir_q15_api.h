@@ -28,9 +28,10 @@ constexpr IirFilterApi<IirQ15Cascade> kIirQ15Api = {iir_q15_storage_size, iir_q1
 
 // convert_coefficients(sos, scale=2**13-1) -> array('h'). The binding reads sos (a flat
 // sequence of 6 numbers per stage, a sequence of 6-number rows, or a float array) one stage at a
-// time: first convert_check() with the number of values, then convert_stage() for each stage
-// with its 6 values [b0, b1, b2, a0, a1, a2], writing 6 int16 into out.
-bool iir_q15_convert_check(size_t n_values, double scale, Error* err);
+// time: first convert_check() with the number of values, which gives the number of stages, then
+// convert_stage() for each stage with its 6 values [b0, b1, b2, a0, a1, a2], writing 6 int16
+// into out.
+bool iir_q15_convert_check(size_t n_values, double scale, uint32_t* n_stages, Error* err);
 bool iir_q15_convert_stage(const float sos[6], double scale, uint32_t stage, int16_t out[6],
                            Error* err);
 // The binding's reading errors: sos is not a float array or list; a row without 6 values.

@@ -64,23 +64,6 @@ MICROLEARN_HOT void section_pair_run(const float* c, IirState* st, float* v, uin
 
 } // namespace
 
-IirStageFault iir_stage_fault(const float* stage) {
-    for (uint32_t k = 0; k < kSosValuesPerStage; ++k) {
-        if (!float_is_finite(stage[k])) {
-            return IirStageFault::NotFinite;
-        }
-    }
-    if (float_is_zero(stage[3])) {
-        return IirStageFault::ZeroA0;
-    }
-    for (uint32_t k = 0; k < kSosValuesPerStage; ++k) {
-        if (!float_is_finite(stage[k] / stage[3])) {
-            return IirStageFault::Overflow;
-        }
-    }
-    return IirStageFault::None;
-}
-
 size_t iir_storage_bytes(uint32_t n_stages) {
     return size_t(n_stages) * (kCoeffsPerStage * sizeof(float) + kStatePerStage * sizeof(IirState));
 }

@@ -9,6 +9,7 @@
 // Zero-initialise instances you declare (`IirCascade f{};`) so that use before init is reported
 // as Status::NotReady instead of reading garbage.
 #pragma once
+#include "float_checks.h"
 #include "status.h"
 
 namespace microlearn {
@@ -72,8 +73,24 @@ size_t iir_storage_bytes(uint32_t n_stages);
 
 // Why one stage [b0, b1, b2, a0, a1, a2] of sos coefficients cannot be used, checked in this
 // order: a coefficient that is not finite, a0 == 0, a coefficient divided by a0 that overflows.
+// Inline: emlearn_iir_q15 checks its float input stages the same way.
 enum class IirStageFault : uint8_t { None, NotFinite, ZeroA0, Overflow };
-IirStageFault iir_stage_fault(const float* stage);
+inline IirStageFault iir_stage_fault(const float* stage) {
+    for (uint32_t k = 0; k < kSosValuesPerStage; ++k) {
+        if (!float_is_finite(stage[k])) {
+            return IirStageFault::NotFinite;
+        }
+    }
+    if (float_is_zero(stage[3])) {
+        return IirStageFault::ZeroA0;
+    }
+    for (uint32_t k = 0; k < kSosValuesPerStage; ++k) {
+        if (!float_is_finite(stage[k] / stage[3])) {
+            return IirStageFault::Overflow;
+        }
+    }
+    return IirStageFault::None;
+}
 
 // sos holds sos_len = 6 * n_stages values in scipy's layout, stage after stage:
 // [b0, b1, b2, a0, a1, a2]. Zero stages make an identity filter. The state starts at zero.

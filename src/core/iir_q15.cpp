@@ -1,6 +1,7 @@
 #include "iir_q15.h"
 
 #include "filter_state.h"
+#include "float_checks.h"
 #include "soft_float.h"
 
 namespace microlearn {
@@ -58,14 +59,14 @@ inline size_t align4(size_t n) {
 
 // Round half away from zero into int16; false when the value does not fit (or is NaN).
 inline bool round_to_int16(float v, int16_t* out) {
-    if (!(v > -40000.0f && v < 40000.0f)) {
+    if (!(float_greater(v, -40000.0f) && float_greater(40000.0f, v))) {
         return false;
     }
     int32_t r = static_cast<int32_t>(v); // toward zero
     const float frac = v - float(r);     // exact: |v| < 2^16
-    if (frac >= 0.5f) {
+    if (float_greater_equal(frac, 0.5f)) {
         ++r;
-    } else if (frac <= -0.5f) {
+    } else if (float_greater_equal(-0.5f, frac)) {
         --r;
     }
     if (r < -32768 || r > 32767) {
@@ -164,7 +165,7 @@ Status iir_q15_set_state(IirQ15Cascade* f, const int16_t* in, uint32_t len) {
 
 Status iir_q15_convert(const float* sos, uint32_t sos_len, int16_t* out, uint32_t out_len,
                        float scale) {
-    if (sos_len % kIirQ15ValuesPerStage != 0 || !(scale > 0.0f) ||
+    if (sos_len % kIirQ15ValuesPerStage != 0 || !float_greater(scale, 0.0f) ||
         ((sos == nullptr || out == nullptr) && sos_len > 0)) {
         return Status::InvalidArgument;
     }
@@ -175,7 +176,7 @@ Status iir_q15_convert(const float* sos, uint32_t sos_len, int16_t* out, uint32_
         const float* in = sos + size_t(s) * kIirQ15ValuesPerStage;
         int16_t* o = out + size_t(s) * kIirQ15ValuesPerStage;
         const float a0 = in[3];
-        if (a0 == 0.0f || !(a0 - a0 == 0.0f)) { // zero, infinite or NaN
+        if (float_is_zero(a0) || !float_is_finite(a0)) {
             return Status::InvalidArgument;
         }
         const float k = scale / a0;

@@ -70,9 +70,10 @@ py::object convert_coefficients(py::handle sos, py::handle scale_in) {
     }
     const std::vector<float> values = read_sos(sos);
     api::Error err;
-    check(api::iir_q15_convert_check(values.size(), scale, &err), err);
+    uint32_t n_stages;
+    check(api::iir_q15_convert_check(values.size(), scale, &n_stages, &err), err);
     std::vector<int16_t> out(values.size());
-    for (size_t s = 0; s < values.size() / 6; s++) {
+    for (size_t s = 0; s < n_stages; s++) {
         check(api::iir_q15_convert_stage(&values[s * 6], scale, uint32_t(s), &out[s * 6], &err),
               err);
     }

@@ -90,9 +90,10 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
     SosSource src;
     const size_t n_values = open_sos(v[0].u_obj, &src);
     api::Error err;
-    check(api::iir_q15_convert_check(n_values, scale, &err), err);
+    uint32_t n_stages;
+    check(api::iir_q15_convert_check(n_values, scale, &n_stages, &err), err);
     int16_t* converted = static_cast<int16_t*>(m_malloc(n_values * sizeof(int16_t) + 1));
-    for (size_t s = 0; s < n_values / 6; s++) {
+    for (size_t s = 0; s < n_stages; s++) {
         float stage[6];
         read_stage(&src, s, stage);
         check(api::iir_q15_convert_stage(stage, scale, uint32_t(s), converted + s * 6, &err), err);
