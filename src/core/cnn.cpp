@@ -204,7 +204,8 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         if (dot > kCnnMaxDot || L->kw * L->kh * L->in.c > kCnnMaxElements) {
             return fail(m, CnnFault::Kernel);
         }
-        L->w = array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize); // at most 2^16 * 2^16
+        L->w =
+            array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize); // at most 2^16 * (2^16 - 1)
         L->b = array_in(p, L->size, u32(p + 76), L->out.c, 4);
         L->ws = int8 ? static_cast<const float*>(array_in(p, L->size, u32(p + 68), L->out.c, 4))
                      : nullptr;
