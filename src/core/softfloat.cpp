@@ -318,5 +318,22 @@ uint32_t from_uint(uint32_t x) {
     return from_magnitude(0, x);
 }
 
+uint32_t from_double(uint32_t high, uint32_t low) {
+    const uint32_t sign = high & kSign;
+    const uint32_t exponent = (high >> 20) & 0x7ff;
+    const uint32_t fraction = high & 0xfffff; // the top 20 of the 52 fraction bits
+    if (exponent == 0x7ff) {
+        return (fraction | low) == 0 ? sign | kInf
+                                     : sign | kInf | 0x400000u | (fraction << 3) | (low >> 29);
+    }
+    if (exponent == 0) {
+        return sign; // zero, or a subnormal double: below half of float's smallest subnormal
+    }
+    // 1.fraction with its leading one at bit 31, the 21 bits shifted out kept as the sticky bit;
+    // the double's exponent bias 1023 is float's 127 + 896.
+    const uint32_t m = kSign | (fraction << 11) | (low >> 21) | ((low << 11) != 0);
+    return round_pack(sign, int32_t(exponent) - 896, m);
+}
+
 } // namespace softfloat
 } // namespace microlearn

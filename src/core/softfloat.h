@@ -38,6 +38,10 @@ inline bool equal(uint32_t a, uint32_t b) {
 // The float nearest to x (ties to even).
 uint32_t from_int(int32_t x);
 uint32_t from_uint(uint32_t x);
+// The float nearest to the double whose bits are high:low (ties to even): infinity beyond
+// float's range, zero or a subnormal below it; a NaN stays a NaN, quietened, with the top of its
+// payload, as an IEEE 754 unit converts it.
+uint32_t from_double(uint32_t high, uint32_t low);
 
 } // namespace softfloat
 } // namespace microlearn

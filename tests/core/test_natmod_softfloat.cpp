@@ -53,6 +53,12 @@ TEST(NatmodSoftFloat, RiscvOrder) {
     }
 }
 
+TEST(NatmodSoftFloat, RiscvDoubleToFloat) {
+    EXPECT_EQ(__truncdfsf2(0x3ff8000000000000u), to_bits(1.5f));
+    EXPECT_EQ(__truncdfsf2(0xc000000000000000u), to_bits(-2.0f));
+    EXPECT_EQ(__truncdfsf2(0x3fd5555555555555u), to_bits(float(1.0 / 3.0)));
+}
+
 TEST(NatmodSoftFloat, RiscvArithmetic) {
     for (uint32_t a : operands()) {
         for (uint32_t b : operands()) {
@@ -100,6 +106,10 @@ TEST(NatmodSoftFloat, ArmArithmetic) {
     EXPECT_EQ(__aeabi_fdiv(one, three), to_bits(1.0f / 3.0f));
     EXPECT_EQ(__aeabi_i2f(-7), to_bits(-7.0f));
     EXPECT_EQ(__aeabi_ui2f(0xffffffffu), to_bits(4294967296.0f));
+    // A double's bits in one 64-bit argument, high word above: the pair of core registers.
+    EXPECT_EQ(__aeabi_d2f(0x3ff8000000000000u), to_bits(1.5f));
+    EXPECT_EQ(__aeabi_d2f(0xc000000000000000u), to_bits(-2.0f));
+    EXPECT_EQ(__aeabi_d2f(0x3fd5555555555555u), to_bits(float(1.0 / 3.0)));
 }
 
 // The divmod forms: quotient in the low word (r0), remainder in the high one (r1).

@@ -250,6 +250,60 @@ TEST(SoftFloat, FromInteger) {
     EXPECT_EQ(failures, 0);
 }
 
+// double -> float against the host's conversion (cvtsd2ss), bit for bit, NaNs included: edge
+// values, random bit patterns, random doubles within and around float's exponent range, and
+// doubles exactly halfway between two floats or one bit of the double either side of that.
+TEST(SoftFloat, FromDouble) {
+    auto bits_of = [](double d) {
+        uint64_t u;
+        std::memcpy(&u, &d, 8);
+        return u;
+    };
+    std::vector<uint64_t> values = {
+        0x0000000000000000u, 0x0000000000000001u, 0x000fffffffffffffu, 0x0010000000000000u,
+        0x3ff0000000000000u, 0x3ff0000010000000u, 0x3ff0000010000001u, 0x3ff0000030000000u,
+        0x47efffffe0000000u, 0x47efffffefffffffu, 0x47effffff0000000u, 0x47f0000000000000u,
+        0x36a0000000000000u, 0x3690000000000000u, 0x3690000000000001u, 0x36a8000000000000u,
+        0x3800000000000000u, 0x380fffffe0000000u, 0x380ffffff0000000u, 0x37ffffffffffffffu,
+        0x7fefffffffffffffu, 0x7ff0000000000000u, 0x7ff0000000000001u, 0x7ff8000000000000u,
+        0x7ff4000020000000u, 0x7fffffffffffffffu};
+    for (size_t i = 0, n = values.size(); i < n; i++) {
+        values.push_back(values[i] | 0x8000000000000000u);
+    }
+    std::mt19937_64 rng(9);
+    for (int i = 0; i < 1000000; i++) {
+        values.push_back(rng());
+        // Exponents from 2^-160 to 2^140: subnormal, normal and overflowing results.
+        const uint64_t exponent = 1023 - 160 + rng() % 301;
+        values.push_back((rng() & 0x800fffffffffffffu) | (exponent << 52));
+    }
+    std::mt19937 rng32(10);
+    for (int i = 0; i < 300000; i++) {
+        const float f = to_float(rng32() & 0x7f7fffffu);
+        const float next = to_float(to_bits(f) + 1u);
+        const uint64_t half = bits_of((double(f) + double(next)) / 2.0); // exact in double
+        // Plus or minus one bit anywhere below the float's last: every bit is a sticky bit.
+        const uint64_t below = uint64_t(1) << (rng32() % 29);
+        values.push_back(half);
+        values.push_back(half + 1u);
+        values.push_back(half - 1u);
+        values.push_back(half + below);
+        values.push_back(half - below);
+    }
+    int failures = 0;
+    for (uint64_t u : values) {
+        double d;
+        std::memcpy(&d, &u, 8);
+        volatile double vd = d;
+        const uint32_t want = to_bits(float(vd));
+        const uint32_t got = sf::from_double(uint32_t(u >> 32), uint32_t(u));
+        if (got != want && ++failures <= 10) {
+            ADD_FAILURE() << std::hex << "from_double(" << u << ") = " << got << ", want " << want;
+        }
+    }
+    EXPECT_EQ(failures, 0);
+}
+
 // The integer division that armv6m modules use for C's / and % (natmod_softfloat.cpp).
 TEST(SoftFloat, DivideByShifting) {
     std::vector<uint32_t> values = {

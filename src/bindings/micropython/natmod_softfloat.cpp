@@ -92,6 +92,12 @@ ENTRY uint32_t __aeabi_ui2f(uint32_t x) {
     return sf::from_uint(x);
 }
 #endif
+// A double travels in two core registers, as the uint64_t of its bits.
+#if defined(NEED___aeabi_d2f)
+ENTRY uint32_t __aeabi_d2f(uint64_t x) {
+    return sf::from_double(uint32_t(x >> 32), uint32_t(x));
+}
+#endif
 // The comparisons return 1 when the relation holds, else 0 (also for a NaN operand).
 #if defined(NEED_ARM_COMPARISONS)
 ENTRY int32_t __aeabi_fcmpeq(uint32_t a, uint32_t b) {
@@ -178,6 +184,11 @@ ENTRY uint32_t __floatsisf(int32_t x) {
 #if defined(NEED___floatunsisf)
 ENTRY uint32_t __floatunsisf(uint32_t x) {
     return sf::from_uint(x);
+}
+#endif
+#if defined(NEED___truncdfsf2)
+ENTRY uint32_t __truncdfsf2(uint64_t x) {
+    return sf::from_double(uint32_t(x >> 32), uint32_t(x));
 }
 #endif
 #if defined(NEED_EQUALITY)
