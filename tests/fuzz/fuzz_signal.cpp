@@ -120,11 +120,15 @@ void fuzz_convert(Reader& r) {
     const size_t n_values = r.byte() % 61;
     std::vector<float> sos = r.values<float>(n_values);
     api::Error err;
-    if (!api::iir_q15_convert_check(sos.size(), scale, &err) || sos.empty()) {
+    uint32_t n_stages = 0;
+    if (!api::iir_q15_convert_check(sos.size(), scale, &n_stages, &err) || sos.empty()) {
         return;
     }
+    if (size_t(n_stages) * 6 != sos.size()) {
+        __builtin_trap(); // the stage count the bindings loop over
+    }
     std::vector<int16_t> q(sos.size());
-    for (size_t s = 0; s < sos.size() / 6; s++) {
+    for (size_t s = 0; s < n_stages; s++) {
         if (!api::iir_q15_convert_stage(&sos[s * 6], scale, uint32_t(s), &q[s * 6], &err)) {
             return;
         }
