@@ -318,6 +318,46 @@ uint32_t from_uint(uint32_t x) {
     return from_magnitude(0, x);
 }
 
+namespace {
+
+// The double sign * 1.fraction * 2^(exponent - 1023), fraction 52 bits as high:low.
+uint64_t pack_double(uint32_t sign, uint32_t exponent, uint32_t fraction_high,
+                     uint32_t fraction_low) {
+    return uint64_t(sign | (exponent << 20) | fraction_high) << 32 | fraction_low;
+}
+
+// The double sign * m for m != 0, exact: m's leading one is the implicit bit.
+uint64_t double_from_magnitude(uint32_t sign, uint32_t m) {
+    const uint32_t z = leading_zeros(m);
+    const uint32_t fraction = m << z << 1; // the 31 bits below the leading one, at the top
+    return pack_double(sign, 1023u + 31u - z, fraction >> 12, fraction << 20);
+}
+
+} // namespace
+
+uint64_t to_double(uint32_t x) {
+    const uint32_t sign = x & kSign;
+    const uint32_t abs = x & ~kSign;
+    if (abs >= kInf) { // infinity, or a NaN quietened with its payload (the fraction's top)
+        const uint32_t fraction = abs == kInf ? 0u : (abs | kQuiet) & kFraction;
+        return pack_double(sign, 0x7ff, fraction >> 3, fraction << 29);
+    }
+    if (abs == 0) {
+        return uint64_t(sign) << 32;
+    }
+    int32_t e;
+    const uint32_t m = unpack(abs, &e) & kFraction; // subnormals too: normal as doubles
+    return pack_double(sign, uint32_t(e + 896), m >> 3, m << 29);
+}
+
+uint64_t double_from_int(int32_t x) {
+    return x < 0 ? double_from_magnitude(kSign, 0u - uint32_t(x)) : double_from_uint(uint32_t(x));
+}
+
+uint64_t double_from_uint(uint32_t x) {
+    return x == 0 ? 0u : double_from_magnitude(0, x);
+}
+
 uint32_t from_double(uint32_t high, uint32_t low) {
     const uint32_t sign = high & kSign;
     const uint32_t exponent = (high >> 20) & 0x7ff;

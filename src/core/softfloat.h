@@ -43,5 +43,11 @@ uint32_t from_uint(uint32_t x);
 // payload, as an IEEE 754 unit converts it.
 uint32_t from_double(uint32_t high, uint32_t low);
 
+// The double (its bits) equal to the float x, or to the integer x: exact. A NaN stays a NaN,
+// quietened, with its payload, as an IEEE 754 unit converts it.
+uint64_t to_double(uint32_t x);
+uint64_t double_from_int(int32_t x);
+uint64_t double_from_uint(uint32_t x);
+
 } // namespace softfloat
 } // namespace microlearn

@@ -57,6 +57,9 @@ TEST(NatmodSoftFloat, RiscvDoubleToFloat) {
     EXPECT_EQ(__truncdfsf2(0x3ff8000000000000u), to_bits(1.5f));
     EXPECT_EQ(__truncdfsf2(0xc000000000000000u), to_bits(-2.0f));
     EXPECT_EQ(__truncdfsf2(0x3fd5555555555555u), to_bits(float(1.0 / 3.0)));
+    EXPECT_EQ(__extendsfdf2(to_bits(1.5f)), 0x3ff8000000000000u);
+    EXPECT_EQ(__floatsidf(-2), 0xc000000000000000u);
+    EXPECT_EQ(__floatunsidf(0xffffffffu), 0x41efffffffe00000u);
 }
 
 TEST(NatmodSoftFloat, RiscvArithmetic) {
@@ -110,6 +113,9 @@ TEST(NatmodSoftFloat, ArmArithmetic) {
     EXPECT_EQ(__aeabi_d2f(0x3ff8000000000000u), to_bits(1.5f));
     EXPECT_EQ(__aeabi_d2f(0xc000000000000000u), to_bits(-2.0f));
     EXPECT_EQ(__aeabi_d2f(0x3fd5555555555555u), to_bits(float(1.0 / 3.0)));
+    EXPECT_EQ(__aeabi_f2d(to_bits(1.5f)), 0x3ff8000000000000u);
+    EXPECT_EQ(__aeabi_i2d(-2), 0xc000000000000000u);
+    EXPECT_EQ(__aeabi_ui2d(0xffffffffu), 0x41efffffffe00000u);
 }
 
 // The divmod forms: quotient in the low word (r0), remainder in the high one (r1).

@@ -304,6 +304,52 @@ TEST(SoftFloat, FromDouble) {
     EXPECT_EQ(failures, 0);
 }
 
+// float -> double and int -> double against the host's conversions (cvtss2sd, cvtsi2sd), bit for
+// bit: every sign and exponent with edge and random fractions (NaN payloads, subnormals), and
+// every power of two with its neighbours plus random integers.
+TEST(SoftFloat, ToDouble) {
+    auto bits_of = [](double d) {
+        uint64_t u;
+        std::memcpy(&u, &d, 8);
+        return u;
+    };
+    std::mt19937 rng(11);
+    int failures = 0;
+    for (uint32_t top = 0; top < 512; top++) { // sign and exponent
+        for (int i = 0; i < 2000; i++) {
+            const uint32_t edge[] = {0u, 1u, 2u, 0x3fffffu, 0x400000u, 0x400001u, 0x7fffffu};
+            const uint32_t fraction = i < 7 ? edge[i] : rng() & 0x7fffffu;
+            const uint32_t x = (top << 23) | fraction;
+            volatile float f = to_float(x);
+            const uint64_t want = bits_of(double(f));
+            if (sf::to_double(x) != want && ++failures <= 10) {
+                ADD_FAILURE() << std::hex << "to_double(" << x << ") = " << sf::to_double(x)
+                              << ", want " << want;
+            }
+        }
+    }
+    std::vector<uint32_t> ints;
+    for (uint32_t k = 0; k < 32; k++) {
+        for (uint32_t d : {0u, 1u, 0xffffffffu}) {
+            ints.push_back((1u << k) + d);
+        }
+    }
+    for (int i = 0; i < 500000; i++) {
+        ints.push_back(rng() >> (rng() % 32));
+    }
+    for (uint32_t u : ints) {
+        volatile uint32_t vu = u;
+        volatile int32_t vi = int32_t(u);
+        if (sf::double_from_uint(u) != bits_of(double(vu)) && ++failures <= 10) {
+            ADD_FAILURE() << "double_from_uint(" << u << ")";
+        }
+        if (sf::double_from_int(int32_t(u)) != bits_of(double(vi)) && ++failures <= 10) {
+            ADD_FAILURE() << "double_from_int(" << int32_t(u) << ")";
+        }
+    }
+    EXPECT_EQ(failures, 0);
+}
+
 // The integer division that armv6m modules use for C's / and % (natmod_softfloat.cpp).
 TEST(SoftFloat, DivideByShifting) {
     std::vector<uint32_t> values = {

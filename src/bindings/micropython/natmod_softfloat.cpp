@@ -98,6 +98,21 @@ ENTRY uint32_t __aeabi_d2f(uint64_t x) {
     return sf::from_double(uint32_t(x >> 32), uint32_t(x));
 }
 #endif
+#if defined(NEED___aeabi_f2d)
+ENTRY uint64_t __aeabi_f2d(uint32_t x) {
+    return sf::to_double(x);
+}
+#endif
+#if defined(NEED___aeabi_i2d)
+ENTRY uint64_t __aeabi_i2d(int32_t x) {
+    return sf::double_from_int(x);
+}
+#endif
+#if defined(NEED___aeabi_ui2d)
+ENTRY uint64_t __aeabi_ui2d(uint32_t x) {
+    return sf::double_from_uint(x);
+}
+#endif
 // The comparisons return 1 when the relation holds, else 0 (also for a NaN operand).
 #if defined(NEED_ARM_COMPARISONS)
 ENTRY int32_t __aeabi_fcmpeq(uint32_t a, uint32_t b) {
@@ -189,6 +204,21 @@ ENTRY uint32_t __floatunsisf(uint32_t x) {
 #if defined(NEED___truncdfsf2)
 ENTRY uint32_t __truncdfsf2(uint64_t x) {
     return sf::from_double(uint32_t(x >> 32), uint32_t(x));
+}
+#endif
+#if defined(NEED___extendsfdf2)
+ENTRY uint64_t __extendsfdf2(uint32_t x) {
+    return sf::to_double(x);
+}
+#endif
+#if defined(NEED___floatsidf)
+ENTRY uint64_t __floatsidf(int32_t x) {
+    return sf::double_from_int(x);
+}
+#endif
+#if defined(NEED___floatunsidf)
+ENTRY uint64_t __floatunsidf(uint32_t x) {
+    return sf::double_from_uint(x);
 }
 #endif
 #if defined(NEED_EQUALITY)
