@@ -1,6 +1,7 @@
 #include "arrayutils_api.h"
 
 #include "arrayutils.h"
+#include "float_checks.h"
 
 namespace microlearn {
 namespace api {
@@ -17,13 +18,6 @@ bool element_type(char typecode, ElementType* type) {
         }
     }
     return false;
-}
-
-// On the bits: no double subtraction helper on soft-float cores.
-inline bool finite(double v) {
-    uint64_t bits;
-    __builtin_memcpy(&bits, &v, sizeof bits);
-    return (bits >> 52 & 0x7ff) != 0x7ff;
 }
 
 } // namespace
@@ -44,10 +38,11 @@ bool linear_map(const BufferView& inputs, const BufferView& outputs, double in_m
                                                          : int32_t(element_count(outputs)));
         return false;
     }
-    if (!finite(in_min) || !finite(in_max) || !finite(out_min) || !finite(out_max)) {
+    if (!float_is_finite(in_min) || !float_is_finite(in_max) || !float_is_finite(out_min) ||
+        !float_is_finite(out_max)) {
         return raise_value(err, "in_min, in_max, out_min and out_max must be finite");
     }
-    if (in_min == in_max) {
+    if (float_equal(in_min, in_max)) {
         return raise_value(err, "in_min and in_max must differ");
     }
     const uintptr_t a = reinterpret_cast<uintptr_t>(inputs.data);

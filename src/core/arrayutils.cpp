@@ -1,5 +1,6 @@
 #include "arrayutils.h"
 
+#include "float_checks.h"
 #include "soft_float.h"
 
 namespace microlearn {
@@ -13,13 +14,6 @@ namespace {
 
 constexpr double kFloatMax = 3.40282346638528859811704183484516925440e+38;
 constexpr double kTwo31 = 2147483648.0;
-
-// False for inf and NaN. Tested on the bits: no floating-point helper needed on soft-float cores.
-inline bool is_finite(double v) {
-    uint64_t bits;
-    __builtin_memcpy(&bits, &v, sizeof bits);
-    return (bits >> 52 & 0x7ff) != 0x7ff;
-}
 
 // Where float is the core's only hardware arithmetic (Cortex-M4F), the 8/16-bit and float cases
 // run in float. Elsewhere (x64, soft-float cores) a single double loop serves every case and, for
@@ -38,7 +32,7 @@ inline double sub(double a, double b) {
 }
 // Converting a double beyond float's range to float is undefined behaviour, not infinity.
 inline bool fits_float(double v) {
-    return v <= kFloatMax && v >= -kFloatMax;
+    return float_greater_equal(kFloatMax, v) && float_greater_equal(v, -kFloatMax);
 }
 
 // Indexed by ElementType.
@@ -58,18 +52,18 @@ template <typename Acc> struct Affine {
 // |y| < 2^32; values at or above 2^31 (uint32 outputs, double only) are shifted down by 2^31 first,
 // exactly (Sterbenz), so the truncation always fits int32 and y - trunc(y) is exact.
 template <typename Acc> inline uint32_t round_saturate(Acc y, const Affine<Acc>& a) {
-    if (!(y == y)) {
+    if (float_is_nan(y)) {
         return 0;
     }
-    if (y >= a.sat_hi) {
+    if (float_greater_equal(y, a.sat_hi)) {
         return a.bits_hi;
     }
-    if (y <= a.sat_lo) {
+    if (float_greater_equal(a.sat_lo, y)) {
         return a.bits_lo;
     }
     uint32_t offset = 0;
     if constexpr (sizeof(Acc) == 8) {
-        if (y >= kTwo31) {
+        if (float_greater_equal(y, kTwo31)) {
             y = sub(y, kTwo31);
             offset = 0x80000000u;
         }
@@ -79,9 +73,9 @@ template <typename Acc> inline uint32_t round_saturate(Acc y, const Affine<Acc>&
     const Acc frac = y + static_cast<Acc>(-t);
     // Unsigned: a uint32 just below 2^31 rounds up past INT32_MAX.
     uint32_t r = static_cast<uint32_t>(t) + offset;
-    if (frac >= Acc(0.5)) {
+    if (float_greater_equal(frac, Acc(0.5))) {
         ++r;
-    } else if (frac <= Acc(-0.5)) {
+    } else if (float_greater_equal(Acc(-0.5), frac)) {
         --r;
     }
     return r;
@@ -133,7 +127,8 @@ void map_all(const void* in, ElementType in_type, void* out, ElementType out_typ
             y = (x - a.in_min) * a.scale + a.out_min;
         }
         if (a.clamp) {
-            y = y < a.lo ? a.lo : (y > a.hi ? a.hi : y); // NaN passes through unchanged
+            // NaN passes through unchanged.
+            y = float_greater(a.lo, y) ? a.lo : (float_greater(y, a.hi) ? a.hi : y);
         }
         if (out_type == ElementType::Float32) {
             static_cast<float*>(out)[i] = static_cast<float>(y);
@@ -172,12 +167,13 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
     }
     const double in_range = sub(in_max, in_min);
     const double out_range = sub(out_max, out_min);
-    if (!is_finite(in_min) || !is_finite(in_max) || !is_finite(out_min) || !is_finite(out_max) ||
-        !is_finite(in_range) || !is_finite(out_range) || in_range == 0.0) {
+    if (!float_is_finite(in_min) || !float_is_finite(in_max) || !float_is_finite(out_min) ||
+        !float_is_finite(out_max) || !float_is_finite(in_range) || !float_is_finite(out_range) ||
+        float_equal(in_range, 0.0)) {
         return Status::InvalidArgument;
     }
     const double scale = out_range / in_range;
-    if (!is_finite(scale)) {
+    if (!float_is_finite(scale)) {
         return Status::InvalidArgument;
     }
     if (n == 0) {
@@ -196,8 +192,9 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
     if (a < b + out_bytes && b < a + in_bytes && !(a == b && out_size <= in_size)) {
         return Status::InvalidArgument;
     }
-    const double lo = out_min < out_max ? out_min : out_max;
-    const double hi = out_min < out_max ? out_max : out_min;
+    const bool ascending = float_greater(out_max, out_min);
+    const double lo = ascending ? out_min : out_max;
+    const double hi = ascending ? out_max : out_min;
     const bool clamp_out = clamp == LinearMapClamp::OutRange;
     // The integer output's range (unused for Float32 outputs).
     const uint8_t o = static_cast<uint8_t>(out_type);
@@ -213,9 +210,8 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
     }
     if (wide || !kFloatLoop) {
         const auto r = [wide](double v) { return wide ? v : double(float(v)); };
-        const Affine<double> af{r(in_min), r(scale),  r(out_min),       r(lo),  r(hi),
-                                sat_lo,    sat_hi,    uint32_t(int_lo), int_hi, clamp_out,
-                                !wide};
+        const Affine<double> af{r(in_min), r(scale),         r(out_min), r(lo),     r(hi), sat_lo,
+                                sat_hi,    uint32_t(int_lo), int_hi,     clamp_out, !wide};
         map_all(in, in_type, out, out_type, n, af);
         return Status::Ok;
     }

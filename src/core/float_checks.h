@@ -15,6 +15,15 @@
 #define MICROLEARN_SOFT_FLOAT 0
 #endif
 #endif
+// The same for double, which more cores lack (Cortex-M4F, ESP32, RISC-V with F only).
+#if !defined(MICROLEARN_SOFT_DOUBLE)
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) ||                            \
+    (defined(__ARM_FP) && (__ARM_FP & 8)) || (defined(__riscv_flen) && __riscv_flen >= 64)
+#define MICROLEARN_SOFT_DOUBLE 0
+#else
+#define MICROLEARN_SOFT_DOUBLE 1
+#endif
+#endif
 
 namespace microlearn {
 
@@ -79,6 +88,62 @@ inline bool float_greater_equal(float a, float b) {
     return float_ordered(float_bits(a), float_bits(b), &x, &y) && x >= y;
 #else
     return a >= b;
+#endif
+}
+
+// The same for double. Finite is tested on the bits everywhere: no subtraction needed.
+inline uint64_t double_bits(double value) {
+    uint64_t bits;
+    __builtin_memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+inline bool float_is_finite(double value) {
+    return (double_bits(value) >> 52 & 0x7ff) != 0x7ff;
+}
+
+inline bool float_is_nan(double value) {
+#if MICROLEARN_SOFT_DOUBLE
+    return (double_bits(value) & 0x7fffffffffffffffu) > 0x7ff0000000000000u;
+#else
+    return value != value;
+#endif
+}
+
+#if MICROLEARN_SOFT_DOUBLE
+inline bool double_ordered(uint64_t a, uint64_t b, int64_t* a_order, int64_t* b_order) {
+    const int64_t ma = int64_t(a & 0x7fffffffffffffffu), mb = int64_t(b & 0x7fffffffffffffffu);
+    *a_order = (a >> 63) ? -ma : ma;
+    *b_order = (b >> 63) ? -mb : mb;
+    return ma <= 0x7ff0000000000000 && mb <= 0x7ff0000000000000;
+}
+#endif
+
+inline bool float_greater(double a, double b) {
+#if MICROLEARN_SOFT_DOUBLE
+    int64_t x, y;
+    return double_ordered(double_bits(a), double_bits(b), &x, &y) && x > y;
+#else
+    return a > b;
+#endif
+}
+
+inline bool float_greater_equal(double a, double b) {
+#if MICROLEARN_SOFT_DOUBLE
+    int64_t x, y;
+    return double_ordered(double_bits(a), double_bits(b), &x, &y) && x >= y;
+#else
+    return a >= b;
+#endif
+}
+
+// a == b: false when either is NaN, -0 and +0 equal.
+inline bool float_equal(double a, double b) {
+#if MICROLEARN_SOFT_DOUBLE
+    int64_t x, y;
+    return double_ordered(double_bits(a), double_bits(b), &x, &y) && x == y;
+#else
+    return a == b;
 #endif
 }
 
