@@ -60,16 +60,19 @@ inline bool float_is_nan(float value) {
 #endif
 }
 
-#if MICROLEARN_SOFT_FLOAT
-// Whether two floats, given as bits, compare at all (neither is NaN), and if so their bits as
-// ordered integers: sign and magnitude to two's complement (-0 and +0 both 0).
-inline bool float_ordered(uint32_t a, uint32_t b, int32_t* a_order, int32_t* b_order) {
-    const int32_t ma = int32_t(a & 0x7fffffffu), mb = int32_t(b & 0x7fffffffu);
-    *a_order = (a >> 31) ? -ma : ma;
-    *b_order = (b >> 31) ? -mb : mb;
-    return ma <= 0x7f800000 && mb <= 0x7f800000;
+// Whether two floats or doubles, given as bits U (uint32_t or uint64_t; kInf is infinity's bits),
+// compare at all (neither is NaN), and if so their bits as ordered integers S: sign and magnitude
+// to two's complement (-0 and +0 both 0).
+template <typename U, typename S, U kInf>
+inline bool bits_ordered(U a, U b, S* a_order, S* b_order) {
+    constexpr unsigned kSignShift = sizeof(U) * 8 - 1;
+    const S ma = S(a & (~U(0) >> 1)), mb = S(b & (~U(0) >> 1));
+    *a_order = (a >> kSignShift) ? -ma : ma;
+    *b_order = (b >> kSignShift) ? -mb : mb;
+    return ma <= S(kInf) && mb <= S(kInf);
 }
-#endif
+constexpr auto float_ordered = bits_ordered<uint32_t, int32_t, 0x7f800000u>;
+constexpr auto double_ordered = bits_ordered<uint64_t, int64_t, 0x7ff0000000000000u>;
 
 // a > b as IEEE 754 defines it: false when either is NaN, -0 and +0 equal.
 inline bool float_greater(float a, float b) {
@@ -109,15 +112,6 @@ inline bool float_is_nan(double value) {
     return value != value;
 #endif
 }
-
-#if MICROLEARN_SOFT_DOUBLE
-inline bool double_ordered(uint64_t a, uint64_t b, int64_t* a_order, int64_t* b_order) {
-    const int64_t ma = int64_t(a & 0x7fffffffffffffffu), mb = int64_t(b & 0x7fffffffffffffffu);
-    *a_order = (a >> 63) ? -ma : ma;
-    *b_order = (b >> 63) ? -mb : mb;
-    return ma <= 0x7ff0000000000000 && mb <= 0x7ff0000000000000;
-}
-#endif
 
 inline bool float_greater(double a, double b) {
 #if MICROLEARN_SOFT_DOUBLE
