@@ -4,19 +4,38 @@ namespace microlearn {
 namespace softfloat {
 namespace {
 
-constexpr uint32_t kSign = 0x80000000u;
-constexpr uint32_t kInf = 0x7f800000u;
-constexpr uint32_t kQuiet = 0x00400000u;
-constexpr uint32_t kDefaultNan = kInf | kQuiet;
-constexpr uint32_t kFraction = 0x007fffffu;
-constexpr uint32_t kImplicit = 0x00800000u;
+// The two IEEE 754 binary formats, by the unsigned type that holds their bits.
+template <typename U> struct Format {
+    static constexpr uint32_t kBits = sizeof(U) * 8;
+    static constexpr uint32_t kFractionBits = kBits == 32 ? 23 : 52;
+    static constexpr uint32_t kExponentMax = kBits == 32 ? 0xff : 0x7ff;
+    static constexpr int32_t kBias = int32_t(kExponentMax >> 1);
+    // The bits below the significand when its leading one is at the top bit: 8, 11.
+    static constexpr uint32_t kRoundBits = kBits - 1 - kFractionBits;
+    static constexpr U kSign = U(1) << (kBits - 1);
+    static constexpr U kImplicit = U(1) << kFractionBits;
+    static constexpr U kFraction = kImplicit - 1;
+    static constexpr U kInf = U(kExponentMax) << kFractionBits;
+    static constexpr U kQuiet = kImplicit >> 1;
+    static constexpr U kDefaultNan = kInf | kQuiet;
+};
+
+using Single = Format<uint32_t>;
+constexpr uint32_t kSign = Single::kSign;
+constexpr uint32_t kInf = Single::kInf;
+constexpr uint32_t kQuiet = Single::kQuiet;
+constexpr uint32_t kFraction = Single::kFraction;
+
+template <typename U> int32_t exponent_of(U x) {
+    return int32_t(uint32_t(x >> Format<U>::kFractionBits) & Format<U>::kExponentMax);
+}
 
 // x >> n with every bit shifted out ORed into bit 0 (the sticky bit), for n >= 1.
-uint32_t shift_right_sticky(uint32_t x, uint32_t n) {
-    if (n >= 32) {
+template <typename U> U shift_right_sticky(U x, uint32_t n) {
+    if (n >= Format<U>::kBits) {
         return x != 0;
     }
-    return (x >> n) | ((x << (32 - n)) != 0);
+    return (x >> n) | ((x << (Format<U>::kBits - n)) != 0);
 }
 
 // The number of zero bits above the highest one of m != 0. Not inlined where it is a dozen
@@ -50,42 +69,51 @@ __attribute__((noinline)) uint32_t leading_zeros(uint32_t m) {
 }
 #endif
 
-// The float sign * m * 2^(e - 127 - 31), rounded to nearest even. m has its leading one at bit 31;
-// the 8 bits below the result's 24 decide the rounding, and a bit lost earlier must already be
-// ORed into bit 0. e is the biased exponent the result has unless it rounds up to the next
-// power of two: e <= 0 gives a subnormal or zero, e >= 255 infinity.
-// Inlined into add(), the most frequent operation; mul() and div() share one copy.
-inline __attribute__((always_inline)) uint32_t round_pack_inline(uint32_t sign, int32_t e,
-                                                                 uint32_t m) {
-    if (uint32_t(e - 1) >= 254) { // outside 1..254
+uint32_t leading_zeros(uint64_t m) {
+    const uint32_t high = uint32_t(m >> 32);
+    return high != 0 ? leading_zeros(high) : 32 + leading_zeros(uint32_t(m));
+}
+
+// The number sign * m * 2^(e - bias - (bits - 1)), rounded to nearest even. m has its leading one
+// at the top bit; the kRoundBits below the result's significand decide the rounding, and a bit
+// lost earlier must already be ORed into bit 0. e is the biased exponent the result has unless
+// it rounds up to the next power of two: e <= 0 gives a subnormal or zero, e >= the maximum
+// infinity. Inlined into add(), the most frequent operation; mul() and div() share one copy.
+template <typename U>
+inline __attribute__((always_inline)) U round_pack_inline(U sign, int32_t e, U m) {
+    using F = Format<U>;
+    if (uint32_t(e - 1) >= F::kExponentMax - 1) { // outside 1..max - 1
         if (e > 0) {
-            return sign | kInf;
+            return sign | F::kInf;
         }
         // Aligned as a number of exponent 1: packed with exponent field 0, unless the rounding
-        // carries into bit 23, which makes it the smallest normal number, as it should.
+        // carries into the implicit bit, which makes it the smallest normal number, as it should.
         m = shift_right_sticky(m, uint32_t(1 - e));
         e = 1;
     }
-    // Up when the 8 bits below are above half, or half and the result is odd (to even). A carry
+    // Up when the bits below are above half, or half and the result is odd (to even). A carry
     // out of the fraction increments the exponent: up to infinity if need be.
-    const uint32_t up = ((m & 0xff) + 0x7f + ((m >> 8) & 1)) >> 8;
-    return sign | ((uint32_t(e - 1) << 23) + (m >> 8) + up);
+    constexpr uint32_t kLow = (1u << F::kRoundBits) - 1;
+    const uint32_t up =
+        ((uint32_t(m) & kLow) + (kLow >> 1) + (uint32_t(m >> F::kRoundBits) & 1)) >> F::kRoundBits;
+    return sign | ((U(uint32_t(e - 1)) << F::kFractionBits) + (m >> F::kRoundBits) + up);
 }
 
-__attribute__((noinline)) uint32_t round_pack(uint32_t sign, int32_t e, uint32_t m) {
+template <typename U> __attribute__((noinline)) U round_pack(U sign, int32_t e, U m) {
     return round_pack_inline(sign, e, m);
 }
 
-// |x| (finite, non-zero): its significand with the leading one at bit 23, and the biased
-// exponent that goes with it (below 1 for subnormals).
-uint32_t unpack(uint32_t x, int32_t* e) {
-    int32_t exponent = int32_t((x >> 23) & 0xff);
-    uint32_t m = x & kFraction;
+// |x| (finite, non-zero): its significand with the leading one at bit kFractionBits, and the
+// biased exponent that goes with it (below 1 for subnormals).
+template <typename U> U unpack(U x, int32_t* e) {
+    using F = Format<U>;
+    int32_t exponent = exponent_of(x);
+    U m = x & F::kFraction;
     if (exponent != 0) {
-        m |= kImplicit;
+        m |= F::kImplicit;
     } else {
         // Subnormal: normalized as if of exponent 1, the exponent going below 1.
-        const uint32_t z = leading_zeros(m) - 8;
+        const uint32_t z = leading_zeros(m) - F::kRoundBits;
         exponent = 1 - int32_t(z);
         m <<= z;
     }
@@ -93,23 +121,79 @@ uint32_t unpack(uint32_t x, int32_t* e) {
     return m;
 }
 
-// a * b >> 16 for significands below 2^24 (the product is below 2^48), and in *low the 16 bits
-// shifted out. Cortex-M0 has no 32 x 32 -> 64 multiply: four 16-bit products there instead of
-// libgcc's 64 x 64 __aeabi_lmul (MICROLEARN_SOFTFLOAT_MUL16 selects them on any core, for tests).
-uint32_t multiply_significands(uint32_t a, uint32_t b, uint32_t* low) {
+// a * b for a, b < 2^32. Cortex-M0 has no 32 x 32 -> 64 multiply: four 16-bit products there
+// instead of libgcc's 64 x 64 __aeabi_lmul (MICROLEARN_SOFTFLOAT_MUL16 selects them on any core,
+// for tests).
 #if defined(__ARM_ARCH_6M__) || defined(MICROLEARN_SOFTFLOAT_MUL16)
+#define MICROLEARN_SOFTFLOAT_PARTIALS 1
+#endif
+#if defined(MICROLEARN_SOFTFLOAT_PARTIALS)
+uint64_t wide_multiply(uint32_t a, uint32_t b) {
     const uint32_t al = a & 0xffff;
     const uint32_t ah = a >> 16;
     const uint32_t bl = b & 0xffff;
     const uint32_t bh = b >> 16;
     const uint32_t ll = al * bl;
-    *low = ll & 0xffff;
-    return (ll >> 16) + ah * bl + al * bh + ((ah * bh) << 16);
+    const uint32_t lh = al * bh;
+    const uint32_t hl = ah * bl;
+    const uint32_t mid = (ll >> 16) + (lh & 0xffff) + (hl & 0xffff); // below 3 * 2^16
+    const uint32_t high = ah * bh + (lh >> 16) + (hl >> 16) + (mid >> 16);
+    return uint64_t(high) << 32 | (mid << 16) | (ll & 0xffff);
+}
+#else
+inline uint64_t wide_multiply(uint32_t a, uint32_t b) {
+    return uint64_t(a) * b;
+}
+#endif
+
+// The product of two significands with their leading ones at bit kFractionBits: its top bits with
+// the leading one at the top bit, the rest ORed into bit 0; *below is 1 when the product is below
+// 2^(2 kFractionBits + 1) (it is at least 2^(2 kFractionBits)), else 0.
+uint32_t normalized_product(uint32_t a, uint32_t b, int32_t* below) {
+    // The product is below 2^48: its top 32 bits, and in low the 16 below them. On Cortex-M0 four
+    // 16-bit products whose sum fits in 32 bits (the significands are below 2^24).
+#if defined(MICROLEARN_SOFTFLOAT_PARTIALS)
+    const uint32_t al = a & 0xffff;
+    const uint32_t ah = a >> 16;
+    const uint32_t bl = b & 0xffff;
+    const uint32_t bh = b >> 16;
+    const uint32_t ll = al * bl;
+    uint32_t low = ll & 0xffff;
+    uint32_t m = (ll >> 16) + ah * bl + al * bh + ((ah * bh) << 16);
 #else
     const uint64_t p = uint64_t(a) * b;
-    *low = uint32_t(p) & 0xffff;
-    return uint32_t(p >> 16);
+    uint32_t low = uint32_t(p) & 0xffff;
+    uint32_t m = uint32_t(p >> 16);
 #endif
+    if (!(m & kSign)) {
+        m = (m << 1) | (low >> 15);
+        low &= 0x7fff;
+        *below = 1;
+    }
+    return m | (low != 0);
+}
+
+uint64_t normalized_product(uint64_t a, uint64_t b, int32_t* below) {
+    // With both leading ones at bit 63 the product is in [2^126, 2^128): its top 64 bits from the
+    // four 32 x 32 products, the bottom 64 only as the sticky bit.
+    a <<= 11;
+    b <<= 11;
+    const uint32_t a0 = uint32_t(a);
+    const uint32_t a1 = uint32_t(a >> 32);
+    const uint32_t b0 = uint32_t(b);
+    const uint32_t b1 = uint32_t(b >> 32);
+    const uint64_t p00 = wide_multiply(a0, b0);
+    const uint64_t p01 = wide_multiply(a0, b1);
+    const uint64_t p10 = wide_multiply(a1, b0);
+    const uint64_t mid = (p00 >> 32) + uint32_t(p01) + uint32_t(p10); // below 3 * 2^32
+    uint64_t m = wide_multiply(a1, b1) + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    uint32_t sticky = (uint32_t(mid) | uint32_t(p00)) != 0;
+    if (!(m >> 63)) {
+        m = (m << 1) | (uint32_t(mid) >> 31);
+        sticky = (uint32_t(mid) << 1 | uint32_t(p00)) != 0;
+        *below = 1;
+    }
+    return m | sticky;
 }
 
 // m != 0: the float sign * m, rounded.
@@ -125,28 +209,28 @@ uint32_t from_magnitude(uint32_t sign, uint32_t m) {
     return round_pack(sign, e, m << z);
 }
 
-// The operands of mul() and div(). True with their significands (leading one at bit 23) and
-// exponents in ma, ea, mb, eb when both are finite and non-zero, normal ones without a loop (the
-// usual case). Otherwise false with *result set: a NaN operand quietened, or what special(|a|, |b|)
-// gives for an infinity or a zero.
-template <typename Special>
-inline __attribute__((always_inline)) bool unpack_operands(uint32_t a, uint32_t b, uint32_t& ma,
-                                                           int32_t& ea, uint32_t& mb, int32_t& eb,
-                                                           uint32_t* result, Special special) {
-    ea = int32_t((a >> 23) & 0xff);
-    eb = int32_t((b >> 23) & 0xff);
-    if (uint32_t(ea - 1) < 254 && uint32_t(eb - 1) < 254) {
-        ma = (a & kFraction) | kImplicit;
-        mb = (b & kFraction) | kImplicit;
+// The operands of mul() and div(). True with their significands (leading one at bit
+// kFractionBits) and exponents in ma, ea, mb, eb when both are finite and non-zero, normal ones
+// without a loop (the usual case). Otherwise false with *result set: a NaN operand quietened, or
+// what special(|a|, |b|) gives for an infinity or a zero.
+template <typename U, typename Special>
+inline __attribute__((always_inline)) bool
+unpack_operands(U a, U b, U& ma, int32_t& ea, U& mb, int32_t& eb, U* result, Special special) {
+    using F = Format<U>;
+    ea = exponent_of(a);
+    eb = exponent_of(b);
+    if (uint32_t(ea - 1) < F::kExponentMax - 1 && uint32_t(eb - 1) < F::kExponentMax - 1) {
+        ma = (a & F::kFraction) | F::kImplicit;
+        mb = (b & F::kFraction) | F::kImplicit;
         return true;
     }
-    const uint32_t abs_a = a & ~kSign;
-    const uint32_t abs_b = b & ~kSign;
-    if (abs_a > kInf || abs_b > kInf) {
-        *result = (abs_a > kInf ? a : b) | kQuiet;
+    const U abs_a = a & ~F::kSign;
+    const U abs_b = b & ~F::kSign;
+    if (abs_a > F::kInf || abs_b > F::kInf) {
+        *result = (abs_a > F::kInf ? a : b) | F::kQuiet;
         return false;
     }
-    if (abs_a == kInf || abs_b == kInf || abs_a == 0 || abs_b == 0) {
+    if (abs_a == F::kInf || abs_b == F::kInf || abs_a == 0 || abs_b == 0) {
         *result = special(abs_a, abs_b);
         return false;
     }
@@ -155,114 +239,109 @@ inline __attribute__((always_inline)) bool unpack_operands(uint32_t a, uint32_t 
     return true;
 }
 
-} // namespace
-
-uint32_t add(uint32_t a, uint32_t b) {
-    if ((a & ~kSign) < (b & ~kSign)) {
-        const uint32_t t = a;
+template <typename U> U add_any(U a, U b) {
+    using F = Format<U>;
+    if ((a & ~F::kSign) < (b & ~F::kSign)) {
+        const U t = a;
         a = b;
         b = t;
     }
     // |a| >= |b|: a NaN, if any, is a (a NaN's magnitude is above infinity's).
-    int32_t ea = int32_t((a >> 23) & 0xff);
-    int32_t eb = int32_t((b >> 23) & 0xff);
-    if (ea == 0xff) {
-        if (a & kFraction) {
-            return a | kQuiet;
+    int32_t ea = exponent_of(a);
+    int32_t eb = exponent_of(b);
+    if (uint32_t(ea) == F::kExponentMax) {
+        if (a & F::kFraction) {
+            return a | F::kQuiet;
         }
-        return (eb == 0xff && (a ^ b) == kSign) ? kDefaultNan : a; // inf - inf
+        return (uint32_t(eb) == F::kExponentMax && (a ^ b) == F::kSign) ? F::kDefaultNan
+                                                                        : a; // inf - inf
     }
-    uint32_t ma = a & kFraction;
-    uint32_t mb = b & kFraction;
+    U ma = a & F::kFraction;
+    U mb = b & F::kFraction;
     if (ea != 0) {
-        ma |= kImplicit;
+        ma |= F::kImplicit;
     } else {
         ea = 1; // subnormal: same scale as exponent 1, without the implicit one
     }
     if (eb != 0) {
-        mb |= kImplicit;
+        mb |= F::kImplicit;
     } else {
         eb = 1;
     }
-    // Seven spare bits below the significands. b's bits that the alignment shifts out become the
-    // sticky bit, which keeps the rounding exact for sums and differences alike: a result that
-    // has lost bits is odd, so it never sits on a tie or on a representable value.
-    ma <<= 7;
-    mb <<= 7;
+    // Spare bits below the significands (7, 10). b's bits that the alignment shifts out become
+    // the sticky bit, which keeps the rounding exact for sums and differences alike: a result
+    // that has lost bits is odd, so it never sits on a tie or on a representable value.
+    ma <<= F::kRoundBits - 1;
+    mb <<= F::kRoundBits - 1;
     if (ea != eb) {
         mb = shift_right_sticky(mb, uint32_t(ea - eb));
     }
-    uint32_t m = ((a ^ b) & kSign) ? ma - mb : ma + mb;
+    U m = ((a ^ b) & F::kSign) ? ma - mb : ma + mb;
     if (m == 0) {
-        return a & b & kSign; // x - x is +0; -0 + -0 is -0
+        return a & b & F::kSign; // x - x is +0; -0 + -0 is -0
     }
-    int32_t e = ea + 1; // for the leading one at bit 31, one above a's
-    if (!(m & kSign)) {
+    int32_t e = ea + 1; // for the leading one at the top bit, one above a's
+    if (!(m & F::kSign)) {
         m <<= 1; // the usual case: a sum without carry, a difference of distant exponents
         e--;
-        if (!(m & kSign)) { // leading bits cancelled
+        if (!(m & F::kSign)) { // leading bits cancelled
             const uint32_t z = leading_zeros(m);
             m <<= z;
             e -= int32_t(z);
         }
     }
-    return round_pack_inline(a & kSign, e, m);
+    // Single precision inlines the rounding: the sum is the most frequent operation, and its code
+    // is short. Double precision calls the one copy mul() and div() share.
+    if constexpr (sizeof(U) == 4) {
+        return round_pack_inline(a & F::kSign, e, m);
+    } else {
+        return round_pack(a & F::kSign, e, m);
+    }
 }
 
-uint32_t mul(uint32_t a, uint32_t b) {
-    const uint32_t sign = (a ^ b) & kSign;
-    uint32_t ma;
-    uint32_t mb;
+template <typename U> U mul_any(U a, U b) {
+    using F = Format<U>;
+    const U sign = (a ^ b) & F::kSign;
+    U ma;
+    U mb;
     int32_t ea;
     int32_t eb;
-    uint32_t result;
-    if (!unpack_operands(a, b, ma, ea, mb, eb, &result, [sign](uint32_t abs_a, uint32_t abs_b) {
-            if (abs_a == kInf || abs_b == kInf) {
-                return (abs_a == 0 || abs_b == 0) ? kDefaultNan : sign | kInf; // 0 * inf
+    U result;
+    if (!unpack_operands(a, b, ma, ea, mb, eb, &result, [sign](U abs_a, U abs_b) {
+            if (abs_a == F::kInf || abs_b == F::kInf) {
+                return (abs_a == 0 || abs_b == 0) ? F::kDefaultNan : sign | F::kInf; // 0 * inf
             }
             return sign;
         })) {
         return result;
     }
-    uint32_t low;
-    uint32_t m = multiply_significands(ma, mb, &low); // the product is in [2^46, 2^48)
-    int32_t e = ea + eb - 126;                        // for its leading one at bit 47
-    if (!(m & kSign)) {
-        m = (m << 1) | (low >> 15);
-        low &= 0x7fff;
-        e--;
-    }
-    return round_pack(sign, e, m | (low != 0));
+    int32_t below = 0;
+    const U m = normalized_product(ma, mb, &below);
+    return round_pack(sign, ea + eb - F::kBias + 1 - below, m); // for m's leading one at the top
 }
 
-uint32_t div(uint32_t a, uint32_t b) {
-    const uint32_t sign = (a ^ b) & kSign;
-    uint32_t ma;
-    uint32_t mb;
-    int32_t ea;
-    int32_t eb;
-    uint32_t result;
-    if (!unpack_operands(a, b, ma, ea, mb, eb, &result, [sign](uint32_t abs_a, uint32_t abs_b) {
-            if (abs_a == kInf) {
-                return abs_b == kInf ? kDefaultNan : sign | kInf; // inf / inf
-            }
-            if (abs_b == 0) {
-                return abs_a == 0 ? kDefaultNan : sign | kInf; // 0 / 0
-            }
-            return sign; // x / inf, 0 / x
-        })) {
-        return result;
-    }
-    int32_t e = ea - eb + 127;
-    if (ma < mb) {
+// The quotient ma / mb for mb <= ma < 2 mb, in [1, 2): kFractionBits + 3 bits of it (2 more than
+// the result's, for the rounding), a bit at a time, then the remainder as the sticky bit, with the
+// leading one at the top bit.
+template <typename U> U restoring_quotient(U ma, U mb) {
+    using F = Format<U>;
+    U q = 0;
+#pragma GCC unroll 2
+    for (uint32_t i = 0; i < F::kFractionBits + 3; i++) {
+        q <<= 1;
+        if (ma >= mb) {
+            ma -= mb;
+            q |= 1;
+        }
         ma <<= 1;
-        e--;
     }
-    // mb <= ma < 2 mb: the quotient is in [1, 2). 26 bits of it (24 for the result, 2 more for
-    // the rounding), then the remainder as the sticky bit.
+    return (q << (F::kRoundBits - 2)) | (ma != 0);
+}
+
 #if defined(__riscv_div) || defined(MICROLEARN_SOFTFLOAT_HWDIV)
-    // A 32-bit divide instruction: 8, 8, 8 and 2 bits at a time. Remainders are below
-    // mb < 2^24, so each one shifted by 8 fits in 32 bits.
+// A 32-bit divide instruction: 8, 8, 8 and 2 bits at a time. Remainders are below mb < 2^24, so
+// each one shifted by 8 fits in 32 bits.
+uint32_t quotient(uint32_t ma, uint32_t mb) {
     uint32_t n = ma << 7; // ma < 2 mb: 8 bits
     uint32_t q = n / mb;
     uint32_t r = n - q * mb;
@@ -278,21 +357,86 @@ uint32_t div(uint32_t a, uint32_t b) {
     d = n / mb;
     q = (q << 2) | d;
     r = n - d * mb;
-    return round_pack(sign, e, (q << 6) | (r != 0));
+    return (q << 6) | (r != 0);
+}
 #else
-    // Restoring division, a bit at a time.
-    uint32_t q = 0;
-#pragma GCC unroll 2
-    for (int i = 0; i < 26; i++) {
-        q <<= 1;
-        if (ma >= mb) {
-            ma -= mb;
-            q |= 1;
-        }
-        ma <<= 1;
-    }
-    return round_pack(sign, e, (q << 6) | (ma != 0));
+uint32_t quotient(uint32_t ma, uint32_t mb) {
+    return restoring_quotient(ma, mb);
+}
 #endif
+uint64_t quotient(uint64_t ma, uint64_t mb) {
+    return restoring_quotient(ma, mb);
+}
+
+template <typename U> U div_any(U a, U b) {
+    using F = Format<U>;
+    const U sign = (a ^ b) & F::kSign;
+    U ma;
+    U mb;
+    int32_t ea;
+    int32_t eb;
+    U result;
+    if (!unpack_operands(a, b, ma, ea, mb, eb, &result, [sign](U abs_a, U abs_b) {
+            if (abs_a == F::kInf) {
+                return abs_b == F::kInf ? F::kDefaultNan : sign | F::kInf; // inf / inf
+            }
+            if (abs_b == 0) {
+                return abs_a == 0 ? F::kDefaultNan : sign | F::kInf; // 0 / 0
+            }
+            return sign; // x / inf, 0 / x
+        })) {
+        return result;
+    }
+    int32_t e = ea - eb + F::kBias;
+    if (ma < mb) {
+        ma <<= 1;
+        e--;
+    }
+    return round_pack(sign, e, quotient(ma, mb));
+}
+
+} // namespace
+
+uint32_t add(uint32_t a, uint32_t b) {
+    return add_any(a, b);
+}
+
+uint32_t mul(uint32_t a, uint32_t b) {
+    return mul_any(a, b);
+}
+
+uint32_t div(uint32_t a, uint32_t b) {
+    return div_any(a, b);
+}
+
+uint64_t add_double(uint64_t a, uint64_t b) {
+    return add_any(a, b);
+}
+
+uint64_t mul_double(uint64_t a, uint64_t b) {
+    return mul_any(a, b);
+}
+
+uint64_t div_double(uint64_t a, uint64_t b) {
+    return div_any(a, b);
+}
+
+int32_t int_from_double(uint64_t x) {
+    const uint32_t high = uint32_t(x >> 32);
+    const int32_t e = exponent_of(x) - 1023; // |x| in [2^e, 2^(e+1))
+    if (e < 0) {
+        return 0; // |x| < 1, and subnormals
+    }
+    if (e >= 31) { // beyond the range, or exactly INT32_MIN; a NaN
+        if (uint32_t(e) == 1024 && (x << 12) != 0) {
+            return 0;
+        }
+        return (high & kSign) ? -0x7fffffff - 1 : 0x7fffffff;
+    }
+    // The significand's top 32 bits, leading one at bit 31.
+    const uint32_t m = kSign | (high << 11) | (uint32_t(x) >> 21);
+    const uint32_t v = m >> (31 - uint32_t(e));
+    return (high & kSign) ? -int32_t(v) : int32_t(v);
 }
 
 int32_t compare(uint32_t a, uint32_t b, int32_t unordered) {

@@ -1,19 +1,21 @@
-// IEEE 754 single-precision arithmetic in integer code, for the native modules of cores without a
-// floating-point unit (Cortex-M0/M0+ as in the RP2040, Cortex-M3, RV32IMC as in the ESP32-C3).
+// IEEE 754 single- and double-precision arithmetic in integer code, for the native modules of
+// cores without a floating-point unit (Cortex-M0/M0+ as in the RP2040, RV32IMC as in the
+// ESP32-C3).
 //
 // On those cores every float operation is a call into libgcc, and the native module carries its
 // own copy of each routine: on armv6m __aeabi_fadd, __aeabi_fmul and __aeabi_fdiv are 2.1 kB, on
 // rv32imc __addsf3, __subsf3 (a second full copy), __mulsf3, __divsf3 and the comparisons are
 // 4.8 kB, often more than the module's own code. The MicroPython bindings define those entry
-// points with these functions instead (src/bindings/micropython/natmod_softfloat.h); the engine
+// points with these functions instead (src/bindings/micropython/natmod_softfloat.cpp); the engine
 // itself never calls them, it writes a + b.
 //
-// Results are bit for bit what an IEEE 754 binary32 unit gives in round-to-nearest-even with
-// subnormals (the host's SSE: tests/core/test_softfloat.cpp), with one freedom IEEE 754 leaves
-// open: which NaN. A NaN operand comes back quietened (bit 22 set); an invalid operation
-// (inf - inf, 0 * inf, 0 / 0, inf / inf) gives 0x7fc00000. No exception flags, one rounding mode.
+// Results are bit for bit what an IEEE 754 binary32 (binary64) unit gives in round-to-nearest-even
+// with subnormals (the host's SSE: tests/core/test_softfloat.cpp), with one freedom IEEE 754 leaves
+// open: which NaN. A NaN operand comes back quietened (the fraction's top bit set); an invalid
+// operation (inf - inf, 0 * inf, 0 / 0, inf / inf) gives 0x7fc00000 (0x7ff8000000000000). No
+// exception flags, one rounding mode.
 //
-// Arguments and results are the floats' bit patterns.
+// Arguments and results are the numbers' bit patterns.
 #pragma once
 #include <stdint.h>
 
@@ -42,6 +44,19 @@ uint32_t from_uint(uint32_t x);
 // float's range, zero or a subnormal below it; a NaN stays a NaN, quietened, with the top of its
 // payload, as an IEEE 754 unit converts it.
 uint32_t from_double(uint32_t high, uint32_t low);
+
+// Double precision the same way, on the doubles' bits, for the modules that compute in double
+// (emlearn_arrayutils): libgcc's __aeabi_dadd, __aeabi_dmul and __aeabi_ddiv are 4.8 kB on armv6m.
+uint64_t add_double(uint64_t a, uint64_t b);
+inline uint64_t sub_double(uint64_t a, uint64_t b) {
+    return add_double(a, b ^ 0x8000000000000000u);
+}
+uint64_t mul_double(uint64_t a, uint64_t b);
+uint64_t div_double(uint64_t a, uint64_t b);
+
+// The double x truncated toward zero. C leaves values outside int32's range undefined; here they
+// saturate to INT32_MIN or INT32_MAX (infinities too), and a NaN gives 0.
+int32_t int_from_double(uint64_t x);
 
 // The double (its bits) equal to the float x, or to the integer x: exact. A NaN stays a NaN,
 // quietened, with its payload, as an IEEE 754 unit converts it.

@@ -60,6 +60,11 @@ TEST(NatmodSoftFloat, RiscvDoubleToFloat) {
     EXPECT_EQ(__extendsfdf2(to_bits(1.5f)), 0x3ff8000000000000u);
     EXPECT_EQ(__floatsidf(-2), 0xc000000000000000u);
     EXPECT_EQ(__floatunsidf(0xffffffffu), 0x41efffffffe00000u);
+    EXPECT_EQ(__adddf3(0x3ff0000000000000u, 0x4008000000000000u), 0x4010000000000000u);
+    EXPECT_EQ(__subdf3(0x3ff0000000000000u, 0x4008000000000000u), 0xc000000000000000u);
+    EXPECT_EQ(__muldf3(0x4008000000000000u, 0x4008000000000000u), 0x4022000000000000u);
+    EXPECT_EQ(__divdf3(0x3ff0000000000000u, 0x4008000000000000u), 0x3fd5555555555555u);
+    EXPECT_EQ(__fixdfsi(0xc00c000000000000u), -3);
 }
 
 TEST(NatmodSoftFloat, RiscvArithmetic) {
@@ -116,6 +121,15 @@ TEST(NatmodSoftFloat, ArmArithmetic) {
     EXPECT_EQ(__aeabi_f2d(to_bits(1.5f)), 0x3ff8000000000000u);
     EXPECT_EQ(__aeabi_i2d(-2), 0xc000000000000000u);
     EXPECT_EQ(__aeabi_ui2d(0xffffffffu), 0x41efffffffe00000u);
+    // Doubles in and out as uint64_t: two pairs of core registers in, one out.
+    const uint64_t d_one = 0x3ff0000000000000u;                     // 1.0
+    const uint64_t d_three = 0x4008000000000000u;                   // 3.0
+    EXPECT_EQ(__aeabi_dadd(d_one, d_three), 0x4010000000000000u);   // 4.0
+    EXPECT_EQ(__aeabi_dsub(d_one, d_three), 0xc000000000000000u);   // a - b = -2.0
+    EXPECT_EQ(__aeabi_drsub(d_one, d_three), 0x4000000000000000u);  // b - a = 2.0
+    EXPECT_EQ(__aeabi_dmul(d_three, d_three), 0x4022000000000000u); // 9.0
+    EXPECT_EQ(__aeabi_ddiv(d_one, d_three), 0x3fd5555555555555u);   // 1.0 / 3.0
+    EXPECT_EQ(__aeabi_d2iz(0xc00c000000000000u), -3);               // -3.5 truncated
 }
 
 // The divmod forms: quotient in the low word (r0), remainder in the high one (r1).

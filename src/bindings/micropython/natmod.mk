@@ -32,12 +32,11 @@ endif
 UNITY_SRC = $(filter-out $(HOT_$(MOD)),$(filter %.cpp,$(SRC_$(MOD)))) \
 	src/bindings/micropython/$(MOD).cpp
 UNITY = $(BUILD)/$(MOD).unity.cpp
-# Cores without a single-precision FPU (and armv6m without a divide instruction): the float and
-# division routines the module calls are ours (natmod_softfloat.cpp), not libgcc's. They are
-# compiled for the symbols the module's objects leave undefined, into an archive that mpy_ld
-# reads before libgcc: it takes each undefined symbol from the first archive that has it, also
-# those of libgcc's own objects. Of those, armv6m's __aeabi_ddiv calls __aeabi_uidivmod: ours is
-# compiled in with it, even where the module itself does not divide. The archive cannot
+# Cores without a single-precision FPU (and armv6m without a divide instruction): the float,
+# double and division routines the module calls are ours (natmod_softfloat.cpp), not libgcc's.
+# They are compiled for the symbols the module's objects leave undefined, into an archive that
+# mpy_ld reads before libgcc: it takes each undefined symbol from the first archive that has it,
+# also those of libgcc's own objects (the 64-bit shifts ours call). The archive cannot
 # be a plain prerequisite of the link, whose rule hands its prerequisites to mpy_ld as objects:
 # it is order-only, and the objects it is made from depend on its sources, so a change to them
 # relinks.
@@ -111,7 +110,7 @@ $(SOFTFLOAT_A): $(SRC_O)
 	$(ECHO) "CXX $(firstword $(SOFTFLOAT_SRC)) (float and division routines)"
 	$(Q)$(CROSS)nm -u $(SRC_O) >$(@:.a=.undefined)
 	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program \
-	  $$(awk '$$2 ~ /^__/ { print "-DNEED_" $$2 } $$2 == "__aeabi_ddiv" { print "-DNEED___aeabi_uidivmod" }' \
+	  $$(awk '$$2 ~ /^__/ { print "-DNEED_" $$2 }' \
 	    $(@:.a=.undefined) | sort -u) \
 	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(@:.a=.o)

@@ -1,4 +1,4 @@
-// Single-precision float routines for the native modules of cores without a floating-point unit
+// Float and double routines for the native modules of cores without a floating-point unit
 // (armv6m, rv32imc), and integer division for those without a divide instruction (armv6m). GCC
 // turns each such operation into a call to a libgcc routine, and mpy_ld copies the routines
 // called into every module: on rv32imc __addsf3, __subsf3 (a second full copy), __mulsf3,
@@ -113,6 +113,36 @@ ENTRY uint64_t __aeabi_ui2d(uint32_t x) {
     return sf::double_from_uint(x);
 }
 #endif
+#if defined(NEED___aeabi_dadd) || defined(NEED___aeabi_dsub) || defined(NEED___aeabi_drsub)
+ENTRY uint64_t __aeabi_dadd(uint64_t a, uint64_t b) {
+    return sf::add_double(a, b);
+}
+#endif
+#if defined(NEED___aeabi_dsub)
+ENTRY uint64_t __aeabi_dsub(uint64_t a, uint64_t b) {
+    return __aeabi_dadd(a, b ^ 0x8000000000000000u);
+}
+#endif
+#if defined(NEED___aeabi_drsub)
+ENTRY uint64_t __aeabi_drsub(uint64_t a, uint64_t b) {
+    return __aeabi_dadd(b, a ^ 0x8000000000000000u);
+}
+#endif
+#if defined(NEED___aeabi_dmul)
+ENTRY uint64_t __aeabi_dmul(uint64_t a, uint64_t b) {
+    return sf::mul_double(a, b);
+}
+#endif
+#if defined(NEED___aeabi_ddiv)
+ENTRY uint64_t __aeabi_ddiv(uint64_t a, uint64_t b) {
+    return sf::div_double(a, b);
+}
+#endif
+#if defined(NEED___aeabi_d2iz)
+ENTRY int32_t __aeabi_d2iz(uint64_t x) {
+    return sf::int_from_double(x);
+}
+#endif
 // The comparisons return 1 when the relation holds, else 0 (also for a NaN operand).
 #if defined(NEED_ARM_COMPARISONS)
 ENTRY int32_t __aeabi_fcmpeq(uint32_t a, uint32_t b) {
@@ -219,6 +249,31 @@ ENTRY uint64_t __floatsidf(int32_t x) {
 #if defined(NEED___floatunsidf)
 ENTRY uint64_t __floatunsidf(uint32_t x) {
     return sf::double_from_uint(x);
+}
+#endif
+#if defined(NEED___adddf3) || defined(NEED___subdf3)
+ENTRY uint64_t __adddf3(uint64_t a, uint64_t b) {
+    return sf::add_double(a, b);
+}
+#endif
+#if defined(NEED___subdf3)
+ENTRY uint64_t __subdf3(uint64_t a, uint64_t b) {
+    return __adddf3(a, b ^ 0x8000000000000000u);
+}
+#endif
+#if defined(NEED___muldf3)
+ENTRY uint64_t __muldf3(uint64_t a, uint64_t b) {
+    return sf::mul_double(a, b);
+}
+#endif
+#if defined(NEED___divdf3)
+ENTRY uint64_t __divdf3(uint64_t a, uint64_t b) {
+    return sf::div_double(a, b);
+}
+#endif
+#if defined(NEED___fixdfsi)
+ENTRY int32_t __fixdfsi(uint64_t x) {
+    return sf::int_from_double(x);
 }
 #endif
 #if defined(NEED_EQUALITY)
