@@ -7,7 +7,7 @@ import array
 import math
 
 from emlearn_arrayutils import linear_map
-from harness import raises, run, test
+from harness import data_path, raises, run, test
 
 TYPECODES = "bBhHiIf"
 TYPE_RANGE = {
@@ -57,6 +57,40 @@ def rounding_is_to_nearest_with_ties_away_from_zero():
     assert mapped("f", "B", x, -10, 10, -10, 10) == [1, 2, 3, 0, 0, 0, 0, 0, 3, 0]
     # A scale that makes halves from integers: 0..4 -> 0..2.
     assert mapped("h", "h", [-3, -1, 0, 1, 3, 5], -4, 4, -2, 2) == [-2, -1, 0, 1, 2, 2]
+
+
+def is_nan32(b, i):
+    # The little-endian float32 at b[i:i + 4]: exponent all ones, fraction not zero.
+    return b[i + 3] & 0x7F == 0x7F and b[i + 2] & 0x80 and (b[i + 2] & 0x7F or b[i + 1] or b[i])
+
+
+@test
+def every_pair_matches_the_numpy_reference():
+    # tests/data/arrayutils_refs.bin (tests/data/gen_signal_refs.py): records of two typecodes,
+    # n, the four parameters as float32, n inputs and numpy's n results of the documented
+    # arithmetic. Compared as bytes: exact, also on ports whose floats are shorter (ESP8266); a
+    # NaN result must be a NaN, not the same one.
+    size = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "f": 4}
+    head = bytearray(4)
+    params = array.array("f", [0.0] * 4)
+    records = 0
+    with open(data_path("arrayutils_refs.bin"), "rb") as f:
+        while f.readinto(head) == 4:
+            in_tc, out_tc, n = chr(head[0]), chr(head[1]), head[2] | head[3] << 8
+            x = array.array(in_tc, [0] * n)
+            want = array.array(out_tc, [0] * n)
+            got = array.array(out_tc, [0] * n)
+            assert f.readinto(params) == 16 and f.readinto(x) == n * size[in_tc]
+            assert f.readinto(want) == n * size[out_tc]
+            linear_map(x, got, params[0], params[1], params[2], params[3])
+            g, w = bytes(got), bytes(want)
+            if g != w:
+                k = size[out_tc]
+                bad = [i // k for i in range(0, len(w), k) if g[i:i + k] != w[i:i + k]
+                       and not (out_tc == "f" and is_nan32(g, i) and is_nan32(w, i))]
+                assert not bad, (in_tc, out_tc, list(params), [(x[i], got[i], want[i]) for i in bad[:3]])
+            records += 1
+    assert records == 7 * 7 * 5, records
 
 
 @test

@@ -9,6 +9,10 @@ Output (next to this script), one record per line: `<name> <count> <value> ...`.
                     scipy.signal.sosfilt of a test signal, the relative RMS error of scipy's
                     sosfilt run in float32 arithmetic on it (for two designs also from an
                     initial state sosfilt_zi * x[0])
+  arrayutils_refs.bin  for every pair of linear_map's typecodes and five parameter sets:
+                    inputs and the result of the arithmetic src/core/arrayutils.h documents,
+                    computed with numpy (linear_map_reference); binary, read by
+                    tests/api/test_arrayutils.py on the devices (layout in gen_arrayutils)
   iir_q15_refs.txt  Q2.13 coefficients of gain-balanced 4-section Butterworth filters, an int16
                     test signal at -6 dBFS, the exact output of the fixed-point arithmetic that
                     src/core/iir_q15.h documents (computed here with Python integers), and a
@@ -206,7 +210,93 @@ def gen_iir_q15():
     write(os.path.join(HERE, 'iir_q15_refs.txt'), lines)
 
 
+# --- emlearn_arrayutils.linear_map --------------------------------------------------------------
+
+LINEAR_MAP_TYPES = {'b': np.int8, 'B': np.uint8, 'h': np.int16, 'H': np.uint16, 'i': np.int32,
+                    'I': np.uint32, 'f': np.float32}
+
+
+def linear_map_reference(x, in_tc, out_tc, in_min, in_max, out_min, out_max):
+    """The documented arithmetic (src/core/arrayutils.h): float32 unless a side is a 32-bit
+    integer (then float64), each operation rounded on its own (no fused multiply-add); clamp to
+    [out_min, out_max]; integers: NaN -> 0, saturate at the type's range, else round half away
+    from zero."""
+    wide = in_tc in 'iI' or out_tc in 'iI'
+    acc = np.float64 if wide else np.float32
+    scale = acc((out_max - out_min) / (in_max - in_min))
+    lo, hi = acc(min(out_min, out_max)), acc(max(out_min, out_max))
+    with np.errstate(invalid='ignore', over='ignore'):
+        y = (np.asarray(x).astype(acc) - acc(in_min)) * scale + acc(out_min)
+        y = np.where(y < lo, lo, np.where(y > hi, hi, y)).astype(acc)
+        if out_tc == 'f':
+            return y.astype(np.float32)
+        info = np.iinfo(LINEAR_MAP_TYPES[out_tc])
+        t = np.trunc(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0))
+        frac = y - t
+        r = t + (frac >= 0.5) - (frac <= -0.5)
+        r = np.where(y >= info.max, info.max, np.where(y <= info.min, info.min, r))
+        r = np.where(np.isnan(y), 0, r)
+    return r.astype(LINEAR_MAP_TYPES[out_tc])
+
+
+def short_float(v):
+    """v as a float32 with its 8 lowest fraction bits zero: exact as a MicroPython float on every
+    port, also the ESP8266's 30-bit floats (REPR_C)."""
+    bits = np.array([v], dtype=np.float32).view(np.uint32) & np.uint32(0xffffff00)
+    return float(bits.view(np.float32)[0])
+
+
+def linear_map_inputs(tc, rng, n=32):
+    if tc == 'f':
+        edge = [np.nan, np.inf, -np.inf, 3e38, -3e38, 0.0, -0.0, 0.5, -0.5, 2.5, -1.0, 1.0]
+        x = np.concatenate([edge, rng.standard_normal(10) * 1000, rng.uniform(-1.2, 1.2, 10)])
+        return x.astype(np.float32)
+    info = np.iinfo(LINEAR_MAP_TYPES[tc])
+    edge = [info.min, info.max, 0, 1, info.min + 1, info.max - 1]
+    x = np.concatenate([edge, rng.integers(info.min, int(info.max) + 1, n - len(edge))])
+    return x.astype(LINEAR_MAP_TYPES[tc])
+
+
+def linear_map_parameters(in_tc, out_tc, rng):
+    def type_range(tc):
+        if tc == 'f':
+            return -1.0, 1.0
+        info = np.iinfo(LINEAR_MAP_TYPES[tc])
+        return float(info.min), float(info.max)
+
+    in_lo, in_hi = type_range(in_tc)
+    out_lo, out_hi = type_range(out_tc)
+    a, b = sorted(rng.uniform(in_lo, in_hi, 2))
+    c, d = rng.uniform(out_lo * 1.5 - 10, out_hi * 1.5 + 10, 2)
+    for params in ((in_lo, in_hi, out_lo, out_hi),  # full range to full range
+                   (in_lo, in_hi, out_hi, out_lo),  # reversed
+                   (0.0, 100.0, -50.0, 50.0),  # small ranges, ties from integer inputs
+                   (-3.0, 5.0, 1000.0, -1000.0),
+                   (a, b, c, d)):
+        yield tuple(short_float(v) for v in params)
+
+
+def gen_arrayutils():
+    """Records, little-endian: in typecode, out typecode (ASCII bytes), n (uint16); in_min,
+    in_max, out_min, out_max (float32); n inputs of the in typecode; n results of the out
+    typecode."""
+    out = bytearray()
+    for in_tc in 'bBhHiIf':
+        for out_tc in 'bBhHiIf':
+            rng = np.random.default_rng(ord(in_tc) * 256 + ord(out_tc))
+            for params in linear_map_parameters(in_tc, out_tc, rng):
+                x = linear_map_inputs(in_tc, rng)
+                y = linear_map_reference(x, in_tc, out_tc, *params)
+                out += in_tc.encode() + out_tc.encode() + int(len(x)).to_bytes(2, 'little')
+                out += np.array(params, dtype='<f4').tobytes()
+                out += x.astype(x.dtype.newbyteorder('<')).tobytes()
+                out += y.astype(y.dtype.newbyteorder('<')).tobytes()
+    return bytes(out)
+
+
 if __name__ == '__main__':
     gen_fft()
     gen_iir()
     gen_iir_q15()
+    with open(os.path.join(HERE, 'arrayutils_refs.bin'), 'wb') as f:
+        f.write(gen_arrayutils())

@@ -7,12 +7,18 @@ float32 values, so only the engines' own error is measured.
 """
 
 import array
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.signal as sig
 
 from microlearn import signal as ms
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+sys.path.insert(0, str(DATA_DIR))
+import gen_signal_refs  # noqa: E402  (tests/data, on the path above)
 
 emlearn_fft = pytest.importorskip("emlearn_fft", reason="run `make host` first")
 emlearn_iir = pytest.importorskip("emlearn_iir", reason="run `make host` first")
@@ -347,30 +353,15 @@ def test_q15_report_flags_what_does_not_fit():
 
 # --- linear_map ---------------------------------------------------------------------------------
 
-TYPES = {"b": np.int8, "B": np.uint8, "h": np.int16, "H": np.uint16, "i": np.int32,
-         "I": np.uint32, "f": np.float32}
+TYPES = gen_signal_refs.LINEAR_MAP_TYPES
+linear_map_reference = gen_signal_refs.linear_map_reference
 
 
-def linear_map_reference(x, in_tc, out_tc, in_min, in_max, out_min, out_max):
-    """The documented arithmetic (src/core/arrayutils.h): float32 unless a side is a 32-bit
-    integer (then float64); clamp to [out_min, out_max]; integers: NaN -> 0, saturate at the
-    type's range, else round half away from zero."""
-    wide = in_tc in "iI" or out_tc in "iI"
-    acc = np.float64 if wide else np.float32
-    scale = acc((out_max - out_min) / (in_max - in_min))
-    lo, hi = acc(min(out_min, out_max)), acc(max(out_min, out_max))
-    with np.errstate(invalid="ignore", over="ignore"):
-        y = (np.asarray(x).astype(acc) - acc(in_min)) * scale + acc(out_min)
-        y = np.where(y < lo, lo, np.where(y > hi, hi, y)).astype(acc)
-        if out_tc == "f":
-            return y.astype(np.float32)
-        info = np.iinfo(TYPES[out_tc])
-        t = np.trunc(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0))
-        frac = y - t
-        r = t + (frac >= 0.5) - (frac <= -0.5)
-        r = np.where(y >= info.max, info.max, np.where(y <= info.min, info.min, r))
-        r = np.where(np.isnan(y), 0, r)
-    return r.astype(TYPES[out_tc])
+def test_linear_map_reference_file_is_current():
+    """tests/data/arrayutils_refs.bin, which the device tests read, is what the generator writes
+    now (rerun ``/usr/bin/python3 tests/data/gen_signal_refs.py`` after changing it)."""
+    committed = (DATA_DIR / "arrayutils_refs.bin").read_bytes()
+    assert committed == gen_signal_refs.gen_arrayutils()
 
 
 def sample_inputs(tc, rng, n=3000):

@@ -45,6 +45,9 @@ HOT_emlearn_iir_q15 =
 
 SRC_emlearn_arrayutils = src/api/api.cpp src/api/arrayutils_api.cpp src/core/arrayutils.cpp
 HOT_emlearn_arrayutils =
+# Every operation rounded on its own, as documented (src/core/arrayutils.h): GCC's default fuses
+# a * b + c into one multiply-add on cores that have it (Cortex-M4F/M7), which rounds once.
+CXXFLAGS_emlearn_arrayutils = -ffp-contract=off
 
 # Convolutional networks from TinyMaix .tmdl files: one engine, a module per model kind.
 NATMODS += emlearn_cnn_int8 emlearn_cnn_fp32
