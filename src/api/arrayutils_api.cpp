@@ -1,7 +1,6 @@
 #include "arrayutils_api.h"
 
 #include "arrayutils.h"
-#include "float_checks.h"
 
 namespace microlearn {
 namespace api {
@@ -38,30 +37,24 @@ bool linear_map(const BufferView& inputs, const BufferView& outputs, double in_m
                                                          : int32_t(element_count(outputs)));
         return false;
     }
-    if (!float_is_finite(in_min) || !float_is_finite(in_max) || !float_is_finite(out_min) ||
-        !float_is_finite(out_max)) {
-        return raise_value(err, "in_min, in_max, out_min and out_max must be finite");
-    }
-    if (float_equal(in_min, in_max)) {
-        return raise_value(err, "in_min and in_max must differ");
-    }
-    const uintptr_t a = reinterpret_cast<uintptr_t>(inputs.data);
-    const uintptr_t b = reinterpret_cast<uintptr_t>(outputs.data);
-    const bool overlapping = n > 0 && a < b + outputs.bytes && b < a + inputs.bytes;
-    if (overlapping && !(a == b && outputs.bytes <= inputs.bytes)) {
-        return raise_value(err, "outputs overlap inputs (in place needs the very same array)");
-    }
-    if (a % typecode_size(inputs.typecode) != 0 || b % typecode_size(outputs.typecode) != 0) {
-        return raise_value(err, "arrays must be aligned to their element size");
-    }
     if (n > 0xffffffffu) {
         return raise_value(err, "array too long");
     }
-    // Left for the engine: a scale or parameter that float32 cannot hold on the float path.
-    return microlearn::linear_map(inputs.data, in_type, outputs.data, out_type, uint32_t(n), in_min,
-                                  in_max, out_min, out_max,
-                                  LinearMapClamp::OutRange) == Status::Ok ||
-           raise_value(err, "range too large for float32 arithmetic");
+    LinearMapFault fault = LinearMapFault::None;
+    if (microlearn::linear_map(inputs.data, in_type, outputs.data, out_type, uint32_t(n), in_min,
+                               in_max, out_min, out_max, LinearMapClamp::OutRange,
+                               &fault) == Status::Ok) {
+        return true;
+    }
+    // Indexed by LinearMapFault; the typecodes were checked above.
+    static constexpr char kTexts[] =
+        "\0\0"
+        "in_min, in_max, out_min and out_max must be finite\0"
+        "in_min and in_max must differ\0"
+        "range too large for float32 arithmetic (double with i or I arrays)\0"
+        "arrays must be aligned to their element size\0"
+        "outputs overlap inputs (in place needs the very same array)";
+    return raise_value(err, nth_text(kTexts, uint32_t(fault)));
 }
 
 } // namespace api

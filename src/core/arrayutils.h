@@ -22,15 +22,14 @@ enum class LinearMapClamp : uint8_t {
 // out[i] = (in[i] - in_min) * (out_max - out_min) / (in_max - in_min) + out_min
 // for every pair of element types.
 //
-// Arithmetic: float32 results when neither side is a 32-bit integer type; then the parameters
-// are rounded to float and the value is computed as (x - in_min) * scale + out_min with scale
-// computed once, in double, from the four parameters. float32 holds every 8- and 16-bit integer
-// exactly. When either side is Int32 or Uint32, the same formula runs in double, which holds every
-// int32/uint32 exactly. The code has one loop for both: cores with a single-precision FPU
-// (Cortex-M4F) run the float32 case in float; elsewhere (x64, and soft-float cores such as
-// Cortex-M0, for the smallest module) it runs in double with every result rounded back to float,
-// which gives the same bits. On Cortex-M0 that trades some speed (software double instead of
-// software float) for about half the module size.
+// Arithmetic: float32 when neither side is a 32-bit integer type: the parameters are rounded to
+// float and the value is computed as (x - in_min) * scale + out_min with scale computed once, in
+// double, from the four parameters. float32 holds every 8- and 16-bit integer exactly. When
+// either side is Int32 or Uint32, the same formula runs in double, which holds every
+// int32/uint32 exactly. On every core: without an FPU, float costs far fewer instructions than
+// double (the module then carries both sets of routines). Each operation rounds on its own:
+// arrayutils.cpp must be compiled with -ffp-contract=off (modules.mk, CMakeLists.txt), or GCC
+// fuses the multiply and the add where the core has a fused multiply-add (Cortex-M4F, M7).
 //
 // Integer outputs: NaN becomes 0; values at or beyond the type's range saturate to its minimum
 // or maximum (infinities included); anything else is rounded to nearest with ties away from zero
@@ -43,11 +42,21 @@ enum class LinearMapClamp : uint8_t {
 // buffer as in when its elements are no wider than in's (in particular the same type: in-place
 // mapping); any other overlap is refused.
 //
-// Errors: InvalidArgument for in_max == in_min, a parameter or the scale that is not finite (or
-// not representable as a float on the float32 path), a null array with n > 0, misalignment, an
-// unknown type or a forbidden overlap.
+// Errors: InvalidArgument, with the reason in *fault when fault is not null (the api layer's
+// messages), checked in this order:
+enum class LinearMapFault : uint8_t {
+    None,
+    BadType,         // an element type or clamp outside its enum
+    NotFinite,       // in_min, in_max, out_min or out_max is infinite or NaN
+    EmptyInputRange, // in_min == in_max
+    RangeTooLarge,   // in_max - in_min, out_max - out_min or the scale beyond double's range, or,
+                     // on the float32 path, a parameter or the scale beyond float's
+    BadMemory,       // n > 0 and a null array, or one not aligned to its element size
+    Overlap,         // out overlaps in otherwise than as allowed above
+};
+// n == 0 is Ok once the parameters are: the arrays are then not looked at.
 Status linear_map(const void* in, ElementType in_type, void* out, ElementType out_type, uint32_t n,
                   double in_min, double in_max, double out_min, double out_max,
-                  LinearMapClamp clamp);
+                  LinearMapClamp clamp, LinearMapFault* fault = nullptr);
 
 } // namespace microlearn

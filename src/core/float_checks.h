@@ -113,10 +113,21 @@ inline bool float_is_nan(double value) {
 #endif
 }
 
+#if MICROLEARN_SOFT_DOUBLE
+// -1, 0 or 1 as a < b, a == b, a > b; 2 when either is NaN. One copy for the three relations
+// below: 64-bit compares are long code on 32-bit cores.
+__attribute__((noinline)) inline int32_t double_order(double a, double b) {
+    int64_t x, y;
+    if (!double_ordered(double_bits(a), double_bits(b), &x, &y)) {
+        return 2;
+    }
+    return (x > y) - (x < y);
+}
+#endif
+
 inline bool float_greater(double a, double b) {
 #if MICROLEARN_SOFT_DOUBLE
-    int64_t x, y;
-    return double_ordered(double_bits(a), double_bits(b), &x, &y) && x > y;
+    return double_order(a, b) == 1;
 #else
     return a > b;
 #endif
@@ -124,8 +135,7 @@ inline bool float_greater(double a, double b) {
 
 inline bool float_greater_equal(double a, double b) {
 #if MICROLEARN_SOFT_DOUBLE
-    int64_t x, y;
-    return double_ordered(double_bits(a), double_bits(b), &x, &y) && x >= y;
+    return uint32_t(double_order(a, b)) <= 1;
 #else
     return a >= b;
 #endif
@@ -134,8 +144,7 @@ inline bool float_greater_equal(double a, double b) {
 // a == b: false when either is NaN, -0 and +0 equal.
 inline bool float_equal(double a, double b) {
 #if MICROLEARN_SOFT_DOUBLE
-    int64_t x, y;
-    return double_ordered(double_bits(a), double_bits(b), &x, &y) && x == y;
+    return double_order(a, b) == 0;
 #else
     return a == b;
 #endif

@@ -19,6 +19,7 @@
 
 using microlearn::ElementType;
 using microlearn::LinearMapClamp;
+using microlearn::LinearMapFault;
 using microlearn::Status;
 
 namespace {
@@ -485,25 +486,32 @@ TEST(ArrayUtils, InPlaceSameTypeAndNarrower) {
     EXPECT_EQ(f, f_expected);
 }
 
+// The fault linear_map reports: None exactly when it returns Ok, else with InvalidArgument.
+LinearMapFault fault_of(const void* in, ElementType in_type, void* out, ElementType out_type,
+                        uint32_t n, double in_min, double in_max, double out_min, double out_max,
+                        LinearMapClamp clamp = LinearMapClamp::TypeRange) {
+    LinearMapFault fault = LinearMapFault::None;
+    const Status status = microlearn::linear_map(in, in_type, out, out_type, n, in_min, in_max,
+                                                 out_min, out_max, clamp, &fault);
+    EXPECT_EQ(status, fault == LinearMapFault::None ? Status::Ok : Status::InvalidArgument);
+    return fault;
+}
+
 TEST(ArrayUtils, RefusesOverlapThatWouldCorruptInput) {
     std::vector<int32_t> words(64);
     int8_t* bytes = reinterpret_cast<int8_t*>(words.data());
     // wider output over the same buffer
-    EXPECT_EQ(microlearn::linear_map(bytes, ElementType::Int8, bytes, ElementType::Int16, 32, 0, 1,
-                                     0, 1, LinearMapClamp::TypeRange),
-              Status::InvalidArgument);
+    EXPECT_EQ(fault_of(bytes, ElementType::Int8, bytes, ElementType::Int16, 32, 0, 1, 0, 1),
+              LinearMapFault::Overlap);
     // shifted by one element
-    EXPECT_EQ(microlearn::linear_map(bytes, ElementType::Int8, bytes + 1, ElementType::Int8, 32, 0,
-                                     1, 0, 1, LinearMapClamp::TypeRange),
-              Status::InvalidArgument);
+    EXPECT_EQ(fault_of(bytes, ElementType::Int8, bytes + 1, ElementType::Int8, 32, 0, 1, 0, 1),
+              LinearMapFault::Overlap);
     int16_t* halves = reinterpret_cast<int16_t*>(words.data());
-    EXPECT_EQ(microlearn::linear_map(halves + 4, ElementType::Int16, halves, ElementType::Int16, 32,
-                                     0, 1, 0, 1, LinearMapClamp::TypeRange),
-              Status::InvalidArgument);
+    EXPECT_EQ(fault_of(halves + 4, ElementType::Int16, halves, ElementType::Int16, 32, 0, 1, 0, 1),
+              LinearMapFault::Overlap);
     // adjacent but disjoint is fine
-    EXPECT_EQ(microlearn::linear_map(halves, ElementType::Int16, halves + 32, ElementType::Int16,
-                                     32, 0, 1, 0, 1, LinearMapClamp::TypeRange),
-              Status::Ok);
+    EXPECT_EQ(fault_of(halves, ElementType::Int16, halves + 32, ElementType::Int16, 32, 0, 1, 0, 1),
+              LinearMapFault::None);
 }
 
 TEST(ArrayUtils, RejectsBadArguments) {
@@ -511,40 +519,47 @@ TEST(ArrayUtils, RejectsBadArguments) {
     int16_t* in = reinterpret_cast<int16_t*>(words.data());
     float out[8];
     const auto map = [&](double a, double b, double c, double d) {
-        return microlearn::linear_map(in, ElementType::Int16, out, ElementType::Float32, 8, a, b, c,
-                                      d, LinearMapClamp::TypeRange);
+        return fault_of(in, ElementType::Int16, out, ElementType::Float32, 8, a, b, c, d);
     };
-    EXPECT_EQ(map(1, 1, 0, 1), Status::InvalidArgument); // in_max == in_min
-    EXPECT_EQ(map(NAN, 1, 0, 1), Status::InvalidArgument);
-    EXPECT_EQ(map(0, INFINITY, 0, 1), Status::InvalidArgument);
-    EXPECT_EQ(map(0, 1, -INFINITY, 1), Status::InvalidArgument);
-    EXPECT_EQ(map(0, 1, 0, NAN), Status::InvalidArgument);
-    EXPECT_EQ(map(-1e308, 1e308, 0, 1), Status::InvalidArgument); // range overflows
-    EXPECT_EQ(map(0, 1e-300, 0, 1e300), Status::InvalidArgument); // scale overflows
-    EXPECT_EQ(map(0, 1, 0, 1e39), Status::InvalidArgument);       // beyond float on the float path
-    EXPECT_EQ(map(0, 1, 0, 1), Status::Ok);
+    EXPECT_EQ(map(1, 1, 0, 1), LinearMapFault::EmptyInputRange);
+    EXPECT_EQ(map(NAN, 1, 0, 1), LinearMapFault::NotFinite);
+    EXPECT_EQ(map(0, INFINITY, 0, 1), LinearMapFault::NotFinite);
+    EXPECT_EQ(map(0, 1, -INFINITY, 1), LinearMapFault::NotFinite);
+    EXPECT_EQ(map(0, 1, 0, NAN), LinearMapFault::NotFinite);
+    EXPECT_EQ(map(NAN, NAN, 0, 1), LinearMapFault::NotFinite);          // not "equal"
+    EXPECT_EQ(map(-1e308, 1e308, 0, 1), LinearMapFault::RangeTooLarge); // range overflows
+    EXPECT_EQ(map(0, 1, -1e308, 1e308), LinearMapFault::RangeTooLarge);
+    EXPECT_EQ(map(0, 1e-300, 0, 1e300), LinearMapFault::RangeTooLarge); // scale overflows
+    EXPECT_EQ(map(0, 1, 0, 1e39), LinearMapFault::RangeTooLarge); // beyond float on the float path
+    EXPECT_EQ(map(0, 1, 0, 1), LinearMapFault::None);
     // the same parameter is fine on the double path (int32 output saturates)
     int32_t out32[8];
-    EXPECT_EQ(microlearn::linear_map(in, ElementType::Int16, out32, ElementType::Int32, 8, 0, 1, 0,
-                                     1e39, LinearMapClamp::TypeRange),
-              Status::Ok);
-    EXPECT_EQ(microlearn::linear_map(nullptr, ElementType::Int16, out, ElementType::Float32, 8, 0,
-                                     1, 0, 1, LinearMapClamp::TypeRange),
-              Status::InvalidArgument);
-    EXPECT_EQ(microlearn::linear_map(in, ElementType::Int16, nullptr, ElementType::Float32, 8, 0, 1,
-                                     0, 1, LinearMapClamp::TypeRange),
-              Status::InvalidArgument);
-    EXPECT_EQ(microlearn::linear_map(nullptr, ElementType::Int16, nullptr, ElementType::Float32, 0,
-                                     0, 1, 0, 1, LinearMapClamp::TypeRange),
-              Status::Ok);
-    EXPECT_EQ(microlearn::linear_map(reinterpret_cast<int8_t*>(in) + 1, ElementType::Int16, out,
-                                     ElementType::Float32, 4, 0, 1, 0, 1,
-                                     LinearMapClamp::TypeRange),
-              Status::InvalidArgument); // misaligned int16
-    EXPECT_EQ(microlearn::linear_map(in, static_cast<ElementType>(42), out, ElementType::Float32, 8,
-                                     0, 1, 0, 1, LinearMapClamp::TypeRange),
-              Status::InvalidArgument);
-    EXPECT_EQ(microlearn::linear_map(in, ElementType::Int16, out, ElementType::Float32, 8, 0, 1, 0,
-                                     1, static_cast<LinearMapClamp>(9)),
+    EXPECT_EQ(fault_of(in, ElementType::Int16, out32, ElementType::Int32, 8, 0, 1, 0, 1e39),
+              LinearMapFault::None);
+    EXPECT_EQ(fault_of(nullptr, ElementType::Int16, out, ElementType::Float32, 8, 0, 1, 0, 1),
+              LinearMapFault::BadMemory);
+    EXPECT_EQ(fault_of(in, ElementType::Int16, nullptr, ElementType::Float32, 8, 0, 1, 0, 1),
+              LinearMapFault::BadMemory);
+    // n == 0: the arrays are not looked at, the parameters are.
+    EXPECT_EQ(fault_of(nullptr, ElementType::Int16, nullptr, ElementType::Float32, 0, 0, 1, 0, 1),
+              LinearMapFault::None);
+    EXPECT_EQ(fault_of(nullptr, ElementType::Int16, nullptr, ElementType::Float32, 0, 1, 1, 0, 1),
+              LinearMapFault::EmptyInputRange);
+    EXPECT_EQ(fault_of(reinterpret_cast<int8_t*>(in) + 1, ElementType::Int16, out,
+                       ElementType::Float32, 4, 0, 1, 0, 1),
+              LinearMapFault::BadMemory); // misaligned int16
+    EXPECT_EQ(fault_of(in, ElementType::Int16, reinterpret_cast<int8_t*>(out32) + 2,
+                       ElementType::Float32, 4, 0, 1, 0, 1),
+              LinearMapFault::BadMemory); // misaligned float
+    EXPECT_EQ(fault_of(in, static_cast<ElementType>(42), out, ElementType::Float32, 8, 0, 1, 0, 1),
+              LinearMapFault::BadType);
+    EXPECT_EQ(fault_of(in, ElementType::Int16, out, static_cast<ElementType>(7), 8, 0, 1, 0, 1),
+              LinearMapFault::BadType);
+    EXPECT_EQ(fault_of(in, ElementType::Int16, out, ElementType::Float32, 8, 0, 1, 0, 1,
+                       static_cast<LinearMapClamp>(9)),
+              LinearMapFault::BadType);
+    // Without a place for the fault: the status alone.
+    EXPECT_EQ(microlearn::linear_map(in, ElementType::Int16, out, ElementType::Float32, 8, 1, 1, 0,
+                                     1, LinearMapClamp::TypeRange),
               Status::InvalidArgument);
 }
