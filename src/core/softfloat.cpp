@@ -146,36 +146,31 @@ inline uint64_t wide_multiply(uint32_t a, uint32_t b) {
 }
 #endif
 
-// The product of two significands with their leading ones at bit kFractionBits: its top bits with
-// the leading one at the top bit, the rest ORed into bit 0; *below is 1 when the product is below
-// 2^(2 kFractionBits + 1) (it is at least 2^(2 kFractionBits)), else 0.
-uint32_t normalized_product(uint32_t a, uint32_t b, int32_t* below) {
-    // The product is below 2^48: its top 32 bits, and in low the 16 below them. On Cortex-M0 four
-    // 16-bit products whose sum fits in 32 bits (the significands are below 2^24).
+// The product of two significands with their leading ones at bit kFractionBits: its top bits,
+// with the leading one at the top bit or the one below (the product is in [2^(2 kFractionBits),
+// 2^(2 kFractionBits + 2))), and in *low the bits below them, from the top (only as many as
+// the rounding needs to see: the rest ORed into its lowest bit).
+uint32_t product(uint32_t a, uint32_t b, uint32_t* low) {
+    // The product is below 2^48: its top 32 bits, and the 16 below them. On Cortex-M0 four 16-bit
+    // products whose sum fits in 32 bits (the significands are below 2^24).
 #if defined(MICROLEARN_SOFTFLOAT_PARTIALS)
     const uint32_t al = a & 0xffff;
     const uint32_t ah = a >> 16;
     const uint32_t bl = b & 0xffff;
     const uint32_t bh = b >> 16;
     const uint32_t ll = al * bl;
-    uint32_t low = ll & 0xffff;
-    uint32_t m = (ll >> 16) + ah * bl + al * bh + ((ah * bh) << 16);
+    *low = ll << 16;
+    return (ll >> 16) + ah * bl + al * bh + ((ah * bh) << 16);
 #else
     const uint64_t p = uint64_t(a) * b;
-    uint32_t low = uint32_t(p) & 0xffff;
-    uint32_t m = uint32_t(p >> 16);
+    *low = uint32_t(p) << 16;
+    return uint32_t(p >> 16);
 #endif
-    if (!(m & kSign)) {
-        m = (m << 1) | (low >> 15);
-        low &= 0x7fff;
-        *below = 1;
-    }
-    return m | (low != 0);
 }
 
-uint64_t normalized_product(uint64_t a, uint64_t b, int32_t* below) {
+uint64_t product(uint64_t a, uint64_t b, uint64_t* low) {
     // With both leading ones at bit 63 the product is in [2^126, 2^128): its top 64 bits from the
-    // four 32 x 32 products, the bottom 64 only as the sticky bit.
+    // four 32 x 32 products, and the bottom 64.
     a <<= 11;
     b <<= 11;
     const uint32_t a0 = uint32_t(a);
@@ -186,14 +181,8 @@ uint64_t normalized_product(uint64_t a, uint64_t b, int32_t* below) {
     const uint64_t p01 = wide_multiply(a0, b1);
     const uint64_t p10 = wide_multiply(a1, b0);
     const uint64_t mid = (p00 >> 32) + uint32_t(p01) + uint32_t(p10); // below 3 * 2^32
-    uint64_t m = wide_multiply(a1, b1) + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-    uint32_t sticky = (uint32_t(mid) | uint32_t(p00)) != 0;
-    if (!(m >> 63)) {
-        m = (m << 1) | (uint32_t(mid) >> 31);
-        sticky = (uint32_t(mid) << 1 | uint32_t(p00)) != 0;
-        *below = 1;
-    }
-    return m | sticky;
+    *low = (mid << 32) | uint32_t(p00);
+    return wide_multiply(a1, b1) + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
 // m != 0: the float sign * m, rounded.
@@ -315,9 +304,15 @@ template <typename U> U mul_any(U a, U b) {
         })) {
         return result;
     }
-    int32_t below = 0;
-    const U m = normalized_product(ma, mb, &below);
-    return round_pack(sign, ea + eb - F::kBias + 1 - below, m); // for m's leading one at the top
+    U low;
+    U m = product(ma, mb, &low);
+    int32_t e = ea + eb - F::kBias + 1; // for m's leading one at the top bit
+    if (!(m & F::kSign)) {
+        m = (m << 1) | (low >> (F::kBits - 1));
+        low <<= 1;
+        e--;
+    }
+    return round_pack(sign, e, m | (low != 0));
 }
 
 // The quotient ma / mb for mb <= ma < 2 mb, in [1, 2): kFractionBits + 3 bits of it (2 more than
