@@ -54,12 +54,19 @@ def cases(trees_files):
          ["int8", 3], "us"),
         ("CNN fp32 run (MNIST, 28x28)", "emlearn_cnn_fp32", "cnn/bench_cnn_device.py",
          ["fp32", 3], "us"),
+        ("linear_map h -> f, 4000 values", "emlearn_arrayutils",
+         "arrayutils/bench_arrayutils_device.py", [5, "h", "f", 4000], "us"),
+        ("linear_map f -> h, 4000 values", "emlearn_arrayutils",
+         "arrayutils/bench_arrayutils_device.py", [5, "f", "h", 4000], "us"),
+        ("linear_map i -> f, 4000 values", "emlearn_arrayutils",
+         "arrayutils/bench_arrayutils_device.py", [5, "i", "f", 4000], "us"),
     ]
 
 
 # What the reference cannot run: its FFT has no rfft, and its q15 filter overflows its
 # coefficient buffer (benchmarks/iir: a segmentation fault on the Unix port).
-REFERENCE_LACKS = {"rfft, n=1024": "no rfft", "IIR q15, 4 stages x 1000 samples": "crashes"}
+REFERENCE_LACKS = {"rfft, n=1024": "no rfft", "IIR q15, 4 stages x 1000 samples": "crashes",
+                   "linear_map i -> f, 4000 values": "h and f only"}
 
 
 def run_script(board, natmod_dir, script, argv, timeout=600):
@@ -97,6 +104,8 @@ def main():
                     help="ports/qemu BOARD=VIRT_RV32 firmware.elf (default: $QEMU_FIRMWARE_RV32)")
     ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy files")
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--only", help="run only the calls whose label contains this text, and "
+                    "print them without writing the table")
     args = ap.parse_args()
     # (arch, QEMU, machine, QEMU arguments, firmware)
     boards = []
@@ -132,6 +141,8 @@ def main():
                 continue
             columns.append("%s %s" % (name, arch))
             for label, module, script, argv, key in cases(trees_files):
+                if args.only and args.only not in label:
+                    continue
                 cell = "-"
                 if name == "reference" and label in REFERENCE_LACKS:
                     cell = REFERENCE_LACKS[label]
@@ -145,6 +156,8 @@ def main():
                         cell = "failed: %s" % str(e).splitlines()[0][:60]
                 print("%-40s %-22s %s" % (label, columns[-1], cell), flush=True)
                 results.setdefault(label, {})[columns[-1]] = cell
+    if args.only:
+        return
     rows = [[label] + [results[label].get(c, "-") for c in columns[1:]]
             for label, *_ in cases(trees_files)]
     common.write_table(args.output, [

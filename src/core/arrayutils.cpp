@@ -74,8 +74,7 @@ inline uint32_t round_clamped(float y) {
         return 0;
     }
     constexpr float kBelowHalf = 0.49999997f; // 0.5 - 2^-25
-    return static_cast<uint32_t>(
-        static_cast<int32_t>(y + (float_greater(0.0f, y) ? -kBelowHalf : kBelowHalf)));
+    return static_cast<uint32_t>(static_cast<int32_t>(y + __builtin_copysignf(kBelowHalf, y)));
 }
 
 // The two pairs the reference module has (int16 <-> float, audio and sensor samples), without
@@ -84,9 +83,10 @@ inline uint32_t round_clamped(float y) {
 // element, as map_all().
 template <typename In, typename Out>
 MICROLEARN_HOT void map_pair(const In* in, Out* out, uint32_t n, const Affine<float>& a) {
+    const Affine<float> k = a; // in registers: the stores to out could alias a
     for (uint32_t i = 0; i < n; ++i) {
-        float y = (static_cast<float>(in[i]) - a.in_min) * a.scale + a.out_min;
-        y = float_greater(a.lo, y) ? a.lo : (float_greater(y, a.hi) ? a.hi : y); // NaN passes
+        float y = (static_cast<float>(in[i]) - k.in_min) * k.scale + k.out_min;
+        y = float_greater(k.lo, y) ? k.lo : (float_greater(y, k.hi) ? k.hi : y); // NaN passes
         if constexpr (sizeof(Out) == 4) {
             out[i] = y;
         } else {
