@@ -5,14 +5,17 @@
 // or rv32imc module, and a call in a loop. With an FPU the float instructions are the smaller and
 // faster code. Both forms give the same result for every float, NaN included.
 #pragma once
+#include "status.h"
+
 #include <stdint.h>
 
 // Defined beforehand (0 or 1), it chooses either form: the tests run the integer one on the host.
+// By default the integer form wherever float is not hardware (status.h: also the ESP8266).
 #if !defined(MICROLEARN_SOFT_FLOAT)
-#if defined(__SOFTFP__) || defined(__riscv_float_abi_soft)
-#define MICROLEARN_SOFT_FLOAT 1
-#else
+#if MICROLEARN_HARDWARE_FLOAT
 #define MICROLEARN_SOFT_FLOAT 0
+#else
+#define MICROLEARN_SOFT_FLOAT 1
 #endif
 #endif
 // The same for double, which more cores lack (Cortex-M4F, ESP32, RISC-V with F only).

@@ -17,10 +17,12 @@
 #endif
 
 // Whether the target computes float32 in hardware (an FPU instruction, not a library call): x86,
-// Cortex-M4F/M7 (armv7emsp/dp), RISC-V with F; not Cortex-M0/M3, rv32imc or the ESP8266. Code
-// that can skip float work on some values chooses by it; results are the same either way.
+// Cortex-M4F/M7 (armv7emsp/dp), RISC-V with F, the ESP32's Xtensa; not Cortex-M0/M3, rv32imc or
+// the ESP8266. Code that can skip float work on some values chooses by it, and float_checks.h
+// whether to compare on the bits; results are the same either way.
 #if defined(__x86_64__) || defined(__i386__) || (defined(__ARM_FP) && (__ARM_FP & 4)) ||           \
-    (defined(__riscv_flen) && __riscv_flen >= 32) || defined(__aarch64__)
+    (defined(__riscv_flen) && __riscv_flen >= 32) || defined(__aarch64__) ||                      \
+    defined(__XTENSA_HARD_FLOAT__)
 #define MICROLEARN_HARDWARE_FLOAT 1
 #else
 #define MICROLEARN_HARDWARE_FLOAT 0
