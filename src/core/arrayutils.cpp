@@ -18,7 +18,9 @@ constexpr double kFloatMax = 3.40282346638528859811704183484516925440e+38;
 constexpr double kTwo31 = 2147483648.0;
 constexpr double kInfinity = __builtin_inf();
 
-// Soft-float cores then link one double routine (add) instead of add and subtract.
+// a - b through the addition routine where double is software (the parameters, the rounding).
+// The loops' x - in_min, which GCC folds back into a subtraction whatever the source says, calls
+// __aeabi_dsub: with microlearn's routines (natmod_softfloat.cpp) a sign flip and that addition.
 inline double sub(double a, double b) {
     return subtract_by_adding(a, b);
 }
@@ -186,7 +188,13 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
         return refuse(LinearMapFault::EmptyInputRange);
     }
     const double scale = out_range / in_range;
-    if (!float_is_finite(in_range) || !float_is_finite(out_range) || !float_is_finite(scale)) {
+    const bool ascending = float_greater(out_max, out_min);
+    const double lo = ascending ? out_min : out_max;
+    const double hi = ascending ? out_max : out_min;
+    const bool wide = is_32bit_int(in_type) || is_32bit_int(out_type);
+    if (!float_is_finite(in_range) || !float_is_finite(out_range) || !float_is_finite(scale) ||
+        (!wide && (!fits_float(in_min) || !fits_float(scale) || !fits_float(out_min) ||
+                   !fits_float(lo) || !fits_float(hi)))) {
         return refuse(LinearMapFault::RangeTooLarge);
     }
     if (n == 0) {
@@ -202,14 +210,6 @@ Status linear_map(const void* in, ElementType in_type, void* out, ElementType ou
     const uintptr_t out_bytes = uintptr_t(n) * out_size;
     if (a < b + out_bytes && b < a + in_bytes && !(a == b && out_size <= in_size)) {
         return refuse(LinearMapFault::Overlap);
-    }
-    const bool ascending = float_greater(out_max, out_min);
-    const double lo = ascending ? out_min : out_max;
-    const double hi = ascending ? out_max : out_min;
-    const bool wide = is_32bit_int(in_type) || is_32bit_int(out_type);
-    if (!wide && (!fits_float(in_min) || !fits_float(scale) || !fits_float(out_min) ||
-                  !fits_float(lo) || !fits_float(hi))) {
-        return refuse(LinearMapFault::RangeTooLarge);
     }
     // The bounds of every result (Affine): the OutRange clamp or infinities, then for integer
     // outputs within the type's range. Both ends are then in [sat_lo, sat_hi]: a clamp range

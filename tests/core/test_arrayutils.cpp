@@ -545,6 +545,15 @@ TEST(ArrayUtils, RejectsBadArguments) {
               LinearMapFault::None);
     EXPECT_EQ(fault_of(nullptr, ElementType::Int16, nullptr, ElementType::Float32, 0, 1, 1, 0, 1),
               LinearMapFault::EmptyInputRange);
+    EXPECT_EQ(
+        fault_of(nullptr, ElementType::Int16, nullptr, ElementType::Float32, 0, 0, 1, 0, 1e39),
+        LinearMapFault::RangeTooLarge);
+    // The parameters before the arrays, in LinearMapFault's order.
+    EXPECT_EQ(fault_of(reinterpret_cast<int8_t*>(in) + 1, ElementType::Int16, out,
+                       ElementType::Float32, 4, 0, 1, 0, 1e39),
+              LinearMapFault::RangeTooLarge);
+    EXPECT_EQ(fault_of(in, ElementType::Int16, in, ElementType::Int16, 4, 0, 1, 0, 1e39),
+              LinearMapFault::RangeTooLarge);
     EXPECT_EQ(fault_of(reinterpret_cast<int8_t*>(in) + 1, ElementType::Int16, out,
                        ElementType::Float32, 4, 0, 1, 0, 1),
               LinearMapFault::BadMemory); // misaligned int16
