@@ -20,8 +20,7 @@
 #endif
 // The same for double, which more cores lack (Cortex-M4F, ESP32, RISC-V with F only).
 #if !defined(MICROLEARN_SOFT_DOUBLE)
-#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) ||                            \
-    (defined(__ARM_FP) && (__ARM_FP & 8)) || (defined(__riscv_flen) && __riscv_flen >= 64)
+#if MICROLEARN_HARDWARE_DOUBLE
 #define MICROLEARN_SOFT_DOUBLE 0
 #else
 #define MICROLEARN_SOFT_DOUBLE 1

@@ -35,23 +35,7 @@ constexpr uint32_t kSosValuesPerStage = 6; // b0, b1, b2, a0, a1, a2
 // ESP32, ESP8266, rv32imc) a double operation is a library call, and the state is float: define
 // MICROLEARN_IIR_STATE_DOUBLE to 0 or 1 to choose either way.
 #if !defined(MICROLEARN_IIR_STATE_DOUBLE)
-#if defined(__arm__) || defined(__thumb__)
-#if defined(__ARM_FP) && (__ARM_FP & 8)
-#define MICROLEARN_IIR_STATE_DOUBLE 1
-#else
-#define MICROLEARN_IIR_STATE_DOUBLE 0
-#endif
-#elif defined(__riscv)
-#if defined(__riscv_flen) && __riscv_flen >= 64
-#define MICROLEARN_IIR_STATE_DOUBLE 1
-#else
-#define MICROLEARN_IIR_STATE_DOUBLE 0
-#endif
-#elif defined(__XTENSA__)
-#define MICROLEARN_IIR_STATE_DOUBLE 0
-#else
-#define MICROLEARN_IIR_STATE_DOUBLE 1
-#endif
+#define MICROLEARN_IIR_STATE_DOUBLE MICROLEARN_HARDWARE_DOUBLE // status.h
 #endif
 
 #if MICROLEARN_IIR_STATE_DOUBLE

@@ -21,11 +21,24 @@
 // the ESP8266. Code that can skip float work on some values chooses by it, and float_checks.h
 // whether to compare on the bits; results are the same either way.
 #if defined(__x86_64__) || defined(__i386__) || (defined(__ARM_FP) && (__ARM_FP & 4)) ||           \
-    (defined(__riscv_flen) && __riscv_flen >= 32) || defined(__aarch64__) ||                      \
+    (defined(__riscv_flen) && __riscv_flen >= 32) || defined(__aarch64__) ||                       \
     defined(__XTENSA_HARD_FLOAT__)
 #define MICROLEARN_HARDWARE_FLOAT 1
 #else
 #define MICROLEARN_HARDWARE_FLOAT 0
+#endif
+
+// The same for float64: x86, x64, AArch64, ARM with a double-precision FPU (armv7emdp,
+// Cortex-M7), RISC-V with D, and any other host; not Cortex-M0/M3/M4F, rv32imc, the ESP32 or the
+// ESP8266. float_checks.h chooses its double compares by it, iir.h its state.
+#if defined(__arm__) || defined(__thumb__) || defined(__riscv) || defined(__XTENSA__)
+#if (defined(__ARM_FP) && (__ARM_FP & 8)) || (defined(__riscv_flen) && __riscv_flen >= 64)
+#define MICROLEARN_HARDWARE_DOUBLE 1
+#else
+#define MICROLEARN_HARDWARE_DOUBLE 0
+#endif
+#else
+#define MICROLEARN_HARDWARE_DOUBLE 1
 #endif
 
 // Keeps a rarely run function out of a loop that calls it: GCC keeps the loop's variables in
