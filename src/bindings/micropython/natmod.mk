@@ -76,9 +76,10 @@ ifeq ($(ARCH),x86)
 CXXFLAGS += -msse2 -mfpmath=sse
 endif
 
-ifneq ($(filter $(ARCH),rv32imc xtensa),)
+# MicroPython's headers include <climits> under C++. Debian's bare-metal toolchains ship no C++
+# library headers (RISC-V, Xtensa; ARM only with libstdc++-arm-none-eabi-newlib), so the shim
+# stands in for every architecture: the modules use no other header of the C++ library.
 CXXFLAGS += -isystem src/bindings/micropython/cxxshim
-endif
 
 # The makefiles too: a changed flag rebuilds.
 HEADERS = $(wildcard src/core/*.h src/api/*.h src/bindings/micropython/*.h) \
