@@ -127,7 +127,7 @@ demo: host
 # NPYFILE_REFERENCE=<micropython-npyfile's npyfile.py> and MICROPYTHON32=<a 32-bit Unix port>
 # add micropython-npyfile and 32-bit import figures to the npyfile benchmark.
 BENCHMARKS = trees/bench_trees.py fft/bench_fft.py iir/bench_iir.py neighbors/bench_neighbors.py \
-	cnn/bench_cnn.py arrayutils/bench_arrayutils.py
+	cnn/bench_cnn.py arrayutils/bench_arrayutils.py learning/bench_learning.py
 bench:
 	@for b in $(BENCHMARKS); do $(PYTHON) benchmarks/$$b $(if $(REFERENCE),--reference $(REFERENCE)) || exit 1; done
 	$(PYTHON) benchmarks/npyfile/bench_npyfile.py $(if $(NPYFILE_REFERENCE),--reference-npyfile $(NPYFILE_REFERENCE)) \

@@ -1,6 +1,5 @@
 #include "kmeans.h"
 
-
 namespace microlearn {
 
 namespace {
@@ -66,10 +65,13 @@ template <typename D> inline bool closer(D d, D best) {
 
 template <typename T>
 inline typename Element<T>::Distance squared_distance(const T* a, const T* b, uint32_t n) {
+    // n >= 1 (every caller checks): tested at the bottom, the loop is two instructions shorter
+    // per feature than GCC's -Os layout of a for loop (a test at the top and a jump back).
     typename Element<T>::Distance acc = 0;
-    for (uint32_t j = 0; j < n; j++) {
+    uint32_t j = 0;
+    do {
         acc += Element<T>::square_diff(a[j], b[j]);
-    }
+    } while (++j < n);
     return acc;
 }
 
@@ -77,18 +79,21 @@ template <typename T>
 uint32_t nearest(const T* vectors, uint32_t n_vectors, const T* point, uint32_t n_features,
                  typename Element<T>::Distance* best_out) {
     using Distance = typename Element<T>::Distance;
+    // n_vectors >= 1. One copy of the distance loop: the first vector takes `best` by i == 0.
     uint32_t best_index = 0;
-    Distance best = squared_distance(vectors, point, n_features);
-    const T* row = vectors + n_features;
-    for (uint32_t i = 1; i < n_vectors; i++, row += n_features) {
+    Distance best = 0;
+    const T* row = vectors;
+    uint32_t i = 0;
+    do {
         const Distance d = squared_distance(row, point, n_features);
         // Strict `<`: the first of equal distances wins. For float, a real distance also
         // replaces a NaN one.
-        if (closer(d, best)) {
+        if (i == 0 || closer(d, best)) {
             best = d;
             best_index = i;
         }
-    }
+        row += n_features;
+    } while (++i < n_vectors);
     *best_out = best;
     return best_index;
 }
