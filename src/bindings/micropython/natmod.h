@@ -34,8 +34,8 @@ using microlearn::api::BufferView;
 using microlearn::api::Error;
 using microlearn::api::ErrorType;
 
-// array.array's type, learned from the first array seen (a natmod cannot name mp_type_array).
-// The types of array.array and bytearray, learnt from the first one passed in (buffer_of_object).
+// The types of array.array and bytearray, learnt from the first one passed in (buffer_of_object):
+// a natmod cannot name mp_type_array, and mp_type_bytearray is a global lookup per use.
 extern "C" const mp_obj_type_t* natmod_array_types[2];
 NATMOD_VISIBLE const mp_obj_type_t* natmod_array_types[2];
 
