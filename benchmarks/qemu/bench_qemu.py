@@ -60,6 +60,14 @@ def cases(trees_files):
          "arrayutils/bench_arrayutils_device.py", [5, "f", "h", 4000], "us"),
         ("linear_map i -> f, 4000 values", "emlearn_arrayutils",
          "arrayutils/bench_arrayutils_device.py", [5, "i", "f", 4000], "us"),
+        ("K-means euclidean_argmin, 16 x 3 bytes", "emlearn_kmeans",
+         "learning/bench_learning_device.py", ["kmeans_argmin", 500], "us"),
+        ("K-means cluster, 1000 x 3 bytes, k=8, 5 iterations", "emlearn_kmeans",
+         "learning/bench_learning_device.py", ["kmeans_cluster", 1], "us"),
+        ("linreg step, 100 x 8", "emlearn_linreg", "learning/bench_learning_device.py",
+         ["linreg_step", 10], "us"),
+        ("logreg step, 100 x 8, 3 classes", "emlearn_logreg",
+         "learning/bench_learning_device.py", ["logreg_step", 5], "us"),
     ]
 
 
