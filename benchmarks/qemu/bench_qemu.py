@@ -63,7 +63,7 @@ def cases(trees_files):
         ("K-means euclidean_argmin, 16 x 3 bytes", "emlearn_kmeans",
          "learning/bench_learning_device.py", ["kmeans_argmin", 500], "us"),
         ("K-means cluster, 1000 x 3 bytes, k=8, 5 iterations", "emlearn_kmeans",
-         "learning/bench_learning_device.py", ["kmeans_cluster", 1], "us"),
+         "learning/bench_learning_device.py", ["kmeans_cluster", 4], "us"),
         ("linreg step, 100 x 8", "emlearn_linreg", "learning/bench_learning_device.py",
          ["linreg_step", 10], "us"),
         ("logreg step, 100 x 8, 3 classes", "emlearn_logreg",

@@ -7,20 +7,27 @@ namespace {
 
 constexpr char kTypecodeText[] = "expecting B array (uint8), h (int16) or f (float32)";
 
-bool element_of(char typecode, KmeansElement* type, Error* err) {
-    switch (typecode) {
+// The element type of a buffer and its number of elements. The enum's values are log2 of the
+// element sizes: the count is a shift, without the generic typecode table.
+static_assert(uint32_t(KmeansElement::Uint8) == 0 && uint32_t(KmeansElement::Int16) == 1 &&
+                  uint32_t(KmeansElement::Float32) == 2,
+              "KmeansElement values are log2 of the element size");
+bool element_of(const BufferView& b, KmeansElement* type, size_t* count, Error* err) {
+    switch (b.typecode) {
     case 'B':
         *type = KmeansElement::Uint8;
-        return true;
+        break;
     case 'h':
         *type = KmeansElement::Int16;
-        return true;
+        break;
     case 'f':
         *type = KmeansElement::Float32;
-        return true;
+        break;
     default:
         return raise_value(err, kTypecodeText);
     }
+    *count = b.bytes >> uint32_t(*type);
+    return true;
 }
 
 bool check_features(int32_t features, Error* err) {
@@ -36,15 +43,16 @@ bool check_features(int32_t features, Error* err) {
 bool kmeans_euclidean_argmin(const BufferView& vectors, const BufferView& point, KmeansArgmin* out,
                              Error* err) {
     KmeansElement type = KmeansElement::Uint8, point_type = KmeansElement::Uint8;
-    if (!element_of(vectors.typecode, &type, err) ||
-        !element_of(point.typecode, &point_type, err)) {
+    size_t vectors_count = 0, point_count = 0;
+    if (!element_of(vectors, &type, &vectors_count, err) ||
+        !element_of(point, &point_type, &point_count, err)) {
         return false;
     }
+    const uint32_t n_vectors = uint32_t(vectors_count);
+    const uint32_t n_point = uint32_t(point_count);
     if (type != point_type) {
         return raise_value(err, "vectors and point must have the same typecode");
     }
-    const uint32_t n_vectors = uint32_t(element_count(vectors));
-    const uint32_t n_point = uint32_t(element_count(point));
     if (n_point == 0) {
         return raise_value(err, "point must not be empty");
     }
@@ -77,10 +85,10 @@ bool kmeans_euclidean_argmin(const BufferView& vectors, const BufferView& point,
 
 int32_t kmeans_sample_count(const BufferView& values, int32_t features, Error* err) {
     KmeansElement type = KmeansElement::Uint8;
-    if (!element_of(values.typecode, &type, err) || !check_features(features, err)) {
+    size_t n = 0;
+    if (!element_of(values, &type, &n, err) || !check_features(features, err)) {
         return -1;
     }
-    const size_t n = element_count(values);
     if (n % uint32_t(features) != 0) {
         raise_value(err, "values length must be divisible by features");
         return -1;
@@ -98,8 +106,9 @@ int32_t kmeans_sample_count(const BufferView& values, int32_t features, Error* e
 bool kmeans_setup(KmeansProblem* p, const BufferView& values, const BufferView& centroids,
                   const BufferView& assignments, int32_t features, Error* err) {
     KmeansElement type = KmeansElement::Uint8;
+    size_t n_centroid_values = 0;
     const int32_t n_samples = kmeans_sample_count(values, features, err);
-    if (n_samples < 0 || !element_of(centroids.typecode, &type, err)) {
+    if (n_samples < 0 || !element_of(centroids, &type, &n_centroid_values, err)) {
         return false;
     }
     if (values.typecode != centroids.typecode) {
@@ -108,7 +117,6 @@ bool kmeans_setup(KmeansProblem* p, const BufferView& values, const BufferView& 
     if (assignments.typecode != 'B') {
         return raise_value(err, "assignments must be a B array (uint8)");
     }
-    const size_t n_centroid_values = element_count(centroids);
     if (n_centroid_values % uint32_t(features) != 0) {
         return raise_value(err, "centroids length must be divisible by features");
     }
@@ -126,7 +134,7 @@ bool kmeans_setup(KmeansProblem* p, const BufferView& values, const BufferView& 
             .text(")");
         return false;
     }
-    return kmeans_problem_init(p, type, values.data, uint32_t(element_count(values)),
+    return kmeans_problem_init(p, type, values.data, uint32_t(n_samples) * uint32_t(features),
                                centroids.data, uint32_t(n_centroid_values),
                                static_cast<uint8_t*>(assignments.data), uint32_t(n_samples),
                                uint32_t(features)) == Status::Ok ||
