@@ -17,10 +17,21 @@ inline bool check_typecode(const BufferView& b, char typecode, const char* expec
     return false;
 }
 
-// Exactly `length` elements, else err = ValueError("<before><name><after>expected N, got M").
-inline bool check_count(const BufferView& b, uint32_t length, const char* before, const char* name,
+// Element counts fit the engines' uint32_t lengths.
+inline uint32_t clamp32(size_t n) {
+    return n > 0xffffffffu ? 0xffffffffu : uint32_t(n);
+}
+
+// Elements of a buffer whose typecode was checked to be T's: a division by a constant, without
+// the generic typecode table.
+template <typename T> uint32_t count_as(const BufferView& b) {
+    return clamp32(b.bytes / sizeof(T));
+}
+
+// `got` elements are exactly `length`, else err = ValueError("<before><name><after>expected N,
+// got M").
+inline bool check_count(size_t got, uint32_t length, const char* before, const char* name,
                         const char* after, Error* err) {
-    const size_t got = element_count(b);
     if (got == length) {
         return true;
     }
@@ -35,15 +46,15 @@ inline bool check_count(const BufferView& b, uint32_t length, const char* before
     return false;
 }
 
-// Exactly `length` elements, else err = ValueError("wrong array length for <name>: expected N,
-// got M").
-inline bool check_length(const BufferView& b, uint32_t length, const char* name, Error* err) {
-    return check_count(b, length, "wrong array length for ", name, ": ", err);
+// `got` elements are exactly `length`, else err = ValueError("wrong array length for <name>:
+// expected N, got M").
+inline bool check_length(size_t got, uint32_t length, const char* name, Error* err) {
+    return check_count(got, length, "wrong array length for ", name, ": ", err);
 }
 
 inline bool check_floats(const BufferView& b, uint32_t length, const char* name, Error* err) {
     return check_typecode(b, 'f', "expecting float array", name, err) &&
-           check_length(b, length, name, err);
+           check_length(count_as<float>(b), length, name, err);
 }
 
 // Whether two buffers share any byte (the engines need distinct input and output arrays).
@@ -60,12 +71,6 @@ inline bool check_distinct(const BufferView& a, const BufferView& b, const char*
     }
     fail(err, ErrorType::ValueError).text(names).text(" must be different arrays");
     return false;
-}
-
-// Element counts fit the engines' uint32_t lengths.
-inline uint32_t count32(const BufferView& b) {
-    const size_t n = element_count(b);
-    return n > 0xffffffffu ? 0xffffffffu : uint32_t(n);
 }
 
 } // namespace api

@@ -31,7 +31,7 @@ bool not_ready(Error* err) {
 
 // ValueError("wrong <what> size: expected N, got M"): the reference's words, then the sizes.
 bool check_size(const BufferView& b, uint32_t length, const char* what, Error* err) {
-    return check_count(b, length, "wrong ", what, " size: ", err);
+    return check_count(element_count(b), length, "wrong ", what, " size: ", err);
 }
 
 } // namespace

@@ -47,7 +47,7 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
             return false;
         }
         uint32_t rest;
-        *n_stages = divide(count32(c), kIirCoefficientsPerStage, &rest);
+        *n_stages = divide(count_as<S>(c), kIirCoefficientsPerStage, &rest);
         if (rest != 0) {
             return raise_value(err, "Filter coefficients must be multiple of 6");
         }
@@ -59,7 +59,7 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
 
     static bool check_state(const C* f, const BufferView& b, Error* err) {
         return check_typecode_of(b, "state", err) &&
-               check_length(b, E.state_values_per_stage * f->n_stages, "state", err);
+               check_length(count_as<S>(b), E.state_values_per_stage * f->n_stages, "state", err);
     }
 
     static bool not_ready(Error* err) { return raise_value(err, "filter not initialised"); }
@@ -94,7 +94,7 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
         if (!check_typecode_of(values, "values", err)) {
             return false;
         }
-        return E.process(f, static_cast<S*>(values.data), count32(values)) == Status::Ok ||
+        return E.process(f, static_cast<S*>(values.data), count_as<S>(values)) == Status::Ok ||
                not_ready(err);
     }
 
@@ -104,7 +104,7 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
         if (!check_state(f, out, err)) {
             return false;
         }
-        return E.get_state(f, static_cast<S*>(out.data), count32(out)) == Status::Ok ||
+        return E.get_state(f, static_cast<S*>(out.data), count_as<S>(out)) == Status::Ok ||
                not_ready(err);
     }
 
@@ -112,7 +112,8 @@ template <class C, class S, const IirEngine<C, S>& E> struct IirContract {
         if (!check_state(f, values, err)) {
             return false;
         }
-        return E.set_state(f, static_cast<const S*>(values.data), count32(values)) == Status::Ok ||
+        return E.set_state(f, static_cast<const S*>(values.data), count_as<S>(values)) ==
+                   Status::Ok ||
                not_ready(err);
     }
 };
