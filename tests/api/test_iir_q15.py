@@ -97,6 +97,39 @@ def convert_coefficients_rejects_what_it_cannot_represent():
 
 
 @test
+def convert_coefficients_takes_c_by_keyword():
+    assert list(emlearn_iir_q15.convert_coefficients(c=REFERENCE_EXAMPLE)) == list(
+        emlearn_iir_q15.convert_coefficients(REFERENCE_EXAMPLE))
+
+
+@test
+def convert_coefficients_list_shortened_by_a_value_is_a_wrong_row():
+    # A value's __float__ runs Python code, which may empty the list being read (on MicroPython
+    # its item memory is then freed and refilled here).
+    junk = []
+
+    class Emptying:
+        def __init__(self, target):
+            self.target = target
+
+        def __float__(self):
+            self.target.clear()
+            junk.extend(bytearray(b"@" * 64) for _ in range(50))
+            return 1.0
+
+    flat = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0] * 2
+    flat[0] = Emptying(flat)
+    raises(ValueError, emlearn_iir_q15.convert_coefficients, flat, contains="row 0")
+    row = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    rows = [row, list(row), list(row)]
+    row[0] = Emptying(rows)
+    raises(ValueError, emlearn_iir_q15.convert_coefficients, rows, contains="row 1")
+    inner = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    inner[1] = Emptying(inner)
+    raises(ValueError, emlearn_iir_q15.convert_coefficients, [inner], contains="row 0")
+
+
+@test
 def unit_gain_stage_passes_full_range_through():
     x = [-32768, -32767, -1, 0, 1, 12345, 32766, 32767]
     assert filtered(gain_stage(ONE), x) == x

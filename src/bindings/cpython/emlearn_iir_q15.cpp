@@ -12,6 +12,10 @@ using pyglue::iir::check;
 
 namespace {
 
+float float_of(const py::object& value) {
+    return float(pyglue::get_double(value));
+}
+
 // sos as a flat list of floats: a float array ('f' or 'd', any shape, e.g. scipy's (n, 6)
 // float64 sos), a flat list/tuple of numbers, or a list/tuple of 6-number rows.
 std::vector<float> read_sos(py::handle sos) {
@@ -36,28 +40,31 @@ std::vector<float> read_sos(py::handle sos) {
     if (!PyList_Check(sos.ptr()) && !PyTuple_Check(sos.ptr())) {
         check(api::iir_q15_convert_source_error(&err), err);
     }
+    // Read by index, as the MicroPython binding does: a value's __float__ may shorten a list, and
+    // an item it removed is a wrong row.
     py::sequence items = py::reinterpret_borrow<py::sequence>(sos);
-    const bool rows =
-        py::len(items) > 0 && (PyList_Check(items[0].ptr()) || PyTuple_Check(items[0].ptr()));
-    uint32_t row = 0;
-    for (py::handle item : items) {
+    const size_t n = py::len(items);
+    const bool rows = n > 0 && (PyList_Check(items[0].ptr()) || PyTuple_Check(items[0].ptr()));
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t row = uint32_t(rows ? i : i / 6);
+        if (i >= py::len(items)) {
+            check(api::iir_q15_convert_row_error(row, &err), err);
+        }
+        const py::object item = items[i];
         if (!rows) {
-            values.push_back(float(PyFloat_AsDouble(item.ptr())));
-            if (PyErr_Occurred()) {
-                throw py::error_already_set();
-            }
+            values.push_back(float_of(item));
             continue;
         }
         if ((!PyList_Check(item.ptr()) && !PyTuple_Check(item.ptr())) || py::len(item) != 6) {
             check(api::iir_q15_convert_row_error(row, &err), err);
         }
-        for (py::handle v : item) {
-            values.push_back(float(PyFloat_AsDouble(v.ptr())));
-            if (PyErr_Occurred()) {
-                throw py::error_already_set();
+        const py::sequence stage = py::reinterpret_borrow<py::sequence>(item);
+        for (size_t k = 0; k < 6; k++) {
+            if (k >= py::len(stage)) {
+                check(api::iir_q15_convert_row_error(row, &err), err);
             }
+            values.push_back(float_of(stage[k]));
         }
-        row++;
     }
     return values;
 }

@@ -14,14 +14,13 @@ NATMOD_IIR_FILTER(Filter)
 // sos as rows of 6 values: a float array ('f' or 'd'), a flat list/tuple of numbers, or a
 // list/tuple of 6-number rows (what sos.tolist() gives).
 struct SosSource {
-    mp_buffer_info_t buffer; // typecode 'f' or 'd' when items is null
-    mp_obj_t* items;
-    size_t n_items;
+    mp_buffer_info_t buffer; // typecode 'f' or 'd' when list is null
+    mp_obj_t list;           // the list or tuple, read item by item (natmod::sequence_item)
     bool rows;
 };
 
 static size_t open_sos(mp_obj_t sos, SosSource* src) {
-    src->items = nullptr;
+    src->list = MP_OBJ_NULL;
     src->rows = false;
     if (mp_get_buffer(sos, &src->buffer, MP_BUFFER_READ)) {
         if (src->buffer.typecode == 'f') {
@@ -38,18 +37,21 @@ static size_t open_sos(mp_obj_t sos, SosSource* src) {
         api::Error err;
         check(api::iir_q15_convert_source_error(&err), err);
     }
-    mp_obj_get_array(sos, &src->n_items, &src->items);
-    if (src->n_items == 0) {
+    src->list = sos;
+    size_t n_items;
+    mp_obj_t* items;
+    mp_obj_get_array(sos, &n_items, &items);
+    if (n_items == 0) {
         return 0;
     }
-    const mp_obj_type_t* first = mp_obj_get_type(src->items[0]);
+    const mp_obj_type_t* first = mp_obj_get_type(items[0]);
     src->rows = first == &mp_type_list || first == &mp_type_tuple;
-    return src->rows ? src->n_items * kIirQ15ValuesPerStage : src->n_items;
+    return src->rows ? n_items * kIirQ15ValuesPerStage : n_items;
 }
 
+// A value's __float__ may resize a list: each item is fetched afresh, and one gone is a wrong row.
 static void read_stage(const SosSource* src, size_t stage, float out[6]) {
-    mp_obj_t* items = src->items;
-    if (items == nullptr) {
+    if (src->list == MP_OBJ_NULL) {
         for (size_t k = 0; k < 6; k++) {
             const size_t i = stage * 6 + k;
             out[k] = src->buffer.typecode == 'f'
@@ -58,23 +60,33 @@ static void read_stage(const SosSource* src, size_t stage, float out[6]) {
         }
         return;
     }
+    mp_obj_t seq = src->list;
+    size_t first = stage * 6;
     if (src->rows) {
         // A row that is not a list or tuple is a wrong row, as on CPython (not mp_obj_get_array's
         // TypeError).
+        seq = natmod::sequence_item(src->list, stage);
         size_t n = 0;
-        const mp_obj_type_t* type = mp_obj_get_type(items[stage]);
-        if (type == &mp_type_list || type == &mp_type_tuple) {
-            mp_obj_get_array(items[stage], &n, &items);
+        if (seq != MP_OBJ_NULL) {
+            const mp_obj_type_t* type = mp_obj_get_type(seq);
+            mp_obj_t* items;
+            if (type == &mp_type_list || type == &mp_type_tuple) {
+                mp_obj_get_array(seq, &n, &items);
+            }
         }
         if (n != 6) {
             api::Error err;
             check(api::iir_q15_convert_row_error(uint32_t(stage), &err), err);
         }
-    } else {
-        items += stage * 6;
+        first = 0;
     }
     for (size_t k = 0; k < 6; k++) {
-        out[k] = float(mp_obj_get_float_to_d(items[k]));
+        const mp_obj_t item = natmod::sequence_item(seq, first + k);
+        if (item == MP_OBJ_NULL) {
+            api::Error err;
+            check(api::iir_q15_convert_row_error(uint32_t(stage), &err), err);
+        }
+        out[k] = float(mp_obj_get_float_to_d(item));
     }
 }
 
@@ -107,7 +119,7 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
     m_free(converted);
     return out;
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(convert_coefficients_obj, 1, convert_coefficients);
+static MP_DEFINE_CONST_FUN_OBJ_KW(convert_coefficients_obj, 0, convert_coefficients);
 
 extern "C" NATMOD_VISIBLE mp_obj_t mpy_init(mp_obj_fun_bc_t* self, size_t n_args, size_t n_kw,
                                             mp_obj_t* args) {

@@ -131,6 +131,16 @@ BufferView array_arg(mp_obj_t obj, mp_uint_t flags) {
     return array_of_object(obj, flags);
 }
 
+// Item i of a list or tuple, fetched afresh, or MP_OBJ_NULL past its end. mp_obj_get_float() and
+// mp_obj_get_int() call a class's __float__/__int__, which may resize the list and free the item
+// array an earlier mp_obj_get_array() returned.
+inline mp_obj_t sequence_item(mp_obj_t seq, size_t i) {
+    size_t n;
+    mp_obj_t* items;
+    mp_obj_get_array(seq, &n, &items);
+    return i < n ? items[i] : MP_OBJ_NULL;
+}
+
 // Cheap enough for every call: a bit test and one compare, no call through the function table.
 inline void check_type(mp_obj_t obj, const mp_obj_full_type_t* type, const char* message) {
     if (!mp_obj_is_obj(obj) || static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type !=
