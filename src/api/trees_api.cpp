@@ -48,6 +48,19 @@ int32_t ceil_threshold(float value) {
 #endif
 }
 
+// The same for a double (CPython, and MicroPython ports whose float is a double): rounding it to
+// float first would send x == 5 right of a threshold of 5.0000001.
+int32_t ceil_threshold(double value) {
+    if (!(value < 40000.0)) {
+        return 40000; // NaN too
+    }
+    if (value <= -40000.0) {
+        return -40000;
+    }
+    const int32_t t = int32_t(value);
+    return double(t) < value ? t + 1 : t;
+}
+
 // In TreesFault order. The ones followed by an index end in a space.
 constexpr char kFaultTexts[] = "invalid model\0"
                                "model not loaded\0"
@@ -75,6 +88,22 @@ constexpr char kCsvFaultTexts[] = "invalid model file\0"
                                   "invalid leaf value\0"
                                   "no trees in model\0"
                                   "cannot allocate leaf storage";
+
+// threshold: already the integer the engine compares with (ceil_threshold()).
+bool add_node(TreesHandle* h, int32_t left, int32_t right, int32_t feature, int32_t threshold,
+              Error* err) {
+    if (feature < 0 || feature > int32_t(kTreesMaxFeatures)) {
+        return raise_value(err, "feature out of bounds");
+    }
+    const Status s = trees_add_node(&h->ensemble, uint32_t(feature), threshold, left, right);
+    if (s == Status::Ok) {
+        return true;
+    }
+    if (s == Status::CapacityFull) {
+        return raise_value(err, "max nodes");
+    }
+    return raise_value(err, nth_text(kCsvFaultTexts, uint32_t(CsvFault::Child)));
+}
 
 bool capacity_error(Status s, const char* what, Error* err) {
     if (s == Status::CapacityFull) {
@@ -113,18 +142,12 @@ bool trees_new(TreesHandle* h, int32_t max_trees, int32_t max_nodes, int32_t max
 
 bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature, float threshold,
                    Error* err) {
-    if (feature < 0 || feature > int32_t(kTreesMaxFeatures)) {
-        return raise_value(err, "feature out of bounds");
-    }
-    const Status s =
-        trees_add_node(&h->ensemble, uint32_t(feature), ceil_threshold(threshold), left, right);
-    if (s == Status::Ok) {
-        return true;
-    }
-    if (s == Status::CapacityFull) {
-        return raise_value(err, "max nodes");
-    }
-    return raise_value(err, nth_text(kCsvFaultTexts, uint32_t(CsvFault::Child)));
+    return add_node(h, left, right, feature, ceil_threshold(threshold), err);
+}
+
+bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature, double threshold,
+                   Error* err) {
+    return add_node(h, left, right, feature, ceil_threshold(threshold), err);
 }
 
 bool trees_addroot(TreesHandle* h, int32_t root, Error* err) {
@@ -190,7 +213,8 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
     if (!e->validated) {
         const TreesCheck check = trees_validate(e);
         if (check.status != Status::Ok) {
-            MessageBuilder m = fail(err, ErrorType::ValueError).text(nth_text(kFaultTexts, uint32_t(check.fault)));
+            MessageBuilder m =
+                fail(err, ErrorType::ValueError).text(nth_text(kFaultTexts, uint32_t(check.fault)));
             if (check.fault != TreesFault::NoData && check.fault != TreesFault::NoTrees) {
                 m.number(int32_t(check.index));
             }

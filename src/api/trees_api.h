@@ -22,7 +22,11 @@ size_t trees_storage_bytes(int32_t max_trees, int32_t max_nodes, int32_t max_lea
 bool trees_new(TreesHandle* h, int32_t max_trees, int32_t max_nodes, int32_t max_leaves,
                void* storage, size_t bytes, TreesAllocate allocate, Error* err);
 
+// The node sends x left when x[feature] < ceil(threshold); the double overload keeps a threshold's
+// fraction below float precision (5.0000001 sends 5 left, as the CSV loader reads it).
 bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature, float threshold,
+                   Error* err);
+bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature, double threshold,
                    Error* err);
 bool trees_addroot(TreesHandle* h, int32_t root, Error* err);
 // One class index (hard vote) or n_classes probabilities 0..255 / n_outputs floats.

@@ -4,7 +4,15 @@ namespace microlearn {
 
 namespace {
 
-enum Kind : uint8_t { KindUnknown, KindFeatures, KindClasses, KindLeafBits, KindRoot, KindNode, KindLeaf };
+enum Kind : uint8_t {
+    KindUnknown,
+    KindFeatures,
+    KindClasses,
+    KindLeafBits,
+    KindRoot,
+    KindNode,
+    KindLeaf
+};
 
 Kind kind_of(const TreesCsvParser* p) {
     const char a = p->kind[0];
@@ -14,12 +22,18 @@ Kind kind_of(const TreesCsvParser* p) {
     }
     if (b == 0) {
         switch (a) {
-        case 'f': return KindFeatures;
-        case 'c': return KindClasses;
-        case 'r': return KindRoot;
-        case 'n': return KindNode;
-        case 'l': return KindLeaf;
-        default: return KindUnknown;
+        case 'f':
+            return KindFeatures;
+        case 'c':
+            return KindClasses;
+        case 'r':
+            return KindRoot;
+        case 'n':
+            return KindNode;
+        case 'l':
+            return KindLeaf;
+        default:
+            return KindUnknown;
         }
     }
     // `lb` is the documented name; `lf` is what the reference's own loader reads.
@@ -35,7 +49,9 @@ Status fail(TreesCsvParser* p, CsvFault fault, uint32_t line) {
     return Status::Corrupt;
 }
 
-Status fail_here(TreesCsvParser* p, CsvFault fault) { return fail(p, fault, p->line); }
+Status fail_here(TreesCsvParser* p, CsvFault fault) {
+    return fail(p, fault, p->line);
+}
 
 // Values a leaf line carries for the configured leaf kind.
 uint32_t leaf_fields(const TreeEnsemble* m) {
@@ -53,7 +69,9 @@ Status ensure_data(TreesCsvParser* p) {
     if (!trees_leaf_kind_from_bits(p->leaf_bits, &kind) ||
         trees_set_data(p->model, uint32_t(p->n_features), uint32_t(p->n_classes), kind) !=
             Status::Ok) {
-        return fail_here(p, CsvFault::HeaderValue);
+        // Each value was range-checked on its own line (set_header): what is left is c,0 for
+        // leaves that are not regression values.
+        return fail(p, CsvFault::HeaderValue, p->classes_line);
     }
     if (!trees_has_leaf_storage(p->model) &&
         (p->prepare == nullptr || p->prepare(p->context, p->model) != Status::Ok ||
@@ -64,14 +82,23 @@ Status ensure_data(TreesCsvParser* p) {
     return Status::Ok;
 }
 
-Status set_header(TreesCsvParser* p, int32_t* slot, int32_t value) {
-    if (value < 0 || value > int32_t(kTreesMaxFeatures)) {
-        return fail_here(p, CsvFault::HeaderValue);
-    }
-    if (p->data_started && *slot != value) {
+// An f, c or lb record: its value is checked on its line, as far as it can be alone.
+Status set_header(TreesCsvParser* p, Kind kind, int32_t value) {
+    LeafKind leaf_kind;
+    const bool valid = kind == KindFeatures
+                           ? value >= 1 && value <= int32_t(kTreesMaxFeatures)
+                           : (kind == KindClasses ? value >= 0 && value <= int32_t(kTreesMaxClasses)
+                                                  : trees_leaf_kind_from_bits(value, &leaf_kind));
+    int32_t* slot = kind == KindFeatures  ? &p->n_features
+                    : kind == KindClasses ? &p->n_classes
+                                          : &p->leaf_bits;
+    if (!valid || (p->data_started && *slot != value)) {
         return fail_here(p, CsvFault::HeaderValue);
     }
     *slot = value;
+    if (kind == KindClasses) {
+        p->classes_line = p->line;
+    }
     return Status::Ok;
 }
 
@@ -102,7 +129,8 @@ Status end_value(TreesCsvParser* p, Kind kind) {
         float value;
         if (m->leaf_kind == LeafKind::Class) {
             int32_t klass;
-            if (!decimal_to_int(&p->number, &klass) || klass < 0 || klass >= int32_t(m->n_classes)) {
+            if (!decimal_to_int(&p->number, &klass) || klass < 0 ||
+                klass >= int32_t(m->n_classes)) {
                 return fail_here(p, CsvFault::LeafValue);
             }
             value = float(klass);
@@ -148,11 +176,7 @@ Status end_line(TreesCsvParser* p) {
         if (n_values != 1) {
             return fail_here(p, CsvFault::FieldCount);
         }
-        s = set_header(p,
-                       kind == KindFeatures  ? &p->n_features
-                       : kind == KindClasses ? &p->n_classes
-                                             : &p->leaf_bits,
-                       p->values[0]);
+        s = set_header(p, kind, p->values[0]);
         break;
     case KindRoot:
         if (n_values != 1) {
@@ -242,7 +266,9 @@ Status end_field(TreesCsvParser* p) {
     return Status::Ok;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
 
 } // namespace
 
@@ -255,6 +281,7 @@ void trees_csv_begin(TreesCsvParser* p, TreeEnsemble* model, TreesPrepareLeaves 
     p->n_features = -1;
     p->n_classes = -1;
     p->leaf_bits = 0;
+    p->classes_line = 0;
     p->max_child_target = p->max_child_line = 0;
     p->max_root = p->max_root_line = 0;
     p->max_leaf_ref = p->max_leaf_line = 0;

@@ -198,6 +198,41 @@ def manual_building_api_matches_file():
 
 
 @test
+def addnode_keeps_a_threshold_fraction_below_float_precision():
+    # x < ceil(5.0000001) = 6 sends 5 left, as the CSV loader reads that text. On a port whose
+    # float is single precision the number is 5.0 before addnode sees it, and 5 goes right.
+    threshold = 5.0000001
+    model = emlearn_trees.new(1, 1, 2)
+    model.setdata(1, 2)
+    model.addleaf(0)
+    model.addleaf(1)
+    model.addroot(0)
+    model.addnode(-1, -2, 0, threshold)
+    assert argmax(predict(model, [5])) == (0 if 5 < threshold else 1)
+    assert argmax(predict(model, [6])) == 1 and argmax(predict(model, [4])) == 0
+    csv = load_text("f,1\nc,2\nl,0\nl,1\nr,0\nn,0,5.0000001,-1,-2\n")
+    assert argmax(predict(csv, [5])) == 0
+
+
+@test
+def addleaf_list_shortened_by_a_value_is_a_value_error():
+    # A value's __float__ runs Python code, which may shorten the list being read: the items
+    # after it are gone (on MicroPython their memory is freed and refilled here).
+    model = emlearn_trees.new(1, 1, 1)
+    model.setdata(1, 64, 32)
+    junk = []
+
+    class Shortening:
+        def __float__(self):
+            del leaf[1:]
+            junk.extend(bytearray(b"@" * 64) for _ in range(50))
+            return 1.0
+
+    leaf = [Shortening()] + [0.5] * 63
+    raises(ValueError, model.addleaf, leaf, contains="leaf needs 64 values")
+
+
+@test
 def capacity_errors():
     model = emlearn_trees.new(1, 1, 1)
     model.setdata(1, 2)
@@ -306,7 +341,14 @@ MALFORMED = (
     ("l,0\nf,2\nc,2\nr,0\nn,0,1,-1,-1\n", "line 1"),  # leaf before the header
     ("f,-2\nc,2\nl,0\nr,0\nn,0,1,-1,-1\n", "line 1"),  # negative feature count
     ("f,2\nc,-2\nl,0\nr,0\nn,0,1,-1,-1\n", "line 2"),  # negative class count
-    ("f,2\nc,2\nlb,7\nl,0\nr,0\nn,0,1,-1,-1\n", "line 4"),  # unknown leaf kind
+    ("f,2\nc,2\nlb,7\nl,0\nr,0\nn,0,1,-1,-1\n", "line 3"),  # unknown leaf kind
+    ("f,2\nc,2\nlb,16\n", "line 3"),
+    ("f,0\nc,2\nl,0\nr,0\nn,0,1,-1,-1\n", "line 1"),  # no features
+    ("f,65536\nc,2\nl,0\nr,0\nn,0,1,-1,-1\n", "line 1"),
+    ("f,2\nc,257\nl,0\nr,0\nn,0,1,-1,-1\n", "line 2"),  # more classes than a leaf holds
+    ("f,2\nc,257\n", "line 2"),
+    ("f,2\nc,0\nl,0\nr,0\nn,0,1,-1,-1\n", "line 2"),  # no classes for class leaves
+    ("f,2\nc,0\nlb,8\nl,0\nr,0\nn,0,1,-1,-1\n", "line 2"),  # ... or probability leaves
     ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1,-1\nf,3\n", "line 6"),  # header changed after data
     ("f,2\nc,2\nl,0\n", "line 3"),  # no trees
     ("", "line 1"),  # empty file

@@ -6,18 +6,6 @@
 namespace py = pybind11;
 using namespace microlearn;
 
-namespace {
-
-double get_double(const py::handle& obj) {
-    const double v = PyFloat_AsDouble(obj.ptr());
-    if (v == -1.0 && PyErr_Occurred()) {
-        throw py::error_already_set();
-    }
-    return v;
-}
-
-} // namespace
-
 PYBIND11_MODULE(emlearn_arrayutils, m) {
     m.doc() = "Element-wise array helpers: linear_map between any of the typecodes b B h H i I f";
     m.def(
@@ -26,8 +14,9 @@ PYBIND11_MODULE(emlearn_arrayutils, m) {
            py::handle out_min, py::handle out_max) {
             pyglue::Buffer in(inputs, false), out(outputs, true);
             api::Error err;
-            if (!api::linear_map(in.view(), out.view(), get_double(in_min), get_double(in_max),
-                                 get_double(out_min), get_double(out_max), &err)) {
+            if (!api::linear_map(in.view(), out.view(), pyglue::get_double(in_min),
+                                 pyglue::get_double(in_max), pyglue::get_double(out_min),
+                                 pyglue::get_double(out_max), &err)) {
                 pyglue::raise(err);
             }
         },

@@ -119,7 +119,7 @@ PYBIND11_MODULE(emlearn_trees, m) {
                  api::Error err;
                  check(api::trees_addnode(&self.handle, pyglue::get_int32(left),
                                           pyglue::get_int32(right), pyglue::get_int32(feature),
-                                          pyglue::get_float(value), &err),
+                                          pyglue::get_double(value), &err),
                        err);
              })
         .def("addroot",

@@ -93,12 +93,16 @@ inline int32_t get_int32(const py::handle& obj) {
     return v < -INT_MAX ? -INT_MAX : int32_t(v);
 }
 
-inline float get_float(const py::handle& obj) {
+inline double get_double(const py::handle& obj) {
     const double v = PyFloat_AsDouble(obj.ptr());
     if (v == -1.0 && PyErr_Occurred()) {
         throw py::error_already_set();
     }
-    return float(v);
+    return v;
+}
+
+inline float get_float(const py::handle& obj) {
+    return float(get_double(obj));
 }
 
 } // namespace pyglue

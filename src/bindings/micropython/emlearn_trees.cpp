@@ -23,7 +23,9 @@ static TreesObject* self_of(mp_obj_t obj) {
 }
 
 // Leaf storage lives on the GC heap; the pointer kept in the object keeps it alive.
-static void* allocate_leaves(api::TreesHandle*, size_t bytes) { return m_malloc(bytes); }
+static void* allocate_leaves(api::TreesHandle*, size_t bytes) {
+    return m_malloc(bytes);
+}
 
 static mp_obj_t trees_new(mp_obj_t trees_in, mp_obj_t nodes_in, mp_obj_t leaves_in) {
     api::Error err;
@@ -60,7 +62,7 @@ static mp_obj_t trees_addnode(size_t n_args, const mp_obj_t* args) {
     api::Error err;
     if (!api::trees_addnode(&self_of(args[0])->handle, natmod::int_arg(args[1]),
                             natmod::int_arg(args[2]), natmod::int_arg(args[3]),
-                            mp_obj_get_float_to_f(args[4]), &err)) {
+                            mp_obj_get_float(args[4]), &err)) { // the port's float or double
         natmod::raise(err);
     }
     return mp_const_none;
@@ -90,7 +92,12 @@ static mp_obj_t trees_addleaf(mp_obj_t self_in, mp_obj_t leaf_in) {
             n = kTreesMaxClasses + 1; // reported as a size error by the api
         }
         for (size_t i = 0; i < n && i < kTreesMaxClasses; i++) {
-            values[i] = mp_obj_get_float_to_f(items[i]);
+            const mp_obj_t item = natmod::sequence_item(leaf_in, i);
+            if (item == MP_OBJ_NULL) {
+                n = i; // shortened by a value's __float__: the api reports the count
+                break;
+            }
+            values[i] = mp_obj_get_float_to_f(item);
         }
     } else {
         values[0] = mp_obj_get_float_to_f(leaf_in);
