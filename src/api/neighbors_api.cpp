@@ -152,6 +152,14 @@ bool neighbors_save_begin(NeighborsFileWriter* w, NeighborsHandle* h, Error* err
            raise_value(err, "model not initialised");
 }
 
+bool neighbors_save_next(NeighborsFileWriter* w, uint8_t* out, size_t cap, size_t* n, Error* err) {
+    if (neighbors_file_write_stale(w)) {
+        return raise_value(err, "items added or removed during save()");
+    }
+    *n = neighbors_file_write_next(w, out, cap);
+    return true;
+}
+
 bool neighbors_load_begin(NeighborsFileReader* r, NeighborsHandle* h, Error* err) {
     return neighbors_file_read_begin(r, &h->model) == Status::Ok ||
            raise_value(err, "model not initialised");

@@ -29,11 +29,10 @@ bool neighbors_predict(NeighborsHandle* h, const BufferView& x, int32_t* label, 
 // The rank-th nearest item of the last predict().
 bool neighbors_getresult(NeighborsHandle* h, int32_t rank, NeighborsResult* out, Error* err);
 
-// save(file): the binding writes what neighbors_save_next() hands out until it returns 0.
+// save(file): the binding writes what neighbors_save_next() hands out (*n bytes) until *n is 0.
+// The file's write() may change the model: a changed item count fails the save.
 bool neighbors_save_begin(NeighborsFileWriter* w, NeighborsHandle* h, Error* err);
-inline size_t neighbors_save_next(NeighborsFileWriter* w, uint8_t* out, size_t cap) {
-    return neighbors_file_write_next(w, out, cap);
-}
+bool neighbors_save_next(NeighborsFileWriter* w, uint8_t* out, size_t cap, size_t* n, Error* err);
 
 // load(file): the binding reads the file in chunks and feeds them here.
 bool neighbors_load_begin(NeighborsFileReader* r, NeighborsHandle* h, Error* err);

@@ -25,7 +25,8 @@ inline uint64_t file_bytes(uint32_t n_items, uint32_t n_features) {
 }
 
 // Byte `o` of the file (before the checksum) for the writer.
-uint8_t file_byte(const NeighborsModel* m, uint64_t o) {
+uint8_t file_byte(const NeighborsFileWriter* w, uint64_t o) {
+    const NeighborsModel* m = w->model;
     if (o < kNeighborsFileHeaderBytes) {
         switch (o) {
         case 0:
@@ -41,11 +42,11 @@ uint8_t file_byte(const NeighborsModel* m, uint64_t o) {
         case 7:
             return uint8_t(m->n_features >> (8u * unsigned(o - 6)));
         default:
-            return uint8_t(m->n_items >> (8u * unsigned(o - 8)));
+            return uint8_t(w->n_items >> (8u * unsigned(o - 8)));
         }
     }
     o -= kNeighborsFileHeaderBytes;
-    const uint64_t n_values = values_bytes(m->n_items, m->n_features);
+    const uint64_t n_values = values_bytes(w->n_items, m->n_features);
     const int16_t* source = m->items;
     if (o >= n_values) {
         o -= n_values;
@@ -115,6 +116,7 @@ Status neighbors_file_write_begin(NeighborsFileWriter* w, const NeighborsModel* 
     }
     w->model = m;
     w->offset = 0;
+    w->n_items = m->n_items;
     w->total = file_bytes(m->n_items, m->n_features);
     w->crc_state = ~0u;
     return Status::Ok;
@@ -125,7 +127,7 @@ size_t neighbors_file_write_next(NeighborsFileWriter* w, uint8_t* out, size_t ca
     const uint64_t body = w->total - 4u;
     for (; n < cap && w->offset < w->total; n++, w->offset++) {
         if (w->offset < body) {
-            out[n] = file_byte(w->model, w->offset);
+            out[n] = file_byte(w, w->offset);
             w->crc_state = crc_byte(w->crc_state, out[n]);
         } else {
             out[n] = uint8_t(~w->crc_state >> (8u * unsigned(w->offset - body)));

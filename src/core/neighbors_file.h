@@ -38,13 +38,21 @@ struct NeighborsFileWriter {
     const NeighborsModel* model;
     uint64_t offset;
     uint64_t total;
+    uint32_t n_items;   // the model's item count at begin: the file's
     uint32_t crc_state; // running CRC register (inverted form)
 };
 
-// NotReady for an uninitialised model. The model must not change until the writer is done.
+// NotReady for an uninitialised model. The model should not change until the writer is done: the
+// writer reads the first n_items item and label slots (n_items as at begin, within the model's
+// capacity whatever happens to it), so a change between calls is never read out of bounds but
+// gives a file of old and new items. neighbors_file_write_stale() tells a changed item count.
 Status neighbors_file_write_begin(NeighborsFileWriter* w, const NeighborsModel* m);
 // Fills out with up to cap next bytes of the file; returns how many (0 once it is complete).
 size_t neighbors_file_write_next(NeighborsFileWriter* w, uint8_t* out, size_t cap);
+// True when the model no longer has the item count the writer began with.
+inline bool neighbors_file_write_stale(const NeighborsFileWriter* w) {
+    return w->model->n_items != w->n_items;
+}
 
 struct NeighborsFileReader {
     NeighborsModel* model;

@@ -285,6 +285,41 @@ def save_writes_the_documented_bytes():
 
 
 @test
+def save_refuses_items_added_or_removed_by_write():
+    # write() is Python code, and may change the model between chunks: the file would otherwise
+    # mix item counts (and read past the labels when the count shrank).
+    for change in ("clear", "removeitem", "additem"):
+        model = emlearn_neighbors.new(60, 4, 1)
+        for i in range(50):
+            model.additem(h([i, -i, i, 7]), i % 3)
+
+        class Meddling:
+            def write(self, data):
+                if change == "clear":
+                    model.clear()
+                elif change == "removeitem":
+                    model.removeitem(0)
+                else:
+                    model.additem(h([1, 2, 3, 4]), 1)
+                return len(data)
+
+        raises(ValueError, model.save, Meddling(), contains="during save()")
+    # Replacing an item keeps the count: the file is whole, with the item as it was written.
+    model = model_with([([1, -2, 3], 5), ([32767, -32768, 0], 255)], max_items=10)
+
+    class Replacing:
+        chunks = []
+
+        def write(self, data):
+            Replacing.chunks.append(bytes(data))
+            model.replaceitem(0, h([1, -2, 3]), 5)
+            return len(data)
+
+    model.save(Replacing())
+    assert b"".join(Replacing.chunks) == HOST_FILE
+
+
+@test
 def load_round_trip_and_file():
     model = emlearn_neighbors.new(60, 4, 3)
     for i in range(60):

@@ -68,7 +68,8 @@ void save(Neighbors& self, py::handle file) {
     py::object write = file.attr("write");
     uint8_t chunk[256];
     for (;;) {
-        const size_t n = api::neighbors_save_next(&writer, chunk, sizeof chunk);
+        size_t n;
+        check(api::neighbors_save_next(&writer, chunk, sizeof chunk, &n, &err), err);
         if (n == 0) {
             break;
         }

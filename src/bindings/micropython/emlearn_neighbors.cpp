@@ -143,7 +143,10 @@ static mp_obj_t neighbors_save(mp_obj_t self_in, mp_obj_t file_in) {
     mp_load_method(file_in, MP_QSTR_write, call);
     uint8_t chunk[128];
     for (;;) {
-        const size_t n = api::neighbors_save_next(&writer, chunk, sizeof chunk);
+        size_t n;
+        if (!api::neighbors_save_next(&writer, chunk, sizeof chunk, &n, &err)) {
+            natmod::raise(err);
+        }
         if (n == 0) {
             break;
         }
