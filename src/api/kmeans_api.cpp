@@ -1,5 +1,7 @@
 #include "kmeans_api.h"
 
+#include "array_checks.h"
+
 namespace microlearn {
 namespace api {
 
@@ -116,6 +118,12 @@ bool kmeans_setup(KmeansProblem* p, const BufferView& values, const BufferView& 
     }
     if (assignments.typecode != 'B') {
         return raise_value(err, "assignments must be a B array (uint8)");
+    }
+    // The engine writes centroids and assignments while it reads values.
+    if (!check_distinct(values, centroids, "values and centroids", err) ||
+        !check_distinct(values, assignments, "values and assignments", err) ||
+        !check_distinct(centroids, assignments, "centroids and assignments", err)) {
+        return false;
     }
     if (n_centroid_values % uint32_t(features) != 0) {
         return raise_value(err, "centroids length must be divisible by features");

@@ -1,5 +1,6 @@
 #include "logreg_api.h"
 
+#include "array_checks.h"
 #include "float_checks.h"
 
 namespace microlearn {
@@ -104,6 +105,7 @@ int32_t logreg_predict(LogregHandle* h, const BufferView& x, Error* err) {
 
 bool logreg_predict_proba(LogregHandle* h, const BufferView& x, const BufferView& out, Error* err) {
     return check_input(h, x, err) && check_vector(out, h->model.n_classes, err) &&
+           check_distinct(x, out, "x and out", err) &&
            done(logreg_predict_proba(&h->model, floats(x), n_floats(x),
                                      static_cast<float*>(out.data), n_floats(out)),
                 err);
@@ -112,6 +114,7 @@ bool logreg_predict_proba(LogregHandle* h, const BufferView& x, const BufferView
 bool logreg_decision_function(LogregHandle* h, const BufferView& x, const BufferView& out,
                               Error* err) {
     return check_input(h, x, err) && check_vector(out, h->model.n_vectors, err) &&
+           check_distinct(x, out, "x and out", err) &&
            done(logreg_decision_function(&h->model, floats(x), n_floats(x),
                                          static_cast<float*>(out.data), n_floats(out)),
                 err);

@@ -44,6 +44,15 @@ inline bool train_options(const TrainArgs& a, void (*on_check)(void*, uint32_t, 
     return true;
 }
 
+// What train() prints between checks (verbose >= 2) is user code, which may resize X or y: their
+// memory must still be where training began, else the engine would read freed memory.
+inline bool train_data_unchanged(const BufferView& X_was, const BufferView& X,
+                                 const BufferView& y_was, const BufferView& y, Error* err) {
+    return (X.data == X_was.data && X.bytes == X_was.bytes && y.data == y_was.data &&
+            y.bytes == y_was.bytes) ||
+           raise_value(err, "X_train or y_train resized during train()");
+}
+
 // What train() prints (after the module's "emlearn_xxx:" prefix) when verbose >= 1.
 inline const char* train_stop_text(TrainStop stop) {
     return stop == TrainStop::Diverged ? "Diverged at iteration" : "Converged at iteration";

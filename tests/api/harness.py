@@ -77,6 +77,38 @@ def memory_around(use, repeats=5, attempts=3):
     return best
 
 
+def printing_through(hook, fn, *args, **kwargs):
+    """fn(*args, **kwargs) with every line it prints (a train() with verbose=2) calling hook()
+    first. A MicroPython native module calls the global print of the module that called it (this
+    one, here); CPython's prints to sys.stdout."""
+    if sys.implementation.name == "micropython":
+        g = globals()
+
+        def hooked(*items):
+            hook()
+
+        g["print"] = hooked
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            del g["print"]
+
+    class Out:
+        def write(self, text):
+            hook()
+            return len(text)
+
+        def flush(self):
+            pass
+
+    saved = sys.stdout
+    sys.stdout = Out()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        sys.stdout = saved
+
+
 def data_path(name):
     # Tests run from the repository root.
     return "tests/data/" + name

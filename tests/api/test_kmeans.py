@@ -225,6 +225,25 @@ def arrays_resized_between_steps_are_noticed():
 
 
 @test
+def arrays_must_not_share_memory():
+    # The engine writes centroids and assignments while it reads values.
+    it = emlearn_kmeans.cluster_iter
+    data = bytearray([0, 1, 10, 11, 50, 52, 0, 20])
+    view = memoryview(data)
+    values, centroids = view[0:6], view[6:8]
+    raises(ValueError, it, values, view[4:6], bytearray(6), 1, contains="values and centroids")
+    raises(ValueError, it, values, centroids, view[2:8], 1, contains="values and assignments")
+    raises(ValueError, it, view[0:2], centroids, view[6:8], 1, contains="centroids and assignments")
+    # Views of one buffer that do not overlap are fine: the same as separate arrays.
+    assigned = bytearray([255] * 6)
+    for _ in it(values, centroids, assigned, 1):
+        pass
+    separate = array.array("B", [0, 20])
+    want = emlearn_kmeans.cluster(array.array("B", [0, 1, 10, 11, 50, 52]), separate, 1)
+    assert list(assigned) == list(want) and list(data[6:8]) == list(separate)
+
+
+@test
 def memory_is_returned_after_del():
     if not hasattr(gc, "mem_alloc"):
         return  # CPython: nothing to measure

@@ -3,9 +3,10 @@
 # scikit-learn / numpy through tests/data/learn_elasticnet.txt (gen_learning_refs.py).
 import array
 import gc
+import sys
 
 import emlearn_linreg
-from harness import close, memory_around, raises, run, test
+from harness import close, memory_around, printing_through, raises, run, test
 from refs import read_refs
 
 
@@ -138,6 +139,19 @@ def train_verbose_prints_without_failing():
     emlearn_linreg.train(emlearn_linreg.new(1, 0.0, 0.0, 0.01), X, y, max_iterations=3,
                          check_interval=2, verbose=2)
     emlearn_linreg.train(emlearn_linreg.new(1, 0.0, 0.0, 0.01), X, y, score_limit=1e9, verbose=1)
+
+
+@test
+def train_stops_when_print_resizes_the_data():
+    # verbose=2 prints between steps, and print can be code that grows X: on MicroPython the array
+    # moves its items, which the engine must not read on; CPython refuses the resize.
+    X, y = f([1.0] * 64), f([2.0] * 64)
+    expected = ValueError if sys.implementation.name == "micropython" else BufferError
+    for grown in (X, y):
+        model = emlearn_linreg.new(1, 0.0, 0.0, 0.1)
+        raises(expected, lambda: printing_through(lambda: grown.extend(f([1.0] * 8)),
+                                                  emlearn_linreg.train, model, X, y,
+                                                  max_iterations=50, check_interval=1, verbose=2))
 
 
 @test

@@ -5,9 +5,10 @@
 import array
 import gc
 import math
+import sys
 
 import emlearn_logreg
-from harness import close, long_ints, memory_around, raises, run, test
+from harness import close, long_ints, memory_around, printing_through, raises, run, test
 from refs import read_refs, rows
 
 
@@ -174,6 +175,32 @@ def train_shape_matches_linreg():
     assert iteration == 0
     emlearn_logreg.train(emlearn_logreg.new(2, 2), X, y, max_iterations=2, check_interval=1,
                          verbose=2)
+
+
+@test
+def train_stops_when_print_resizes_the_data():
+    # As emlearn_linreg.train: print between steps may grow X or y (see test_linreg.py).
+    X, y = f([0, 0, 0, 1, 1, 0, 1, 1]), bytearray([0, 0, 0, 1])
+    expected = ValueError if sys.implementation.name == "micropython" else BufferError
+    for grow in (lambda: X.extend(f([0, 0])), lambda: y.extend(bytearray([1]))):
+        model = emlearn_logreg.new(2, 2, learning_rate=0.5)
+        raises(expected, lambda: printing_through(grow, emlearn_logreg.train, model, X, y,
+                                                  max_iterations=50, check_interval=1, verbose=2))
+
+
+@test
+def outputs_must_not_overlap_the_input():
+    model = emlearn_logreg.new(3, 3)
+    model.set_weights(f([1, 2, 3, 4, 5, 6, 7, 8, 9]))
+    x = f([1, 0, 0])
+    for method in (model.decision_function, model.predict_proba):
+        raises(ValueError, method, x, x, contains="x and out must be different arrays")
+        both = f([1, 0, 0, 0, 0])
+        view = memoryview(both)
+        raises(ValueError, method, view[0:3], view[2:5], contains="different arrays")
+    out = f([0, 0, 0])
+    model.decision_function(x, out)
+    assert list(out) == [1.0, 4.0, 7.0]
 
 
 @test

@@ -118,13 +118,13 @@ static mp_obj_t linreg_train(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     natmod::TrainCall call;
     natmod::parse_train(n_args, pos, kw, &call);
     api::LinregHandle* h = handle_of(call.model);
+    natmod::train_data(&call);
     call.prefix = NATMOD_STR("emlearn_linreg:");
     call.format = NATMOD_STR("Iteration %d mse=%s");
     api::Error err;
     TrainResult result;
-    if (!api::linreg_train(h, natmod::array_arg(call.X, MP_BUFFER_READ),
-                           natmod::array_arg(call.y, MP_BUFFER_READ), call.args,
-                           natmod::train_on_check, &call, &result, &err)) {
+    if (!api::linreg_train(h, call.X_data, call.y_data, call.args, natmod::train_on_check, &call,
+                           &result, &err)) {
         natmod::raise(err);
     }
     return natmod::train_finish(&call, result);

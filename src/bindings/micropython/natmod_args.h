@@ -81,6 +81,8 @@ struct TrainCall {
     mp_obj_t model;
     mp_obj_t X;
     mp_obj_t y;
+    BufferView X_data; // X's and y's memory as training began (train_data())
+    BufferView y_data;
     microlearn::api::TrainArgs args;
     // What verbose output needs: print, the "emlearn_xxx:" prefix, "Iteration %d <score>=%s".
     mp_obj_t print;
@@ -115,7 +117,15 @@ inline void parse_train(size_t n_args, const mp_obj_t* pos, mp_map_t* kw, TrainC
     call->print = a.verbose > 0 ? mp_load_global(MP_QSTR_print) : mp_const_none;
 }
 
-// The engine's on_check: print(prefix, "Iteration %d mse=%s" % (iteration, score)).
+// After the model's type check, as CPython's order of errors.
+inline void train_data(TrainCall* call) {
+    call->X_data = array_arg(call->X, MP_BUFFER_READ);
+    call->y_data = array_arg(call->y, MP_BUFFER_READ);
+}
+
+// The engine's on_check: print(prefix, "Iteration %d mse=%s" % (iteration, score)). print is
+// Python code that may resize X or y, whose old memory the engine would go on reading: then the
+// api's error is raised, out of the engine's loop.
 inline void train_on_check(void* context, uint32_t iteration, float score) {
     const TrainCall* call = static_cast<const TrainCall*>(context);
     const mp_obj_t values[2] = {mp_obj_new_int_from_uint(iteration),
@@ -123,6 +133,12 @@ inline void train_on_check(void* context, uint32_t iteration, float score) {
     const mp_obj_t args[2] = {
         call->prefix, mp_binary_op(MP_BINARY_OP_MODULO, call->format, mp_obj_new_tuple(2, values))};
     mp_call_function_n_kw(call->print, 2, 0, args);
+    microlearn::api::Error err;
+    if (!microlearn::api::train_data_unchanged(call->X_data, array_arg(call->X, MP_BUFFER_READ),
+                                               call->y_data, array_arg(call->y, MP_BUFFER_READ),
+                                               &err)) {
+        raise(err);
+    }
 }
 
 // Prints why training stopped (verbose >= 1) and returns (iteration, score).
