@@ -5,6 +5,7 @@
 # (ties away from zero) and saturated at the type's range for integer outputs.
 import array
 import math
+import sys
 
 from emlearn_arrayutils import linear_map
 from harness import data_path, raises, run, test
@@ -148,6 +149,21 @@ def in_place_on_the_same_array():
     b = bytearray([0, 128, 255])  # bytearray is 'B'
     linear_map(b, b, 0, 255, 255, 0)
     assert list(b) == [255, 127, 0]
+
+
+@test
+def a_number_that_resizes_the_inputs_is_read_first():
+    # in_min's __float__ is Python code that grows the inputs: the map then sees the grown array
+    # (MicroPython: a length mismatch) or may not resize it at all (CPython holds its buffer).
+    inputs, outputs = array.array("h", [1, 2, 3]), array.array("f", [0, 0, 0])
+
+    class Growing:
+        def __float__(self):
+            inputs.extend(array.array("h", [0] * 1000))
+            return 0.0
+
+    expected = ValueError if sys.implementation.name == "micropython" else BufferError
+    raises(expected, linear_map, inputs, outputs, Growing(), 10, 0, 1)
 
 
 @test

@@ -9,11 +9,14 @@ using namespace microlearn;
 // linear_map(inputs, outputs, in_min, in_max, out_min, out_max)
 static mp_obj_t linear_map(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
+    // The numbers first: a __float__ is Python code, which could resize the arrays after their
+    // memory was taken (the order of a call's arguments is the compiler's).
+    const double in_min = mp_obj_get_float_to_d(args[2]), in_max = mp_obj_get_float_to_d(args[3]);
+    const double out_min = mp_obj_get_float_to_d(args[4]), out_max = mp_obj_get_float_to_d(args[5]);
     api::Error err;
     if (!api::linear_map(natmod::array_arg(args[0], MP_BUFFER_READ),
-                         natmod::array_arg(args[1], MP_BUFFER_WRITE),
-                         mp_obj_get_float_to_d(args[2]), mp_obj_get_float_to_d(args[3]),
-                         mp_obj_get_float_to_d(args[4]), mp_obj_get_float_to_d(args[5]), &err)) {
+                         natmod::array_arg(args[1], MP_BUFFER_WRITE), in_min, in_max, out_min,
+                         out_max, &err)) {
         natmod::raise(err);
     }
     return mp_const_none;

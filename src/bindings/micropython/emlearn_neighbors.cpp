@@ -57,9 +57,12 @@ static MP_DEFINE_CONST_FUN_OBJ_2(neighbors_predict_obj, neighbors_predict);
 
 static mp_obj_t neighbors_additem(mp_obj_t self_in, mp_obj_t x_in, mp_obj_t label_in) {
     api::NeighborsHandle* h = handle_of(self_in);
+    // The label first: an int's __int__ or __eq__ is Python code, which could resize x after its
+    // memory was taken (the order of a call's arguments is the compiler's).
+    const int32_t label = natmod::int_arg(label_in);
     api::Error err;
-    const int32_t index = api::neighbors_additem(h, natmod::array_arg(x_in, MP_BUFFER_READ),
-                                                 natmod::int_arg(label_in), &err);
+    const int32_t index =
+        api::neighbors_additem(h, natmod::array_arg(x_in, MP_BUFFER_READ), label, &err);
     if (index < 0) {
         natmod::raise(err);
     }
@@ -98,9 +101,10 @@ static mp_obj_t neighbors_replaceitem(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     api::NeighborsHandle* h = handle_of(args[0]);
     const int32_t index = natmod::int_arg(args[1]);
+    const int32_t label = natmod::int_arg(args[3]); // before x's memory is taken, as in additem
     api::Error err;
-    if (!api::neighbors_replaceitem(h, index, natmod::array_arg(args[2], MP_BUFFER_READ),
-                                    natmod::int_arg(args[3]), &err)) {
+    if (!api::neighbors_replaceitem(h, index, natmod::array_arg(args[2], MP_BUFFER_READ), label,
+                                    &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
