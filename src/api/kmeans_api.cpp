@@ -120,10 +120,9 @@ bool kmeans_setup(KmeansProblem* p, const BufferView& values, const BufferView& 
         return raise_value(err, "assignments must be a B array (uint8)");
     }
     // The engine writes centroids and assignments while it reads values.
-    if (!check_distinct(values, centroids, "values and centroids", err) ||
-        !check_distinct(values, assignments, "values and assignments", err) ||
-        !check_distinct(centroids, assignments, "centroids and assignments", err)) {
-        return false;
+    if (overlap(values, centroids) || overlap(values, assignments) ||
+        overlap(centroids, assignments)) {
+        return raise_value(err, "values, centroids and assignments must be different arrays");
     }
     if (n_centroid_values % uint32_t(features) != 0) {
         return raise_value(err, "centroids length must be divisible by features");
