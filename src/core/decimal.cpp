@@ -10,7 +10,6 @@ constexpr uint32_t kPow10[10] = {1u,      10u,      100u,      1000u,      10000
                                  100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
 constexpr int32_t kSaturate = 1 << 30;
 
-
 // Integer part and whether a fractional part remains, for |value|; saturates at kSaturate.
 void split(const DecimalScanner* d, uint32_t* integer, bool* fraction) {
     const int32_t e = d->exp10;
@@ -164,31 +163,128 @@ int32_t decimal_ceil_clamped(const DecimalScanner* d) {
     return fraction && v < 40000 ? v + 1 : v;
 }
 
-float decimal_to_float(const DecimalScanner* d) {
-    int32_t e = effective_exp10(d);
-    float v = float(int32_t(d->mantissa)); // below 10^9: the signed conversion is exact
-    if (d->mantissa != 0) {
-        // Scale by exact powers of ten (1e10 is the largest one a float holds exactly).
-        while (e > 0) {
-            const int32_t k = e > 10 ? 10 : e;
-            v *= float(k == 10 ? 1e10f : float(int32_t(kPow10[k])));
-            e -= k;
-            if (e > 40) {
-                v *= 1e30f * 1e30f; // overflows to inf on purpose
-                break;
-            }
-        }
-        while (e < 0) {
-            const int32_t k = e < -10 ? 10 : -e;
-            v /= float(k == 10 ? 1e10f : float(int32_t(kPow10[k])));
-            e += k;
-            if (e < -60) {
-                v = 0.0f;
-                break;
-            }
+namespace {
+
+// Unsigned integers of up to 192 bits, exact: decimal_to_float() divides two of them. 16-bit limbs
+// held in 32-bit words, least significant first, so that a limb times ten plus a carry, or a
+// difference with its borrow, fits a word on every core (no 64-bit arithmetic, no library call).
+constexpr int kLimbs = 12;
+struct Wide {
+    uint32_t limb[kLimbs];
+};
+
+void wide_set(Wide* w, uint32_t value) {
+    w->limb[0] = value & 0xffffu;
+    w->limb[1] = value >> 16;
+    for (int i = 2; i < kLimbs; i++) {
+        w->limb[i] = 0;
+    }
+}
+
+void wide_multiply(Wide* w, uint32_t factor) { // factor 2 or 10; the values stay below 2^190
+    uint32_t carry = 0;
+    for (uint32_t& limb : w->limb) {
+        const uint32_t t = limb * factor + carry;
+        limb = t & 0xffffu;
+        carry = t >> 16;
+    }
+}
+
+bool wide_less(const Wide* a, const Wide* b) {
+    for (int i = kLimbs - 1; i >= 0; i--) {
+        if (a->limb[i] != b->limb[i]) {
+            return a->limb[i] < b->limb[i];
         }
     }
-    return d->negative ? -v : v;
+    return false;
+}
+
+void wide_subtract(Wide* a, const Wide* b) { // a >= b
+    uint32_t borrow = 0;
+    for (int i = 0; i < kLimbs; i++) {
+        const uint32_t t = a->limb[i] + 0x10000u - b->limb[i] - borrow;
+        a->limb[i] = t & 0xffffu;
+        borrow = 1u - (t >> 16);
+    }
+}
+
+bool wide_zero(const Wide* w) {
+    uint32_t any = 0;
+    for (uint32_t limb : w->limb) {
+        any |= limb;
+    }
+    return any == 0;
+}
+
+// The bits of the float nearest mantissa * 10^e10 (ties to even; a dropped non-zero digit counts
+// as more), with mantissa in 1..10^9 - 1. Long division of exact integers: a / b with
+// a = mantissa * 10^max(e10, 0) and b = 10^max(-e10, 0), scaled by powers of two into [1, 2).
+uint32_t float_bits_of(uint32_t mantissa, int32_t e10, bool dropped) {
+    if (e10 > 38) {
+        return 0x7f800000u; // at least 10^39
+    }
+    if (e10 < -54) {
+        return 0; // below 10^-46, under half the smallest subnormal (2^-150)
+    }
+    Wide a, b;
+    wide_set(&a, mantissa);
+    wide_set(&b, 1);
+    for (; e10 > 0; e10--) {
+        wide_multiply(&a, 10);
+    }
+    for (; e10 < 0; e10++) {
+        wide_multiply(&b, 10);
+    }
+    int32_t e2 = 0; // a / b = (a' / b') * 2^e2, with b' <= a' < 2 * b' after both loops
+    while (!wide_less(&a, &b)) {
+        wide_multiply(&b, 2);
+        e2++;
+    }
+    while (wide_less(&a, &b)) {
+        wide_multiply(&a, 2);
+        e2--;
+    }
+    if (e2 > 127) {
+        return 0x7f800000u;
+    }
+    // Significand bits: 24 for a normal float (the leading one included), fewer below 2^-126.
+    const int32_t n = e2 >= -126 ? 24 : 24 - (-126 - e2);
+    if (n < 0) {
+        return 0; // below 2^-150
+    }
+    uint32_t q = 0;
+    for (int32_t i = 0; i < n; i++) {
+        q <<= 1;
+        if (!wide_less(&a, &b)) {
+            wide_subtract(&a, &b);
+            q |= 1u;
+        }
+        wide_multiply(&a, 2);
+    }
+    const bool half = !wide_less(&a, &b);
+    if (half) {
+        wide_subtract(&a, &b);
+    }
+    // A normal float's leading one lands in the exponent field: (e2 + 126) + 1 is the biased
+    // exponent. Rounding up carries into the exponent, up to infinity, as the format is laid out.
+    uint32_t bits = n == 24 ? (uint32_t(e2 + 126) << 23) + q : q;
+    if (half && (dropped || !wide_zero(&a) || (bits & 1u) != 0)) {
+        bits++;
+    }
+    return bits;
+}
+
+} // namespace
+
+float decimal_to_float(const DecimalScanner* d) {
+    uint32_t bits =
+        d->mantissa == 0 ? 0 : float_bits_of(d->mantissa, effective_exp10(d), d->sticky);
+    if (d->negative) {
+        bits |= 0x80000000u;
+    }
+    float value;
+    __builtin_memcpy(&value, &bits, sizeof value);
+    return value;
 }
 
 } // namespace microlearn

@@ -9,12 +9,12 @@ namespace microlearn {
 
 struct DecimalScanner {
     uint32_t mantissa;
-    int32_t exp10;        // value = mantissa * 10^exp10 (+ dropped digits)
-    int32_t exponent;     // the written exponent after 'e'
-    uint8_t digits;       // significant digits kept in mantissa
+    int32_t exp10;    // value = mantissa * 10^exp10 (+ dropped digits)
+    int32_t exponent; // the written exponent after 'e'
+    uint8_t digits;   // significant digits kept in mantissa
     bool negative;
     bool exp_negative;
-    bool sticky;          // a non-zero digit was dropped
+    bool sticky; // a non-zero digit was dropped
     bool seen_digit;
     bool seen_dot;
     bool seen_exp;
@@ -34,7 +34,10 @@ bool decimal_complete(const DecimalScanner* d);
 bool decimal_to_int(const DecimalScanner* d, int32_t* out);
 // Smallest integer >= value, saturated to [-40000, 40000] (enough to tell int16 overflow).
 int32_t decimal_ceil_clamped(const DecimalScanner* d);
-// Nearest float within a few ulp; +-inf beyond float range.
+// The nearest float (ties to even), +-inf beyond float range: exact for numbers of up to nine
+// significant digits, which is every float32 printed to round-trip; longer ones are rounded from
+// their first nine digits and whether any dropped digit is non-zero. Integer arithmetic only,
+// so every core reads the same float.
 float decimal_to_float(const DecimalScanner* d);
 
 } // namespace microlearn

@@ -3,6 +3,7 @@
 import array
 import gc
 import io
+import struct
 
 import emlearn_trees
 from harness import close, data_path, lcg, long_ints, memory_around, raises, run, test
@@ -354,6 +355,7 @@ MALFORMED = (
     ("", "line 1"),  # empty file
     ("f,2\nc,2\nl,0\nr,0\nn,0,1,-1,-1e", "line 5"),  # truncated number
     ("f,2\nc,2\nlb,32\nl,nan\nr,0\nn,0,1,-1,-1\n", "line 4"),
+    ("f,1\nc,0\nlb,32\nl,3.4028236e38\nr,0\nn,0,1,-1,-1\n", "line 4"),  # rounds to infinity
     ("f,2\nc,2\nlb,8\nl,0,300\nr,0\nn,0,1,-1,-1\n", "line 4"),  # probability > 255
     ("f,2\nc,2\nlb,8\nl,0\nr,0\nn,0,1,-1,-1\n", "line 4"),  # too few probabilities
     ("f,2\nc,2\nl,0\nr,0\nn,0,1 2,-1,-1\n", "line 5"),  # two numbers in one field
@@ -368,6 +370,28 @@ def malformed_files_name_the_line_and_leave_no_model():
         e = raises(ValueError, emlearn_trees.load_model, model, io.StringIO(text))
         assert str(e).startswith(where + ":"), (text, str(e))
         raises(ValueError, model.predict, array.array("h", [0, 0]), array.array("f", [0, 0]))
+
+
+# Leaf values as written, and the float32 each must load as (its bits, ties to even).
+LEAF_TEXTS = (
+    ("3.4028235e38", 0x7F7FFFFF),  # the largest float, as the converter prints it
+    ("-3.4028235e38", 0xFF7FFFFF),
+    ("3.40282356e38", 0x7F7FFFFF),  # just below the midpoint to 2^128
+    ("1e-45", 0x00000001),  # the smallest subnormal
+    ("1.17549435e-38", 0x00800000),
+    ("0.1", 0x3DCCCCCD),
+    ("16777217", 0x4B800000),  # a tie: to even
+    ("123456.789", 0x47F12065),
+)
+
+
+@test
+def regression_leaves_load_as_the_nearest_float():
+    out = array.array("f", [0])
+    for text, bits in LEAF_TEXTS:
+        model = load_text("f,1\nc,0\nlb,32\nl,%s\nr,0\nn,0,1,-1,-1\n" % text)
+        model.predict(array.array("h", [0]), out)
+        assert out[0] == struct.unpack("<f", struct.pack("<I", bits))[0], (text, out[0])
 
 
 @test

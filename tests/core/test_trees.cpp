@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -52,8 +55,8 @@ TreesCsvParser load(Model& m, const std::string& text, size_t chunk = 7) {
 
 std::vector<float> predict(const Model& m, std::vector<int16_t> x) {
     std::vector<float> out(trees_n_outputs(&m.e));
-    EXPECT_EQ(Status::Ok, trees_predict(&m.e, x.data(), uint32_t(x.size()), out.data(),
-                                        uint32_t(out.size())));
+    EXPECT_EQ(Status::Ok,
+              trees_predict(&m.e, x.data(), uint32_t(x.size()), out.data(), uint32_t(out.size())));
     return out;
 }
 
@@ -95,17 +98,79 @@ TEST(TreesDecimal, CeilMatchesLibmOnManyValues) {
     }
 }
 
-TEST(TreesDecimal, FloatWithinTwoUlpOfStrtof) {
+uint32_t bits_of(float value) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+float parsed(const char* text) {
+    const DecimalScanner d = scan(text);
+    EXPECT_TRUE(decimal_complete(&d)) << text;
+    return decimal_to_float(&d);
+}
+
+// glibc's strtof rounds correctly: up to nine significant digits the engine must give its bits.
+TEST(TreesDecimal, FloatEqualsStrtofUpToNineDigits) {
     std::mt19937 rng(11);
-    std::uniform_real_distribution<float> mant(-10.0f, 10.0f);
-    std::uniform_int_distribution<int> exp(-30, 30);
+    std::uniform_int_distribution<uint32_t> any_bits(0, 0xffffffffu);
+    std::uniform_int_distribution<int> digits(1, 9);
+    std::uniform_int_distribution<int> exp10(-60, 45);
+    for (int i = 0; i < 200000; i++) {
+        char text[64];
+        if (i % 2 == 0) {
+            // Every float32 printed to round-trip (subnormals, the largest, both signs).
+            uint32_t bits = any_bits(rng);
+            if ((bits & 0x7f800000u) == 0x7f800000u) {
+                continue; // inf, NaN
+            }
+            float value;
+            std::memcpy(&value, &bits, sizeof value);
+            snprintf(text, sizeof text, "%.*g", digits(rng) == 1 ? 6 : 9, double(value));
+        } else {
+            // Decimals of any digit count and exponent: ties, overflow, underflow.
+            const int n = digits(rng);
+            uint32_t m = any_bits(rng) % 1000000000u;
+            m /= uint32_t(std::pow(10.0, 9 - n));
+            snprintf(text, sizeof text, "%s%ue%d", (i & 2) ? "-" : "", unsigned(m), exp10(rng));
+        }
+        ASSERT_EQ(bits_of(std::strtof(text, nullptr)), bits_of(parsed(text))) << text;
+    }
+}
+
+TEST(TreesDecimal, FloatEdgeCases) {
+    for (const char* text : {"3.4028235e38",
+                             "3.40282346e38",
+                             "3.4028236e38",
+                             "3.40282357e38",
+                             "340282350000000000000000000000000000000",
+                             "1.17549435e-38",
+                             "1.4e-45",
+                             "1.401298464e-45",
+                             "7.006492e-46",
+                             "7.0064924e-46",
+                             "7.0064923e-46",
+                             "0.5",
+                             "16777217",
+                             "16777219",
+                             "1e38",
+                             "1e39",
+                             "1e-46",
+                             "0e99",
+                             "-0.0",
+                             "123456789e-9"}) {
+        EXPECT_EQ(bits_of(std::strtof(text, nullptr)), bits_of(parsed(text))) << text;
+    }
+    // More than nine significant digits: rounded from the first nine and a non-zero remainder,
+    // within one ulp of the exact value.
+    std::mt19937 rng(5);
     for (int i = 0; i < 20000; i++) {
         char text[64];
-        snprintf(text, sizeof text, "%.9g", double(std::ldexp(mant(rng), exp(rng))));
-        const DecimalScanner d = scan(text);
-        ASSERT_TRUE(decimal_complete(&d)) << text;
-        const float expected = std::strtof(text, nullptr);
-        EXPECT_NEAR(expected, decimal_to_float(&d), 2.5e-7f * std::fabs(expected)) << text;
+        snprintf(text, sizeof text, "%u%u.%ue%d", unsigned(rng() % 1000000),
+                 unsigned(rng() % 1000000), unsigned(rng()), int(rng() % 60) - 30);
+        const float want = std::strtof(text, nullptr);
+        const float got = parsed(text);
+        EXPECT_LE(std::abs(int64_t(bits_of(want)) - int64_t(bits_of(got))), 1) << text;
     }
 }
 
@@ -161,8 +226,8 @@ TEST(TreesEngine, ValidationFindsEachKindOfDanglingReference) {
         int32_t root, feature, left, right, leaf_class;
         TreesFault fault;
     } cases[] = {
-        {1, 0, -1, -1, 0, TreesFault::Root},    {0, 3, -1, -1, 0, TreesFault::Feature},
-        {0, 0, 1, -1, 0, TreesFault::Child},    {0, 0, -1, -2, 0, TreesFault::Leaf},
+        {1, 0, -1, -1, 0, TreesFault::Root},      {0, 3, -1, -1, 0, TreesFault::Feature},
+        {0, 0, 1, -1, 0, TreesFault::Child},      {0, 0, -1, -2, 0, TreesFault::Leaf},
         {0, 0, -1, -1, 2, TreesFault::LeafValue},
     };
     for (const Case& c : cases) {
@@ -238,7 +303,8 @@ TEST(TreesCsv, SoftVoteAndRegressionLeaves) {
     EXPECT_NEAR(0.6f, out[0], 1e-6f);
     EXPECT_NEAR(0.4f, out[1], 1e-6f);
     Model reg(1, 1, 2);
-    ASSERT_EQ(CsvFault::None, load(reg, "f,1\nc,0\nlb,32\nl,-0.125\nl,3.5e2\nr,0\nn,0,0,-1,-2\n").fault);
+    ASSERT_EQ(CsvFault::None,
+              load(reg, "f,1\nc,0\nlb,32\nl,-0.125\nl,3.5e2\nr,0\nn,0,0,-1,-2\n").fault);
     EXPECT_EQ(-0.125f, predict(reg, {-1})[0]);
     EXPECT_EQ(350.0f, predict(reg, {0})[0]);
 }
@@ -273,8 +339,8 @@ TEST(TreesCsv, FaultsNameTheirLine) {
 
 TEST(TreesCsv, UnknownKindsCommentsAndBlankLinesAreIgnored) {
     Model m(1, 1, 1);
-    const TreesCsvParser p =
-        load(m, "# a comment, with commas\n\nf,1\nxyz,1,2\nc,1\nl,0\n,,,\nr,0\n n , 0 , 3 , -1 , -1 \n");
+    const TreesCsvParser p = load(
+        m, "# a comment, with commas\n\nf,1\nxyz,1,2\nc,1\nl,0\n,,,\nr,0\n n , 0 , 3 , -1 , -1 \n");
     EXPECT_EQ(CsvFault::None, p.fault) << p.fault_line;
     EXPECT_EQ(1.0f, predict(m, {0})[0]);
 }
