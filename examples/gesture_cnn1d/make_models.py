@@ -108,12 +108,18 @@ def main(out_dir):
         torch.manual_seed(0)
         logits = factory()
         optimiser = torch.optim.Adam(logits.parameters(), lr=0.01)
+        # The learning rate falls to 0 over the epochs: the weights settle, and so does the
+        # accuracy, whatever machine trains them (a constant rate left the dilated network at
+        # 171 or 198 of 200 depending on the CPU's arithmetic).
+        epochs = 60
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, epochs)
         logits.train()
-        for _ in range(60):
+        for _ in range(epochs):
             for batch in torch.randperm(len(x)).split(32):
                 optimiser.zero_grad()
                 nn.functional.cross_entropy(logits(x[batch]), t[batch]).backward()
                 optimiser.step()
+            schedule.step()
         # The device gets probabilities: the converted model ends with the softmax.
         model = nn.Sequential(logits, nn.Softmax(dim=1)).eval()
         with torch.no_grad():
