@@ -7,6 +7,8 @@ side by side (DIR/<arch>_6.3/emlearn_fft.mpy, built by hand outside the reposito
 import os
 import sys
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import common  # noqa: E402
@@ -23,6 +25,25 @@ def measure(micropython, module_path, n, mode):
     return per_call, float(timing["us"]), int(timing["object_bytes"])
 
 
+def lcg_values(n, seed):
+    """bench_fft_device.lcg_values(), as the device computes it."""
+    out, state = [], seed
+    for _ in range(n):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        out.append(state / 2147483648.0 - 0.5)
+    return np.array(out, dtype=np.float32)
+
+
+def relative_error(micropython, module_path, n):
+    """Relative RMS error of run() against numpy's float64 FFT of the same float32 input."""
+    values = common.run_device(micropython, module_path, SCRIPT, [n, 1, "accuracy"])
+    got = (np.frombuffer(bytes.fromhex(values["re"]), "<f4").astype(np.float64) +
+           1j * np.frombuffer(bytes.fromhex(values["im"]), "<f4"))
+    x = lcg_values(n, 1).astype(np.float64) + 1j * lcg_values(n, 2)
+    want = np.fft.fft(x)
+    return float(np.sqrt(np.sum(np.abs(got - want) ** 2) / np.sum(np.abs(want) ** 2)))
+
+
 def main():
     args = common.setup(__doc__.split("\n")[0], HERE)
     ours = os.path.join(common.ROOT, "dist")
@@ -33,17 +54,23 @@ def main():
                 [("reference", os.path.abspath(args.reference), "run")] if args.reference else []):
             instr, us, ram = measure(args.micropython, os.path.join(folder, "x64_6.3"), n, mode)
             row += ["%.0f" % instr, "%.1f" % us, str(ram)]
+            if mode == "run":
+                row.append("%.1e" % relative_error(args.micropython,
+                                                   os.path.join(folder, "x64_6.3"), n))
         rows.append(row)
-    columns = ["n", "run: instr", "run: µs", "run: RAM", "rfft: instr", "rfft: µs", "rfft: RAM"]
+    columns = ["n", "run: instr", "run: µs", "run: RAM", "run: error", "rfft: instr", "rfft: µs",
+               "rfft: RAM"]
     if args.reference:
-        columns += ["reference run: instr", "reference: µs", "reference: RAM"]
+        columns += ["reference run: instr", "reference: µs", "reference: RAM", "reference: error"]
     sizes = ["%s %s" % (a, common.mpy_size(ours, "emlearn_fft", a)) for a in common.SIZE_ARCHS]
     if args.reference:
         sizes += ["reference %s %s" % (a, common.mpy_size(args.reference, "emlearn_fft", a))
                   for a in common.SIZE_ARCHS]
     common.write_table(args.output, [
         "emlearn_fft on MicroPython %s, Unix port (x64). Instructions per call by callgrind "
-        "(slope between 20 and 120 calls); RAM = gc.mem_alloc() of the FFT object with its tables."
+        "(slope between 20 and 120 calls); RAM = gc.mem_alloc() of the FFT object with its tables; "
+        "error = relative RMS error of run() on pseudo-random complex input against numpy's float64 "
+        "FFT of the same float32 values."
         % common.micropython_version(args.micropython),
         ".mpy bytes: " + ", ".join(sizes)], columns, rows)
 

@@ -1,6 +1,8 @@
 # Runs on MicroPython: FFT(n), then LOOPS calls of one transform.
 #   micropython bench_fft_device.py N LOOPS MODE      MODE: run (complex, in place) | rfft
 # Prints: object_bytes=... us=...
+# MODE accuracy: one run() of n pseudo-random complex values (lcg_values(), which the host
+# repeats), and prints re=<hex> im=<hex>: the float32 results' bytes.
 # The tables are filled from Python when the module has no module-level fill() (the reference's
 # 1.29 build drops it), exactly as the reference's fill() computes them.
 import array
@@ -26,8 +28,29 @@ def make_fft(n):
     return fft
 
 
+def lcg_values(n, seed):
+    out = array.array("f", [0.0] * n)
+    state = seed
+    for i in range(n):
+        state = (state * 1103515245 + 12345) & 0x7FFFFFFF
+        out[i] = state / 2147483648.0 - 0.5
+    return out
+
+
+def accuracy(n):
+    import binascii
+
+    fft = make_fft(n)
+    re, im = lcg_values(n, 1), lcg_values(n, 2)
+    fft.run(re, im)
+    print("re=%s im=%s" % (binascii.hexlify(re).decode(), binascii.hexlify(im).decode()))
+
+
 def main():
     n, loops, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    if mode == "accuracy":
+        accuracy(n)
+        return
     gc.collect()
     before = gc.mem_alloc()
     fft = make_fft(n)

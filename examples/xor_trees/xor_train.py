@@ -3,14 +3,16 @@
 Features are in [0, 1] and scaled to int16 (1.0 -> 32767) *before* training, so the forest's
 thresholds are in the same units as the int16 arrays the device passes to predict().
 
-    python3 xor_train.py [output.csv]
+    /usr/bin/python3 examples/xor_trees/xor_train.py [output.csv]
 """
+import os
 import sys
 
 import numpy
 from sklearn.ensemble import RandomForestClassifier
 
-import microlearn.trees
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import microlearn.trees  # noqa: E402
 
 INT16_ONE = 2**15 - 1
 

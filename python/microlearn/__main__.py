@@ -147,20 +147,22 @@ def build_parser():
     convert_parser = commands.add_parser(
         "convert", help="ONNX network -> TinyMaix .tmdl",
         description="Convert an ONNX network (e.g. a PyTorch module exported with "
-                    "torch.onnx.export) into a .tmdl file. The network takes channels-first "
-                    "inputs scaled to [0, 1] (uint8 / 255); needs the onnx package "
-                    "(python3-onnx).")
+                    "torch.onnx.export) into a .tmdl file. The network takes inputs scaled to "
+                    "[0, 1] (uint8 / 255), channels first, or channels last where the graph "
+                    "begins with a Transpose to channels first (tf2onnx's Keras graphs); needs "
+                    "the onnx package (python3-onnx).")
     convert_parser.add_argument("model", help="ONNX file")
     convert_parser.add_argument("-o", "--output", required=True, help=".tmdl file to write")
     convert_parser.add_argument("--dtype", choices=("int8", "fp32"), default="int8",
                                 help="int8 (quantised, needs --calibration; default) or fp32")
     convert_parser.add_argument(
         "--calibration", metavar="NPY",
-        help="int8: a .npy file of uint8 sample inputs, (n, C, H, W) as the network takes "
-             "them; the activation ranges are measured on them")
+        help="int8: a .npy file of uint8 sample inputs, (n, *input shape) in the graph's "
+             "layout, (n, C, H, W) or (n, H, W, C); the activation ranges are measured on them")
     convert_parser.add_argument(
         "--input-shape", metavar="C,H,W",
-        help="one input's shape, channels first, when the graph leaves a size symbolic")
+        help="one input's shape in the graph's layout (C,H,W, or H,W,C for a channels-last "
+             "graph), when the graph leaves a size symbolic")
     convert_parser.set_defaults(handler=_cnn_convert)
     return parser
 

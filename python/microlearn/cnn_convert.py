@@ -241,7 +241,8 @@ class _Chain:
                                  % (shape, graph_shape))
         else:
             if not graph_shape or None in graph_shape:
-                raise ValueError("the graph's input shape %r has unknown sizes: give input_shape"
+                raise ValueError("the graph's input shape %r has unknown sizes: give input_shape "
+                                 "(--input-shape on the command line)"
                                  % (graph_shape,))
             shape = _input_shape(graph_shape)
         # A channels-last input (Keras through tf2onnx): (H, W, C) or (L, C), turned channels

@@ -5,8 +5,9 @@
 PYBIND11_MODULE(emlearn_cnn_fp32, m) {
     m.doc() = R"(Convolutional networks from TinyMaix .tmdl files (fp32 models).
 
-new(model)                   bytes, bytearray or array('B') of a .tmdl file (copied)
-net.run(input, output)       input array('B') of h*w*c uint8 values (HWC), output array('f')
+new(model)                   a .tmdl file in bytes, bytearray, array('B') or a memoryview
+net.run(input, output)       input: h*w*c uint8 values (HWC) in array('B'), bytearray or
+                             bytes; output array('f')
 net.output_dimensions()      the output's shape as a tuple, e.g. (10,))";
     pyglue::cnn::bind<microlearn::CnnKind::Fp32>(m, "tinymaixcnn");
 }
