@@ -10,11 +10,17 @@ straight into ``model.set_weights()`` / ``set_bias()``.
 Supported estimators:
 
 * regression (``emlearn_linreg``): ``LinearRegression``, ``Ridge``, ``Lasso``, ``ElasticNet``
-  (and their ``...CV`` variants, ``SGDRegressor``) with a single target;
+  (and their ``...CV`` variants, ``SGDRegressor``) with a single target; a regressor whose
+  prediction is not ``coef_ . x + intercept_`` (``PoissonRegressor``, ``GammaRegressor``: a link
+  function) is rejected;
 * classification (``emlearn_logreg``): ``LogisticRegression`` (and ``LogisticRegressionCV``),
-  binary or multinomial. A one-vs-rest multi-class model (``multi_class='ovr'``, or the
+  binary or multinomial (two classes fitted ``multinomial`` give ``sigmoid(2z)``: their weights
+  are stored doubled). A one-vs-rest multi-class model (``multi_class='ovr'``, or the
   ``liblinear`` solver) normalises per-class sigmoids instead of a softmax, which the engine does
   not compute: it is rejected.
+
+``convert`` checks the estimator's own predictions at probe points against the engine's formula
+before it returns, so an estimator it does not know is either converted exactly or refused.
 
 The engine computes in float32, so predictions agree with scikit-learn's (float64) to float32
 rounding: about 1e-6 relative for regression outputs and probabilities; predicted classes agree
@@ -137,17 +143,79 @@ class LinearModel:
 
 
 def _class_array(classes):
+    """The labels the file stores: whole numbers within int32 as they are (also when they are
+    floats, e.g. 1.0, 2.0), any others (strings, fractions, wider integers) as indices 0.. (the
+    labels stay on the host, in ``LinearModel.classes``)."""
     classes = np.asarray(classes)
-    if classes.dtype.kind in "iub":
-        return classes.astype(np.int32)
-    # Non-numeric labels: the device sees indices; the labels stay on the host.
+    if classes.dtype.kind in "iubf":
+        values = classes.astype(np.float64)
+        if (np.all(values == np.round(values)) and values.min() >= -2**31 and
+                values.max() <= 2**31 - 1):
+            return values.astype(np.int32)
     return np.arange(len(classes), dtype=np.int32)
 
 
 def _check_fitted(estimator):
     if not hasattr(estimator, "coef_") or not hasattr(estimator, "intercept_"):
+        from sklearn.utils.validation import check_is_fitted
+
+        name = type(estimator).__name__
+        try:
+            check_is_fitted(estimator)
+        except Exception:  # noqa: BLE001  (NotFittedError, or not an estimator at all)
+            raise UnsupportedEstimatorError("%s is not fitted (no coef_/intercept_)" % name)
         raise UnsupportedEstimatorError(
-            "%s is not fitted (no coef_/intercept_)" % type(estimator).__name__)
+            "%s is not supported: it has no coef_/intercept_ of a linear model" % name)
+
+
+def _probe_points(weights, bias):
+    """Points where the model's decision values are of order one (not saturated): along each
+    weight vector through the point where its decision value is 0."""
+    rng = np.random.default_rng(0)
+    points = []
+    for w, b in zip(weights, bias):
+        norm2 = float(w @ w)
+        if norm2 == 0.0:
+            continue
+        for t in (-2.0, -0.7, 0.3, 1.5):
+            points.append((t - b) * w / norm2 + 0.1 * rng.normal(size=w.shape) / np.sqrt(norm2))
+    if not points:
+        points = list(rng.normal(size=(4, weights.shape[1])))
+    return np.array(points)
+
+
+def _matches(got, want):
+    return np.allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+def _logit_factor(estimator, coef, intercept):
+    """What the engine must scale coef_ and intercept_ by to compute the estimator's own
+    predictions (at probe points, in float64): 1, or 2 for the doubled logit of a two-class
+    multinomial model (softmax([-z, z]) = sigmoid(2z)). Refuses link functions (PoissonRegressor
+    ...) and probability rules the engine does not have."""
+    from sklearn.base import is_classifier
+
+    name = type(estimator).__name__
+    points = _probe_points(coef, intercept)
+    z = points @ coef.T + intercept
+    if not is_classifier(estimator):
+        if not _matches(np.asarray(estimator.predict(points), dtype=np.float64).reshape(-1),
+                        z[:, 0]):
+            raise UnsupportedEstimatorError(
+                "%s does not predict coef_ . x + intercept_ (a link function?): only linear "
+                "regressors are supported" % name)
+        return 1.0
+    want = np.asarray(estimator.predict_proba(points), dtype=np.float64)
+    if z.shape[1] == 1:
+        for factor in (1.0, 2.0):
+            if _matches(1.0 / (1.0 + np.exp(-factor * z[:, 0])), want[:, 1]):
+                return factor
+    else:
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        if _matches(e / e.sum(axis=1, keepdims=True), want):
+            return 1.0
+    raise UnsupportedEstimatorError(
+        "%s: its probabilities are not the sigmoid/softmax of coef_ . x + intercept_" % name)
 
 
 def _is_ovr(estimator, n_classes):
@@ -177,15 +245,16 @@ def convert(estimator):
                 "'multinomial' (a solver other than liblinear)")
         coef = coef.reshape(-1, coef.shape[-1])
         intercept = np.broadcast_to(intercept, (coef.shape[0],))
-        return LinearModel(coef, intercept, classes)
-    if coef.ndim == 2:
-        if coef.shape[0] != 1:
-            raise UnsupportedEstimatorError(
-                "multi-target regression (%d targets) is not supported" % coef.shape[0])
-        coef = coef[0]
-    if intercept.size != 1:
-        raise UnsupportedEstimatorError("multi-target regression is not supported")
-    return LinearModel(coef.reshape(1, -1), intercept)
+        factor = _logit_factor(estimator, coef, intercept)
+        return LinearModel(coef * factor, intercept * factor, classes)
+    n_features = int(getattr(estimator, "n_features_in_", coef.shape[-1]))
+    if intercept.size != 1 or coef.size != n_features:
+        raise UnsupportedEstimatorError(
+            "multi-target regression (%d targets) is not supported"
+            % max(intercept.size, coef.size // max(n_features, 1)))
+    coef = coef.reshape(1, -1)
+    _logit_factor(estimator, coef, intercept)
+    return LinearModel(coef, intercept)
 
 
 def load(path):

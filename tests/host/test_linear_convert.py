@@ -166,3 +166,44 @@ def test_linear_model_validates_shapes():
         LinearModel(np.zeros((2, 3)), np.zeros(2), classes=[0, 1])  # binary needs one vector
     with pytest.raises(ValueError):
         LinearModel(np.zeros((1, 3)), np.zeros(2))
+
+
+def test_two_class_multinomial_is_the_doubled_logit():
+    # softmax([-z, z]) = sigmoid(2z): converted as sigmoid(w.x + b) it was up to 0.15 off.
+    X, y = _classification("breast_cancer")
+    for estimator in (LogisticRegression(multi_class="multinomial", max_iter=10000).fit(X, y),
+                      LogisticRegression(multi_class="ovr", max_iter=10000).fit(X, y)):
+        converted = convert(estimator)
+        assert np.max(np.abs(converted.predict_proba(X) - estimator.predict_proba(X))) <= 1e-5
+        assert np.array_equal(converted.predict(X), estimator.predict(X))
+        engine = converted.new_engine_model()
+        out = array.array("f", [0, 0])
+        for row, want in zip(X[:50], estimator.predict_proba(X[:50])):
+            engine.predict_proba(array.array("f", row.astype(np.float32).tolist()), out)
+            assert np.max(np.abs(np.array(out) - want)) <= 1e-5
+
+
+def test_regressors_with_a_link_function_are_refused():
+    from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = np.exp(X @ [0.3, -0.2, 0.1] + 1)
+    for estimator in (PoissonRegressor(), GammaRegressor(), TweedieRegressor(power=1.5)):
+        with pytest.raises(UnsupportedEstimatorError, match="link function"):
+            convert(estimator.fit(X, y))
+    identity = TweedieRegressor(power=0).fit(X, y)  # the normal distribution: identity link
+    assert np.max(np.abs(convert(identity).predict(X) - identity.predict(X))) <= 1e-5 * np.max(y)
+
+
+def test_numeric_labels_the_file_can_hold(tmp_path):
+    X, y = _classification("iris")
+    for labels, stored in ((np.array([-1, 5, 2**40]), [0, 1, 2]),  # beyond int32: indices
+                           (np.array([1.0, 2.0, 4.0]), [1, 2, 4]),  # whole floats: as they are
+                           (np.array([7, -3, 2**31 - 1]), [-3, 7, 2**31 - 1])):
+        estimator = LogisticRegression(max_iter=10000).fit(X, labels[y])
+        converted = convert(estimator)
+        assert np.array_equal(converted.predict(X), estimator.predict(X))
+        converted.save(tmp_path / "m.npz")
+        with np.load(tmp_path / "m.npz") as z:
+            assert z["classes"].tolist() == stored
