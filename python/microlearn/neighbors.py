@@ -101,8 +101,15 @@ def convert(estimator):
     if estimator.weights != "uniform":
         raise ValueError("only weights='uniform' is supported")
     metric = estimator.effective_metric_
-    if metric not in ("euclidean",) and not (metric == "minkowski" and estimator.p == 2):
-        raise ValueError("only the Euclidean metric is supported, got %r" % metric)
+    params = getattr(estimator, "effective_metric_params_", None) or {}
+    extra = sorted(set(params) - {"p"})  # e.g. Minkowski weights "w", which the engine lacks
+    euclidean = metric in ("euclidean", "l2") or (
+        metric == "minkowski" and params.get("p", getattr(estimator, "p", 2)) == 2)
+    if not euclidean or extra:
+        raise ValueError("only the unweighted Euclidean metric is supported, got %r%s"
+                         % (metric, " with %s" % extra if extra else ""))
+    if getattr(estimator, "outputs_2d_", False):
+        raise ValueError("multi-output KNeighborsClassifier is not supported: one label per item")
     X = check_int16(estimator._fit_X, "the training data")
     classes = np.asarray(estimator.classes_)
     if len(classes) > 32768:

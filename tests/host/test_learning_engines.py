@@ -123,6 +123,16 @@ def test_knn_convert_rejects_what_the_engine_does_not_compute():
         convert_knn(KNeighborsClassifier(weights="distance").fit(X_train, y_train))
     with pytest.raises(ValueError, match="Euclidean"):
         convert_knn(KNeighborsClassifier(p=1).fit(X_train, y_train))
+    # Minkowski feature weights: dropped, 47 of 300 predictions differed.
+    weighted = KNeighborsClassifier(metric="minkowski", p=2,
+                                    metric_params={"w": np.array([1.0, 100.0, 1.0, 1.0])})
+    with pytest.raises(ValueError, match="unweighted Euclidean.*'w'"):
+        convert_knn(weighted.fit(X_train, y_train))
+    with pytest.raises(ValueError, match="multi-output"):
+        convert_knn(KNeighborsClassifier().fit(X_train, np.c_[y_train, y_train]))
+    # "l2" is the Euclidean metric by another name.
+    l2 = KNeighborsClassifier(metric="l2", algorithm="brute").fit(X_train, y_train)
+    assert convert_knn(l2).k == 5
     with pytest.raises(ValueError, match="int16"):
         convert_knn(KNeighborsClassifier().fit(X_train + 0.5, y_train))
     with pytest.raises(TypeError):
