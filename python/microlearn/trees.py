@@ -13,6 +13,8 @@ The engine takes int16 features, so train on integer-valued features (see
   written as an integer (which the reference, truncating, also reads exactly). ``T`` is clamped
   to ``[-32768, 32768]``: ``32768`` sends every int16 left, ``-32768`` every int16 right. A model
   trained on int16 data never needs the clamp (its thresholds lie between two int16 values).
+  ``convert`` warns (``UserWarning``) about thresholds int16 data cannot give: beyond int16, or
+  (but for ExtraTrees, whose thresholds are random) neither a whole nor a half number.
   The reference ``emlearn_trees`` stores thresholds as int16 and features as int8, so it reads
   a hard-vote file correctly only when no threshold is 32768 (i.e. int16 training data) and
   there are at most 128 features; microlearn's engine has neither limit.
@@ -37,6 +39,8 @@ Nodes are written tree by tree in depth-first preorder, so a left child that is 
 the next node (jump ``1``) and every jump is forward. Identical leaves are written once. A tree
 that is a single leaf becomes one node whose two children are that leaf.
 """
+
+import warnings
 
 import numpy as np
 
@@ -94,6 +98,22 @@ def threshold_to_int(threshold):
     t = np.floor(np.asarray(threshold, dtype=np.float64)) + 1
     t = np.clip(t, INT16_MIN, INT16_MAX + 1).astype(np.int64)
     return int(t) if t.ndim == 0 else t
+
+
+def _warn_unless_int16_thresholds(thresholds, midpoints):
+    """Thresholds of int16-valued features lie within int16's range and, where scikit-learn
+    splits halfway between two training values (``midpoints``: not ExtraTrees), are whole or
+    half numbers. Others mean the model was trained on other values than the device will pass,
+    and every input may go one way."""
+    t = np.asarray(thresholds, dtype=np.float64)
+    odd = (t < INT16_MIN) | (t > INT16_MAX)
+    if midpoints:
+        odd |= np.abs(2 * t - np.round(2 * t)) > 1e-6
+    if odd.any():
+        warnings.warn(
+            "threshold %r is not one of int16-valued features (the device compares int16 "
+            "inputs): train on int16 values, e.g. scaled by microlearn.quantize.Int16Scaler"
+            % float(t[odd][0]), UserWarning, stacklevel=4)
 
 
 def _format_float32(value):
@@ -299,8 +319,9 @@ class _Builder:
             self.leaf_values.append(key)
         return -index - 1
 
-    def add_tree(self, tree):
-        """Appends one fitted ``sklearn.tree._tree.Tree``, nodes in depth-first preorder."""
+    def add_tree(self, tree, midpoints=True):
+        """Appends one fitted ``sklearn.tree._tree.Tree``, nodes in depth-first preorder;
+        ``midpoints``: its thresholds lie halfway between two training values (not ExtraTrees)."""
         left, right = tree.children_left, tree.children_right
         base = len(self.nodes)
         self.roots.append(base)
@@ -318,6 +339,7 @@ class _Builder:
             stack.append(right[node])
             stack.append(left[node])
         position = {node: base + i for i, node in enumerate(order)}
+        _warn_unless_int16_thresholds(tree.threshold[order], midpoints)
         thresholds = threshold_to_int(tree.threshold[order])
         for node, threshold in zip(order, thresholds):
             refs = []
@@ -354,7 +376,8 @@ class _Builder:
 
 
 def _estimator_kind(estimator):
-    """``(is_classifier, list of fitted Tree objects)``, or raises for unsupported objects."""
+    """``(is_classifier, list of fitted Tree objects, whether thresholds are midpoints)``, or
+    raises for unsupported objects."""
     from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
                                   RandomForestClassifier, RandomForestRegressor)
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -372,7 +395,10 @@ def _estimator_kind(estimator):
         if isinstance(estimator, cls):
             check_is_fitted(estimator)
             trees = estimator.estimators_ if forest else [estimator]
-            return classifier, [t.tree_ for t in trees]
+            # ExtraTrees draw their thresholds at random between the node's values: only the
+            # others split halfway between two of them (what _warn_unless_int16_thresholds knows).
+            midpoints = getattr(trees[0], "splitter", "best") == "best"
+            return classifier, [t.tree_ for t in trees], midpoints
     name = type(estimator).__name__
     raise UnsupportedEstimatorError(
         f"unsupported estimator {name}: microlearn.trees.convert supports "
@@ -407,7 +433,7 @@ def convert(estimator, method="hard"):
     """
     if method not in _METHODS:
         raise ValueError(f"method must be 'hard' or 'soft', got {method!r}")
-    classifier, trees = _estimator_kind(estimator)
+    classifier, trees, midpoints = _estimator_kind(estimator)
     n_features = int(estimator.n_features_in_)
     if classifier:
         if estimator.n_outputs_ != 1:
@@ -429,7 +455,7 @@ def convert(estimator, method="hard"):
 
     builder = _Builder(leaf_bits, n_classes)
     for tree in trees:
-        builder.add_tree(tree)
+        builder.add_tree(tree, midpoints)
         if len(builder.nodes) > MAX_NODES:
             raise ValueError(f"the model has more than {MAX_NODES} decision nodes; limit "
                              "n_estimators, max_depth or max_leaf_nodes")

@@ -270,7 +270,8 @@ def test_thresholds_beyond_int16_are_clamped(engine_predict, tmp_path):
     X = np.array([[-50000], [-40000], [0], [40000], [50000]], dtype=np.float64)
     y = np.array([0, 1, 0, 1, 0])
     estimator = DecisionTreeClassifier(random_state=0).fit(X, y)
-    model = convert(estimator)
+    with pytest.warns(UserWarning, match="not one of int16-valued features"):
+        model = convert(estimator)
     assert {INT16_MIN, INT16_MAX + 1} <= set(model.nodes[:, 1].tolist())
     rows = np.array([[INT16_MIN], [-1], [0], [1], [INT16_MAX]], dtype=np.int16)
     out = load_and_predict(engine_predict, model, rows, tmp_path)
@@ -533,3 +534,21 @@ def test_int16_check_helpers():
         check_int16([1, 40000])
     with pytest.raises(ValueError, match="not an integer"):
         check_int16([[1.0, 2.25]])
+
+
+def test_thresholds_of_other_than_int16_values_warn():
+    """A model trained on other values than the int16 the device passes converts, with a
+    warning: thresholds that are not halfway between two int16 values, or beyond int16."""
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 2))
+    y = (X[:, 0] > 0.5).astype(int)
+    with pytest.warns(UserWarning, match="Int16Scaler"):
+        convert(DecisionTreeClassifier(max_depth=2).fit(X, y))
+    Xq = Int16Scaler().fit(X).transform(X)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        convert(DecisionTreeClassifier(max_depth=3).fit(Xq, y))
+        # ExtraTrees draw thresholds at random between two values: no warning for int16 data.
+        convert(ExtraTreesClassifier(n_estimators=3, random_state=0).fit(Xq, y))
