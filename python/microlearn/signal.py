@@ -86,9 +86,23 @@ def _gain_section(k):
     return np.array([[float(np.real(k)), 0.0, 0.0, 1.0, 0.0, 0.0]])
 
 
+def _check_stable(sos):
+    """ValueError for a section with a pole outside the unit circle: its output grows without
+    bound (an analog design given as digital, a wrong sign). Poles on the circle pass."""
+    for i, section in enumerate(sos):
+        poles = np.roots(section[3:6]) if section[4] or section[5] else []
+        radius = float(np.abs(poles).max()) if len(poles) else 0.0
+        if radius > 1.0 + 1e-12:
+            raise ValueError("section %d is unstable (pole radius %.6g > 1): a digital design "
+                             "is needed (scipy.signal with fs=..., not analog=True)" % (i, radius))
+
+
 def iir_coefficients(design):
-    """``array('f')`` for ``emlearn_iir.new``: scipy's sos layout, flattened, float32."""
-    return array.array("f", to_sos(design).astype(np.float32).ravel().tolist())
+    """``array('f')`` for ``emlearn_iir.new``: scipy's sos layout, flattened, float32.
+    ``ValueError`` for an unstable design (a pole outside the unit circle)."""
+    sos = to_sos(design)
+    _check_stable(sos)
+    return array.array("f", sos.astype(np.float32).ravel().tolist())
 
 
 def _frequency_grid(n_points):
@@ -130,8 +144,12 @@ def iir_q15_coefficients(design, balance=True, scale=Q15_SCALE):
     ``round(c * scale)`` (ties away from zero, as ``convert_coefficients`` on the device).
 
     ``balance`` spreads the gain over the sections first (:func:`balance_gain`). ``ValueError``
-    when a coefficient does not fit int16 (|c| >= 4 at the default scale).
+    when a coefficient does not fit int16 (|c| >= 4 at the default scale), when a section's
+    numerator rounds to all zeros (the filter would output silence: its gain is below the
+    format's resolution, as for a very low cutoff; emlearn_iir computes it in float), and for an
+    unstable design.
     """
+    _check_stable(to_sos(design))
     sos = balance_gain(design) if balance else to_sos(design)
     layout = np.stack([sos[:, 0], np.zeros(len(sos)), sos[:, 1], sos[:, 2], -sos[:, 4],
                        -sos[:, 5]], axis=1)
@@ -142,6 +160,13 @@ def iir_q15_coefficients(design, balance=True, scale=Q15_SCALE):
         stage, index = (int(v) for v in bad[0])
         raise ValueError("section %d: coefficient %g is outside the Q2.13 range [-4, 4); the "
                          "design cannot run on emlearn_iir_q15" % (stage, layout[stage, index]))
+    silent = np.flatnonzero(np.all(q[:, :4] == 0, axis=1) & np.any(layout[:, :4] != 0, axis=1))
+    if len(silent):
+        stage = int(silent[0])
+        raise ValueError("section %d: the numerator (largest %.3g) rounds to 0 at a scale of %g, "
+                         "so the filter outputs only zeros: the design's gain is below "
+                         "emlearn_iir_q15's resolution (emlearn_iir runs it in float)"
+                         % (stage, np.abs(layout[stage, :4]).max(), scale))
     return array.array("h", q.astype(np.int64).ravel().tolist())
 
 
@@ -249,11 +274,15 @@ def iir_q15_report(design, coefficients=None, signal=None, response_floor_db=-40
 
     w = _frequency_grid(n_points)
     h_exact = np.abs(sig.sosfreqz(exact, worN=w)[1])
-    h_quant = np.abs(sig.sosfreqz(quantised, worN=w)[1])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a pole on the circle
+        h_quant = np.abs(sig.sosfreqz(quantised, worN=w)[1])
     peak = h_exact.max()
     band = h_exact >= peak * 10 ** (response_floor_db / 20) if peak > 0 else np.zeros_like(w, bool)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         diff = np.abs(20 * np.log10(np.maximum(h_quant[band], 1e-300) / h_exact[band]))
+    # A pole on the unit circle makes the response infinite (or NaN) there: an infinite error,
+    # not a NaN that every comparison lets pass.
+    diff[~np.isfinite(diff)] = np.inf
     response_error_db = float(diff.max()) if band.any() else 0.0
 
     poles = np.concatenate([np.roots([1.0, s[4], s[5]]) for s in quantised]) if len(q) else []

@@ -297,14 +297,29 @@ def test_q15_device_conversion_matches_host_helper():
     assert list(ref_default) == list(ms.iir_q15_coefficients(design, scale=8191))
 
 
-def test_q15_unbalanced_narrow_filter_quantises_to_silence_balanced_does_not():
+def test_q15_numerator_that_rounds_to_zero_is_refused():
+    # Unbalanced, this design's first numerator (about 1e-5) rounds to zeros: a filter that
+    # outputs silence. Balanced, it runs; far narrower, even balancing cannot save it.
     design = sig.butter(4, 0.02, output="sos")
-    unbalanced = ms.iir_q15_coefficients(design, balance=False)
-    assert list(unbalanced)[0:4:2] == [0, 0]  # b0 and b1 of the first section
+    with pytest.raises(ValueError, match="section 0: the numerator .* rounds to 0"):
+        ms.iir_q15_coefficients(design, balance=False)
     balanced = ms.iir_q15_coefficients(design)
     x = np.full(4000, 8000)
-    assert np.all(engine_q15(unbalanced, x) == 0)
     assert abs(int(engine_q15(balanced, x)[-1]) - 8000) < 400
+    with pytest.raises(ValueError, match="rounds to 0"):
+        ms.iir_q15_coefficients(sig.butter(4, 0.001, output="sos"))
+    # The report of such coefficients: an infinite response error (a pole at z = 1), not NaN.
+    dead = [0, 0, 0, 0, 16337, -8145, 0, 0, 0, 0, 16364, -8172]
+    assert ms.iir_q15_report(sig.butter(4, 0.001, output="sos"), dead).response_error_db == np.inf
+
+
+def test_unstable_designs_are_refused():
+    for convert in (ms.iir_coefficients, ms.iir_q15_coefficients):
+        with pytest.raises(ValueError, match="unstable"):
+            convert(sig.butter(4, 100, analog=True))  # an analog design given as digital
+        with pytest.raises(ValueError, match="section 1 is unstable"):
+            convert([0.1, 0, 0, 1, -0.5, 0, 1, 0, 0, 1, -2.5, 1.2])
+    ms.iir_coefficients([1, 0, 0, 1, -1, 0])  # an integrator: a pole on the circle passes
 
 
 # --- microlearn.signal helpers ------------------------------------------------------------------
