@@ -90,5 +90,9 @@ bool raise_buffer_fault(Error* error, BufferFault fault) {
     return raise_type(error, nth_text(kBufferFaultTexts, uint32_t(fault)));
 }
 
+bool raise_unaligned(Error* error) {
+    return raise_value(error, "arrays must be aligned to their element size");
+}
+
 } // namespace api
 } // namespace microlearn

@@ -59,6 +59,10 @@ enum class BufferFault : uint8_t {
     NotContiguous, // a strided view (CPython)
 };
 bool raise_buffer_fault(Error* error, BufferFault fault);
+// ValueError for a buffer whose address is not a multiple of its element size: the engines read
+// elements in place. Only CPython can make one (numpy or memoryview.cast() views at an odd byte
+// offset); MicroPython's arrays and their views are always aligned.
+bool raise_unaligned(Error* error);
 
 } // namespace api
 } // namespace microlearn

@@ -62,6 +62,12 @@ class Buffer {
         // Only single-letter formats are typecodes; anything else ("2h", "q", ...) is rejected
         // by the api's typecode checks.
         typecode_ = (format[0] != '\0' && format[1] == '\0') ? format[0] : '?';
+        if (view_.itemsize > 1 && reinterpret_cast<uintptr_t>(view_.buf) % view_.itemsize != 0) {
+            PyBuffer_Release(&view_);
+            Error err;
+            microlearn::api::raise_unaligned(&err);
+            raise(err);
+        }
     }
     ~Buffer() { PyBuffer_Release(&view_); }
     Buffer(const Buffer&) = delete;

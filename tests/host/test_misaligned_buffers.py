@@ -1,0 +1,95 @@
+"""Buffers at an odd byte offset (CPython only: numpy and memoryview.cast() views can start
+anywhere; MicroPython's arrays cannot). The engines read elements in place, so every module must
+refuse them with the error linear_map gives, never read them (undefined behaviour, and a SIGBUS on
+cores that trap unaligned loads). Found under UBSan."""
+
+import array
+
+import numpy as np
+import pytest
+
+pytest.importorskip("emlearn_fft", reason="run `make host` to build the CPython modules")
+
+import emlearn_arrayutils  # noqa: E402
+import emlearn_fft  # noqa: E402
+import emlearn_iir  # noqa: E402
+import emlearn_iir_q15  # noqa: E402
+import emlearn_kmeans  # noqa: E402
+import emlearn_linreg  # noqa: E402
+import emlearn_logreg  # noqa: E402
+import emlearn_neighbors  # noqa: E402
+import emlearn_trees  # noqa: E402
+
+MESSAGE = "arrays must be aligned to their element size"
+
+
+def odd(dtype, values):
+    """A writable numpy view of `values` that starts one byte into its buffer."""
+    values = np.asarray(values, dtype=dtype)
+    buf = bytearray(values.nbytes + 1)
+    view = np.frombuffer(buf, dtype=dtype, count=values.size, offset=1)
+    view[:] = values
+    return view
+
+
+def f(values):
+    return array.array("f", values)
+
+
+def h(values):
+    return array.array("h", values)
+
+
+def trees_model():
+    model = emlearn_trees.new(1, 1, 2)
+    model.setdata(1, 2)
+    model.addleaf(0)
+    model.addleaf(1)
+    model.addroot(0)
+    model.addnode(-1, -2, 0, 5)
+    return model
+
+
+def calls():
+    fft = emlearn_fft.FFT(8)
+    iir = emlearn_iir.new(f([1, 0, 0, 1, 0, 0]))
+    q15 = emlearn_iir_q15.new(h([8192, 0, 0, 0, 0, 0]))
+    knn = emlearn_neighbors.new(4, 2, 1)
+    knn.additem(h([1, 2]), 0)
+    linreg = emlearn_linreg.new(2, 0.0, 0.0, 0.1)
+    logreg = emlearn_logreg.new(2, 3)
+    yield "fft.run", lambda: fft.run(odd(np.float32, range(8)), f([0] * 8))
+    yield "fft.rfft", lambda: fft.rfft(f(range(8)), odd(np.float32, [0] * 5), f([0] * 5))
+    yield "iir.new", lambda: emlearn_iir.new(odd(np.float32, [1, 0, 0, 1, 0, 0]))
+    yield "iir.run", lambda: iir.run(odd(np.float32, range(8)))
+    yield "iir.set_state", lambda: iir.set_state(odd(np.float32, [0, 0]))
+    yield "iir_q15.new", lambda: emlearn_iir_q15.new(odd(np.int16, [8192, 0, 0, 0, 0, 0]))
+    yield "iir_q15.run", lambda: q15.run(odd(np.int16, range(8)))
+    yield "iir_q15.convert_coefficients", lambda: emlearn_iir_q15.convert_coefficients(
+        odd(np.float64, [1, 0, 0, 1, 0, 0]))
+    yield "kmeans.euclidean_argmin", lambda: emlearn_kmeans.euclidean_argmin(
+        odd(np.int16, [0, 0, 5, 5]), h([1, 1]))
+    yield "kmeans.cluster", lambda: emlearn_kmeans.cluster(odd(np.float32, [0, 1, 9, 10]),
+                                                           f([0, 9]), 1)
+    yield "neighbors.additem", lambda: knn.additem(odd(np.int16, [3, 4]), 1)
+    yield "neighbors.predict", lambda: knn.predict(odd(np.int16, [3, 4]))
+    yield "linreg.predict", lambda: linreg.predict(odd(np.float32, [1, 2]))
+    yield "linreg.set_weights", lambda: linreg.set_weights(odd(np.float32, [1, 2]))
+    yield "logreg.predict_proba", lambda: logreg.predict_proba(f([1, 2]), odd(np.float32, [0] * 3))
+    yield "trees.predict", lambda: trees_model().predict(odd(np.int16, [5]), f([0, 0]))
+    yield "arrayutils.linear_map", lambda: emlearn_arrayutils.linear_map(
+        odd(np.int16, [1, 2]), f([0, 0]), 0, 10, 0, 1)
+
+
+@pytest.mark.parametrize("name, call", list(calls()), ids=[name for name, _ in calls()])
+def test_misaligned_buffers_are_refused(name, call):
+    with pytest.raises(ValueError, match=MESSAGE):
+        call()
+
+
+def test_aligned_views_at_an_offset_still_work():
+    buf = np.zeros(9, dtype=np.float32)
+    view = buf[1:]  # 4 bytes in: aligned for float32
+    view[:] = np.arange(8)
+    emlearn_fft.FFT(8).run(view, f([0] * 8))
+    assert view[0] == pytest.approx(28.0)
