@@ -57,12 +57,22 @@ static mp_obj_t trees_predict(mp_obj_t self_in, mp_obj_t x_in, mp_obj_t out_in) 
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(trees_predict_obj, trees_predict);
 
+// The threshold in the module's float type, double for x86, x64 and armv7emdp (a fraction below
+// float precision counts). For xtensa and rv32imc dynruntime.mk builds with no float type
+// (MICROPY_FLOAT_IMPL none; their boards' firmware is single precision): float32, as everywhere
+// else (a double here would bring the soft-float double routines, 400-660 bytes).
+#ifdef mp_obj_get_float
+#define NATMOD_THRESHOLD(o) mp_obj_get_float(o)
+#else
+#define NATMOD_THRESHOLD(o) mp_obj_get_float_to_f(o)
+#endif
+
 static mp_obj_t trees_addnode(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
     api::Error err;
     if (!api::trees_addnode(&self_of(args[0])->handle, natmod::int_arg(args[1]),
                             natmod::int_arg(args[2]), natmod::int_arg(args[3]),
-                            mp_obj_get_float(args[4]), &err)) { // the port's float or double
+                            NATMOD_THRESHOLD(args[4]), &err)) {
         natmod::raise(err);
     }
     return mp_const_none;
