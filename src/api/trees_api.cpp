@@ -21,7 +21,20 @@ Status prepare_leaves(void* context, TreeEnsemble*) {
                                                                    : Status::CapacityFull;
 }
 
-// ceil() for the threshold of addnode(), saturated well outside int16.
+// ceil() for the threshold of addnode(), saturated well outside int16, in hardware arithmetic of
+// the value's own type: a double (CPython, and MicroPython ports whose float is a double) is not
+// rounded to float first, which would send x == 5 right of a threshold of 5.0000001.
+template <typename T> int32_t ceil_clamped(T value) {
+    if (!(value < T(40000))) {
+        return 40000; // NaN too: the node then sends every input left
+    }
+    if (value <= T(-40000)) {
+        return -40000;
+    }
+    const int32_t t = int32_t(value);
+    return T(t) < value ? t + 1 : t;
+}
+
 int32_t ceil_threshold(float value) {
 #if MICROLEARN_SOFT_FLOAT
     const uint32_t bits = float_bits(value);
@@ -37,28 +50,12 @@ int32_t ceil_threshold(float value) {
     const int32_t t = int32_t(float_bits_int_part(magnitude, &fraction));
     return negative ? -t : t + (fraction ? 1 : 0); // ceil drops a negative value's fraction
 #else
-    if (!(value < 40000.0f)) {
-        return 40000; // NaN too: the node then sends every input left
-    }
-    if (value <= -40000.0f) {
-        return -40000;
-    }
-    const int32_t t = int32_t(value);
-    return float(t) < value ? t + 1 : t;
+    return ceil_clamped(value);
 #endif
 }
 
-// The same for a double (CPython, and MicroPython ports whose float is a double): rounding it to
-// float first would send x == 5 right of a threshold of 5.0000001.
 int32_t ceil_threshold(double value) {
-    if (!(value < 40000.0)) {
-        return 40000; // NaN too
-    }
-    if (value <= -40000.0) {
-        return -40000;
-    }
-    const int32_t t = int32_t(value);
-    return double(t) < value ? t + 1 : t;
+    return ceil_clamped(value);
 }
 
 // In TreesFault order. The ones followed by an index end in a space.

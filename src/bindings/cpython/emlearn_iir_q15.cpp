@@ -12,10 +12,6 @@ using pyglue::iir::check;
 
 namespace {
 
-float float_of(const py::object& value) {
-    return float(pyglue::get_double(value));
-}
-
 // sos as a flat list of floats: a float array ('f' or 'd', any shape, e.g. scipy's (n, 6)
 // float64 sos), a flat list/tuple of numbers, or a list/tuple of 6-number rows.
 std::vector<float> read_sos(py::handle sos) {
@@ -52,7 +48,7 @@ std::vector<float> read_sos(py::handle sos) {
         }
         const py::object item = items[i];
         if (!rows) {
-            values.push_back(float_of(item));
+            values.push_back(pyglue::get_float(item));
             continue;
         }
         if ((!PyList_Check(item.ptr()) && !PyTuple_Check(item.ptr())) || py::len(item) != 6) {
@@ -63,7 +59,7 @@ std::vector<float> read_sos(py::handle sos) {
             if (k >= py::len(stage)) {
                 check(api::iir_q15_convert_row_error(row, &err), err);
             }
-            values.push_back(float_of(stage[k]));
+            values.push_back(pyglue::get_float(py::object(stage[k])));
         }
     }
     return values;
