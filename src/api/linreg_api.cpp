@@ -38,14 +38,14 @@ size_t linreg_storage_bytes(int32_t n_features, Error* err) {
 bool linreg_new(LinregHandle* h, int32_t n_features, float alpha, float l1_ratio,
                 float learning_rate, void* storage, size_t bytes, Error* err) {
     if (!(float_is_finite(alpha) && float_greater_equal(alpha, 0.0f))) {
-        return raise_value(err, "alpha must be >= 0");
+        return raise_value(err, "alpha must be finite and >= 0");
     }
     if (!(float_is_finite(l1_ratio) && float_greater_equal(l1_ratio, 0.0f) &&
           float_greater_equal(1.0f, l1_ratio))) {
         return raise_value(err, "l1_ratio must be 0..1");
     }
     if (!(float_is_finite(learning_rate) && float_greater(learning_rate, 0.0f))) {
-        return raise_value(err, "learning_rate must be > 0");
+        return raise_value(err, "learning_rate must be finite and > 0");
     }
     return linreg_init(&h->model, uint32_t(n_features), alpha, l1_ratio, learning_rate, storage,
                        bytes) == Status::Ok ||

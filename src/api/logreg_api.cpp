@@ -84,10 +84,10 @@ size_t logreg_storage_bytes(int32_t n_features, int32_t n_classes, Error* err) {
 bool logreg_new(LogregHandle* h, int32_t n_features, int32_t n_classes, float learning_rate,
                 float l2, void* storage, size_t bytes, Error* err) {
     if (!(float_is_finite(learning_rate) && float_greater(learning_rate, 0.0f))) {
-        return raise_value(err, "learning_rate must be > 0");
+        return raise_value(err, "learning_rate must be finite and > 0");
     }
     if (!(float_is_finite(l2) && float_greater_equal(l2, 0.0f))) {
-        return raise_value(err, "l2 must be >= 0");
+        return raise_value(err, "l2 must be finite and >= 0");
     }
     return done(logreg_init(&h->model, uint32_t(n_features), uint32_t(n_classes), l2, learning_rate,
                             storage, bytes),

@@ -161,8 +161,18 @@ def new_rejects_bad_parameters():
                  (2, 0.1, 0.5, 0.0), (2, 0.1, 0.5, -1.0), (2, float("nan"), 0.5, 0.01),
                  (2, 0.1, 0.5, float("inf"))):
         raises(ValueError, emlearn_linreg.new, *args)
+    inf = float("inf")
+    raises(ValueError, emlearn_linreg.new, 2, inf, 0.5, 0.01, contains="alpha must be finite")
+    raises(ValueError, emlearn_linreg.new, 2, 0.1, 0.5, inf, contains="learning_rate must be finite")
     raises(TypeError, emlearn_linreg.new, 2, 0.1, 0.5)
     raises(TypeError, emlearn_linreg.new, "2", 0.1, 0.5, 0.01)
+
+    class Int:  # an int by __int__ only: refused as CPython's own int arguments refuse it
+        def __int__(self):
+            return 2
+
+    for not_int in (Int(), 2.0):
+        raises(TypeError, emlearn_linreg.new, not_int, 0.1, 0.5, 0.01, contains="expecting an int")
     one = emlearn_linreg.new(1, 0, 0, 1)  # ints are accepted for the floats
     assert one.get_n_features() == 1 and one.predict(f([5])) == 0.0  # starts at zero
 

@@ -211,6 +211,7 @@ def new_rejects_bad_parameters():
     raises(ValueError, lambda: emlearn_logreg.new(2, 2, learning_rate=-1), contains="learning_rate")
     raises(ValueError, lambda: emlearn_logreg.new(2, 2, l2=-0.1), contains="l2")
     raises(ValueError, lambda: emlearn_logreg.new(2, 2, l2=float("nan")), contains="l2")
+    raises(ValueError, lambda: emlearn_logreg.new(2, 2, l2=float("inf")), contains="l2 must be finite")
     raises(TypeError, lambda: emlearn_logreg.new(2, 2, bogus=1))
     raises(TypeError, emlearn_logreg.new, 2)
     for n in long_ints():  # saturated, never wrapped (2**32 + 1 features was 1 on a 32-bit port)

@@ -14,8 +14,12 @@ inline int32_t saturate_int32(mp_int_t v) {
 // natmod mp_obj_get_int truncates a long int to a machine word (2**64 + 1 came in as 1 on a
 // 64-bit port, 2**32 as 0 on a 32-bit one), so the value is checked against what it gave.
 // (inline: not emitted in a module without int arguments.)
+// Only int and bool, as on CPython: mp_obj_get_int would also take an object's __int__.
 inline __attribute__((noinline)) int32_t long_int_arg(mp_obj_t obj) {
-    const mp_int_t v = mp_obj_get_int(obj); // TypeError for what is not an int
+    if (!mp_obj_is_bool(obj) && mp_obj_get_type(obj) != mp_obj_get_type(MP_OBJ_NEW_SMALL_INT(0))) {
+        mp_raise_TypeError("expecting an int");
+    }
+    const mp_int_t v = mp_obj_get_int(obj);
     if (mp_binary_op(MP_BINARY_OP_EQUAL, obj, mp_obj_new_int(v)) == mp_const_true) {
         return saturate_int32(v);
     }
