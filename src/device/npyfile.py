@@ -387,6 +387,8 @@ class _FileHolder:
     def _take_file(self, filelike, mode):
         self._own = isinstance(filelike, str)
         self.file = open(filelike, mode) if self._own else filelike
+        if mode == "rb" and isinstance(self.file.read(0), str):
+            raise ValueError("expecting a file opened in binary mode")
 
     def _release_file(self):
         if self.file is not None and self._own:
@@ -490,6 +492,10 @@ class Reader(_FileHolder):
         """Items not yet read."""
         return self.items - self._pos
 
+    def _live(self):
+        if self.file is None:
+            raise ValueError("reader is closed")
+
     def _fill(self, out, n, k=-1):
         """Items of out[:n] filled from the file (``k`` as for _readinto_items)."""
         if n <= 0:
@@ -545,6 +551,7 @@ class Reader(_FileHolder):
         current position; returns the number of items stored, 0 at the end of the data."""
         # The common case (one readinto() fills the buffer) stays in this small frame: MicroPython
         # allocates the frame of a function with more than 11 words of locals and stack
+        self._live()
         _check_buffer(buf, self.typecode, self._osize)
         n = min(len(buf), self.items - self._pos)
         k = -1
@@ -558,6 +565,7 @@ class Reader(_FileHolder):
 
     def read(self, count=None):
         """A new array with the next ``count`` items (all remaining items by default)."""
+        self._live()
         n = self.items - self._pos
         if count is not None and 0 <= count < n:
             n = count
@@ -605,6 +613,7 @@ class Reader(_FileHolder):
         ``offset`` items into the data."""
         if chunksize < 1:
             raise ValueError("chunksize must be at least 1")
+        self._live()
         self._goto(offset)
         if not self._direct or not self._trusted:
             while self._pos < self.items:

@@ -530,7 +530,11 @@ class NpzReader(_FileHolder):
         return [n[:-4] if n.endswith(".npy") else n for n in self.namelist()]
 
     def open(self, name):
-        """A stream over the named member ('x' or 'x.npy'), to pass to Reader or load."""
+        """A stream over the named member ('x' or 'x.npy'), to pass to Reader or load.
+
+        A name stored twice gives its last copy, as numpy and load_npz do; on a non-seekable
+        stream, which cannot look ahead, its first.
+        """
         if self._base is None:
             for n, member in self.members():
                 if n == name or n == _npy_name(name):
@@ -539,9 +543,9 @@ class NpzReader(_FileHolder):
                              % name)
         entries = self._load_central()
         for want in (name, _npy_name(name)):
-            for e in entries:
-                if e.name == want:
-                    return self._open_entry(e)
+            for i in range(len(entries) - 1, -1, -1):
+                if entries[i].name == want:
+                    return self._open_entry(entries[i])
         raise ValueError("no member %r in the archive" % name)
 
     def reader(self, name, typecode=None, header_maxlength=4096):

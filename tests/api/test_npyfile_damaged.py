@@ -5,6 +5,7 @@
 import array
 import gc
 import io
+import os
 import sys
 
 if "src/device" not in sys.path:
@@ -12,7 +13,8 @@ if "src/device" not in sys.path:
 
 import npyfile
 from harness import raises, run, test
-from npyfile_support import ALLOWED, check, expected, read_bytes, ReadOnly, same, Stream
+from npyfile_support import (ALLOWED, check, expected, read_bytes, ReadOnly, same, Stream,
+                             tmpdir)
 
 
 def npy_bytes(header, data=b"", version=1):
@@ -120,6 +122,25 @@ def wrong_data_lengths():
     padded = npy_bytes(GOOD, b"\x00" * 9)
     assert same(npyfile.load(io.BytesIO(padded))[1], array.array("h", [0] * 3))
     assert npyfile.load(io.BytesIO(npy_bytes(GOOD, b"\x00" * 6, version=2)))[0] == (3,)
+
+
+@test
+def closed_readers_and_text_files_raise_value_error():
+    r = npyfile.Reader(io.BytesIO(npy_bytes(GOOD, b"\x01\x00\x02\x00\x03\x00")))
+    r.close()  # a file object stays its owner's: the reader only lets go of it
+    raises(ValueError, r.readinto, array.array("h", [0]), contains="reader is closed")
+    raises(ValueError, r.read, contains="reader is closed")
+    raises(ValueError, lambda: next(r.read_data_chunks(1)), contains="reader is closed")
+    for text in ("abc", "\x93NUMPY" + "x" * 20):
+        raises(ValueError, npyfile.load, io.StringIO(text), contains="binary mode")
+    path = tmpdir() + "/text.npy"
+    with open(path, "wb") as f:
+        f.write(npy_bytes(GOOD, b"\x01\x00\x02\x00\x03\x00"))
+    with open(path) as f:  # text mode: MicroPython and CPython fail to decode \x93
+        raises(ValueError, npyfile.load, f, contains="binary mode")
+    with open(path) as f:
+        raises(ValueError, npyfile.NpzReader, f, contains="binary mode")
+    os.remove(path)
 
 
 @test

@@ -135,6 +135,22 @@ def archive_streaming_writer_and_path():
 
 
 @test
+def a_name_stored_twice_gives_its_last_copy():
+    f = io.BytesIO()
+    with npyfile.NpzWriter(f) as z:
+        z.save("a", array.array("h", [1, 2, 3]))
+        z.save("b", array.array("h", [4, 5, 6, 7, 8]))
+    data = f.getvalue().replace(b"b.npy", b"a.npy")  # same length: only the names change
+    with npyfile.NpzReader(io.BytesIO(data)) as z:
+        assert z.namelist() == ["a.npy", "a.npy"]
+        assert z.load("a")[0] == (5,) and list(z.load("a.npy")[1]) == [4, 5, 6, 7, 8]
+        assert z.reader("a").shape == (5,)
+    assert npyfile.load_npz(io.BytesIO(data))["a"][0] == (5,)  # as numpy.load
+    with npyfile.NpzReader(Stream(data)) as z:  # forward only: the first
+        assert z.load("a")[0] == (3,)
+
+
+@test
 def archive_writer_errors():
     z = npyfile.NpzWriter(io.BytesIO())
     z.save("a", array.array("h", [1]))
