@@ -152,11 +152,30 @@ Status neighbors_file_read_begin(NeighborsFileReader* r, NeighborsModel* m) {
     return neighbors_clear(m);
 }
 
+namespace {
+
+// Syntax when a fault is already set, or the model gained items since read_begin emptied it
+// (the reader's items go where those are: a load must end with the file's items or none).
+Status reader_check(NeighborsFileReader* r) {
+    if (r->fault == NeighborsFileFault::None && r->model->n_items == 0) {
+        return Status::Ok;
+    }
+    if (r->model->n_items != 0) {
+        neighbors_clear(r->model);
+        if (r->fault == NeighborsFileFault::None) {
+            reader_fail(r, NeighborsFileFault::Changed, 0);
+        }
+    }
+    return Status::Syntax;
+}
+
+} // namespace
+
 Status neighbors_file_read_feed(NeighborsFileReader* r, const uint8_t* data, size_t len) {
     if (r->model == nullptr || r->model->items == nullptr) {
         return Status::NotReady;
     }
-    if (r->fault != NeighborsFileFault::None) {
+    if (reader_check(r) != Status::Ok) {
         return Status::Syntax;
     }
     for (size_t i = 0; i < len; i++, r->offset++) {
@@ -194,7 +213,7 @@ Status neighbors_file_read_end(NeighborsFileReader* r) {
     if (r->model == nullptr || r->model->items == nullptr) {
         return Status::NotReady;
     }
-    if (r->fault != NeighborsFileFault::None) {
+    if (reader_check(r) != Status::Ok) {
         return Status::Syntax;
     }
     if (r->offset != r->total) {

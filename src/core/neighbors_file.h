@@ -25,6 +25,7 @@ enum class NeighborsFileFault : uint8_t {
     Truncated,    // the data ended early
     TrailingData, // bytes after the checksum
     Checksum,     // CRC-32 mismatch
+    Changed,      // items were added to the model while it was loading
 };
 
 // CRC-32 as zlib.crc32 / binascii.crc32 compute it: crc32_update(0, data, n) for the whole, or
@@ -71,7 +72,9 @@ struct NeighborsFileReader {
 
 // Empties the model (NotReady if it is uninitialised) and starts reading.
 Status neighbors_file_read_begin(NeighborsFileReader* r, NeighborsModel* m);
-// Syntax (with r->fault set) at the first bad byte; every later call fails the same way.
+// Syntax (with r->fault set) at the first bad byte; every later call fails the same way. The model
+// must not change until the reader is done (its items are written in place): an item added
+// between calls is a Changed fault, and the model is emptied again.
 Status neighbors_file_read_feed(NeighborsFileReader* r, const uint8_t* data, size_t len);
 // Checks length and checksum; on success the model holds the file's items.
 Status neighbors_file_read_end(NeighborsFileReader* r);
