@@ -1,7 +1,8 @@
 """Buffers at an odd byte offset (CPython only: numpy and memoryview.cast() views can start
 anywhere; MicroPython's arrays cannot). The engines read elements in place, so every module must
 refuse them with the error linear_map gives, never read them (undefined behaviour, and a SIGBUS on
-cores that trap unaligned loads). Found under UBSan."""
+cores that trap unaligned loads). Found under UBSan. Also read-only numpy arrays as outputs,
+whose exporter refuses a writable view with an exception of its own."""
 
 import array
 
@@ -93,3 +94,30 @@ def test_aligned_views_at_an_offset_still_work():
     view[:] = np.arange(8)
     emlearn_fft.FFT(8).run(view, f([0] * 8))
     assert view[0] == pytest.approx(28.0)
+
+
+def read_only(dtype, n):
+    a = np.zeros(n, dtype=dtype)
+    a.setflags(write=False)
+    return a
+
+
+def output_calls():
+    fft = emlearn_fft.FFT(8)
+    iir = emlearn_iir.new(f([1, 0, 0, 1, 0, 0]))
+    logreg = emlearn_logreg.new(2, 3)
+    yield "fft.run", lambda: fft.run(read_only(np.float32, 8), f([0] * 8))
+    yield "iir.run", lambda: iir.run(read_only(np.float32, 8))
+    yield "logreg.predict_proba", lambda: logreg.predict_proba(f([1, 2]), read_only(np.float32, 3))
+    yield "trees.predict", lambda: trees_model().predict(h([5]), read_only(np.float32, 2))
+    yield "arrayutils.linear_map", lambda: emlearn_arrayutils.linear_map(
+        h([1, 2]), read_only(np.float32, 2), 0, 10, 0, 1)
+
+
+@pytest.mark.parametrize("name, call", list(output_calls()),
+                         ids=[name for name, _ in output_calls()])
+def test_read_only_numpy_outputs_get_the_modules_error(name, call):
+    """numpy refuses a writable view of a read-only array with its own ValueError ("buffer
+    source array is read-only"); the modules say what bytes and read-only memoryviews get."""
+    with pytest.raises(TypeError, match="expecting a writable array, not a read-only buffer"):
+        call()

@@ -40,10 +40,13 @@ class Buffer {
         }
         const int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(obj.ptr(), &view_, flags) != 0) {
-            if (!PyErr_ExceptionMatches(PyExc_BufferError)) {
+            // A read-only exporter may say so with another exception than BufferError (numpy:
+            // ValueError "buffer source array is read-only"): a readable buffer tells.
+            const bool buffer_error = PyErr_ExceptionMatches(PyExc_BufferError);
+            if (!buffer_error && !writable) {
                 throw py::error_already_set();
             }
-            PyErr_Clear();
+            py::error_already_set first; // takes the exception, restored if it stands
             Py_buffer probe;
             const bool readable =
                 writable && PyObject_GetBuffer(obj.ptr(), &probe, flags & ~PyBUF_WRITABLE) == 0;
@@ -51,6 +54,9 @@ class Buffer {
                 PyBuffer_Release(&probe);
             } else {
                 PyErr_Clear();
+                if (!buffer_error) {
+                    throw first;
+                }
             }
             fault(readable ? microlearn::api::BufferFault::ReadOnly
                            : microlearn::api::BufferFault::NotContiguous);
