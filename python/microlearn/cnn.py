@@ -208,6 +208,24 @@ MAX_INT8_BIAS = 1 << 30
 #: (an input written before the last LIVE_REGIONS outputs is refused).
 MAX_BUFFER = 1 << 26
 LIVE_REGIONS = 16
+#: The most operations one run may take (:func:`layer_work` summed over the layers), which bounds
+#: how long a small file can keep the engine busy: 2^32 - 1.
+MAX_WORK = (1 << 32) - 1
+
+
+def layer_work(layer):
+    """Operations of one layer's run as the engine counts them against :data:`MAX_WORK`: output
+    values times taps (kernel taps times input channels for conv2d, 1 channel for dwconv2d; the
+    window for maxpool; the inputs for fc), and the input values for the other layers."""
+    _, ih, iw, ic = layer.in_dims
+    _, oh, ow, oc = layer.out_dims
+    if layer.type in (CONV2D, DWCONV2D):
+        return oh * ow * oc * layer.kernel_h * layer.kernel_w * (1 if layer.depth_mul else ic)
+    if layer.type == MAXPOOL:
+        return oh * ow * oc * layer.kernel_h * layer.kernel_w
+    if layer.type == FC:
+        return ih * iw * ic * oc
+    return ih * iw * ic
 
 
 def _dims_ok(dims):
@@ -273,6 +291,10 @@ def parse(data):
         offset += layer.size
     if offset != len(data):
         raise ValueError("%d bytes after the last layer" % (len(data) - offset))
+    work = sum(layer_work(layer) for layer in layers)
+    if work > MAX_WORK:
+        raise ValueError("a run needs %d operations, 2^32 or more (the engine's limit is 2^32 - 1)"
+                         % work)
     _check_chain(header, layers, is_int8)
     return Model(header, layers)
 
@@ -617,7 +639,8 @@ def _output(model, raw):
 
 
 def _saturate_int8(v):
-    """float32 -> int8 as C's cast truncates toward zero, but saturating (TinyMaix wraps)."""
+    """float32 -> int8 as C's cast truncates toward zero, but saturating (TinyMaix wraps); NaN
+    (an overflowed scale times a zero sum) -> 0."""
     v = np.nan_to_num(v, nan=0.0)
     return np.clip(np.trunc(v), -128, 127).astype(np.int8)
 
@@ -1016,7 +1039,7 @@ def _plan(layers, input_shape):
                 raise ValueError("%s: kernel larger than the padded input" % where)
             oh = (ih + pad[0] + pad[1] - ekh) // sh + 1
             ow = (iw + pad[2] + pad[3] - ekw) // sw + 1
-            out_dims = (3, oh, ow, oc)
+            out_dims = _window_out_dims(dims, oh, ow, oc)
             layer = Layer(DWCONV2D if depthwise else CONV2D, 0, 0, 0, dims, out_dims,
                           kernel_w=kw, kernel_h=kh, stride_w=sw, stride_h=sh, dilation_w=dw,
                           dilation_h=dh, act=_ACT_CODES[spec.activation], pad=pad,
@@ -1030,8 +1053,8 @@ def _plan(layers, input_shape):
                 raise ValueError("%s: padding must be narrower than the window" % where)
             if ih + pad[0] + pad[1] < kh or iw + pad[2] + pad[3] < kw:
                 raise ValueError("%s: window larger than the padded input" % where)
-            out_dims = (3, (ih + pad[0] + pad[1] - kh) // sh + 1,
-                        (iw + pad[2] + pad[3] - kw) // sw + 1, ic)
+            out_dims = _window_out_dims(dims, (ih + pad[0] + pad[1] - kh) // sh + 1,
+                                        (iw + pad[2] + pad[3] - kw) // sw + 1, ic)
             layer = Layer(MAXPOOL, 0, 0, 0, dims, out_dims, kernel_w=kw, kernel_h=kh,
                           stride_w=sw, stride_h=sh, pad=pad)
         elif isinstance(spec, Dense):
@@ -1068,6 +1091,17 @@ def _plan(layers, input_shape):
         planned.append(layer)
     planned[-1].is_out = 1
     return in_dims, planned
+
+
+def _window_out_dims(dims, oh, ow, oc):
+    """A convolution's or pooling's output dims, with as many sizes as its input's where they
+    hold the shape: a 1-D network ((w, c)) stays 1-D, a dense layer turned into a 1x1
+    convolution (to carry an activation) keeps its (c,), so output_dimensions() gives what the
+    network's own output shape is."""
+    d = dims[0]
+    if d == 1 and oh == ow == 1 or d == 2 and oh == 1:
+        return (d, oh, ow, oc)
+    return (3, oh, ow, oc)
 
 
 def _bias(bias, n, where):
@@ -1184,8 +1218,9 @@ def _fuse_bias(b, wq, ws, in_s, in_zp, where):
     real_scale = (ws.astype(_F32) * _F32(in_s)).astype(np.float64)
     sums = wq.reshape(len(wq), -1).astype(np.int64).sum(axis=1)
     bq = _round(b / real_scale) - in_zp * sums
-    if np.any(np.abs(bq) > 2**31 - 1):
-        raise ValueError("%s: bias too large for int32 at this quantisation" % where)
+    if np.any(np.abs(bq) > MAX_INT8_BIAS):
+        raise ValueError("%s: bias too large at this quantisation (the engine takes int8 biases "
+                         "within +-2^30)" % where)
     return bq.astype(np.int32)
 
 
@@ -1313,13 +1348,13 @@ def write(layers, input_shape, dtype="int8", calibration=None, out_deq=None, qua
 
 
 def _checked(data):
-    """data, if parse (and so the engine) accepts it: the layout can exceed the engine's table
-    of LIVE_REGIONS intact activations (many branches, or a long skip connection)."""
+    """data, if parse (and so the engine) accepts it: a network can need more than the engine's
+    LIVE_REGIONS intact activations at once (many branches, or a long skip connection), or
+    MAX_WORK operations or more a run."""
     try:
         parse(data)
     except ValueError as e:
-        raise ValueError("the network's activations cannot be laid out for the engine (%s)"
-                         % e) from None
+        raise ValueError("the network is beyond the engine's limits (%s)" % e) from None
     return data
 
 

@@ -23,7 +23,8 @@ constexpr char kFaultTexts[] = "not a TinyMaix model (magic is not MAIX)\0"
                                "bad scale, zero point or bias, or a max pooling that changes them\0"
                                "the output must be the last layer, and only it\0"
                                "model buffer not aligned\0"
-                               "activations overlap, are misaligned or exceed buf_size\0";
+                               "activations overlap, are misaligned or exceed buf_size\0"
+                               "a run needs 2^32 operations or more\0";
 
 bool not_ready(Error* err) {
     return raise_value(err, "model not loaded");

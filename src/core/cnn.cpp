@@ -60,6 +60,10 @@ struct Shape {
 // One layer, decoded from its bytes.
 struct Layer {
     uint32_t type;
+    // Operations for each output value, as cnn_init() counts them: a convolution's kernel taps
+    // times input channels, a pooling window's taps, a dense layer's inputs, a global average's
+    // pixels; 1 for the others.
+    uint32_t taps;
     bool is_out;
     uint32_t size;
     uint32_t in_oft, out_oft; // in the activation buffer
@@ -145,6 +149,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         return fail(m, CnnFault::Quant);
     }
     const uint32_t wsize = int8 ? 1u : 4u;
+    L->taps = 1;
     switch (L->type) {
     case Conv:
     case DwConv:
@@ -188,6 +193,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
             if (int8 && (u32(p + 32) != u32(p + 40) || L->in_zp != L->out_zp)) {
                 return fail(m, CnnFault::Quant);
             }
+            L->taps = L->kw * L->kh;
             break;
         }
         L->dmul = u32(p + 60);
@@ -204,6 +210,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         if (dot > kCnnMaxDot || L->kw * L->kh * L->in.c > kCnnMaxElements) {
             return fail(m, CnnFault::Kernel);
         }
+        L->taps = dot;
         L->w =
             array_in(p, L->size, u32(p + 72), dot * L->out.c, wsize); // at most 2^16 * (2^16 - 1)
         L->b = array_in(p, L->size, u32(p + 76), L->out.c, 4);
@@ -221,7 +228,8 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         if (L->out.h != 1 || L->out.w != 1) {
             return fail(m, CnnFault::Shape);
         }
-        if (L->in.elements() > kCnnMaxDot) {
+        L->taps = L->in.elements();
+        if (L->taps > kCnnMaxDot) {
             return fail(m, CnnFault::Kernel);
         }
         L->w = array_in(p, L->size, u32(p + 52), L->in.elements() * L->out.c, wsize); // as conv's
@@ -237,6 +245,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
         if (L->out.h != 1 || L->out.w != 1 || L->out.c != L->in.c) {
             return fail(m, CnnFault::Shape);
         }
+        L->taps = L->in.h * L->in.w;
         break;
     case Softmax:
         if (L->in.h != 1 || L->in.w != 1 || L->out.h != 1 || L->out.w != 1 || L->out.c != L->in.c) {
@@ -296,6 +305,9 @@ bool check_arrays(CnnModel* m, const Layer& L) {
 inline int8_t saturate_int8(float v) {
     const uint32_t bits = __builtin_bit_cast(uint32_t, v);
     if ((bits & 0x7fffffffu) >= 0x43000000u) {
+        if ((bits & 0x7fffffffu) > 0x7f800000u) {
+            return 0; // NaN (0 * an overflowed scale), whatever its sign bit: as the host model
+        }
         return (bits >> 31) != 0 ? int8_t(-128) : int8_t(127);
     }
     return int8_t(int32_t(v));
@@ -823,6 +835,7 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
     }
     LiveRegions live;
     live.write(Region{0, m->arena_bytes, shape_key(shape)});
+    uint32_t work_left = kCnnMaxWork;
     uint32_t pos = kModelHeader;
     Layer L;
     for (uint32_t k = 0; k < m->n_layers; ++k) {
@@ -838,6 +851,14 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
             fail(m, CnnFault::Output);
             return Status::InvalidArgument;
         }
+        // In 32 bits: a Cortex-M0 has no 64-bit multiply, and a division would cost the fp32
+        // module a routine.
+        uint32_t ops;
+        if (__builtin_mul_overflow(L.out.elements(), L.taps, &ops) || ops > work_left) {
+            fail(m, CnnFault::Work);
+            return Status::InvalidArgument;
+        }
+        work_left -= ops;
         if (L.type == Conv || L.type == DwConv) {
             if (L.in.c * L.kh * L.kw > m->max_patch) {
                 m->max_patch = L.in.c * L.kh * L.kw;

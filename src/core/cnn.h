@@ -60,6 +60,7 @@ enum class CnnFault : uint8_t {
     Alignment,  // the model is not 4-byte aligned in memory
     Buffer,     // an output that overlaps an input of its layer, beyond the file's buf_size, at
                 // an offset that is not a multiple of 4 (fp32), or a reshape not in place
+    Work,       // a run would take more than kCnnMaxWork operations (2^32 or more)
 };
 
 struct CnnModel {
@@ -91,6 +92,12 @@ constexpr uint32_t kCnnMaxDot = 1u << 16;
 constexpr uint32_t kCnnLiveRegions = 16;
 // The activation buffer's largest size (the file's buf_size may not exceed it).
 constexpr uint32_t kCnnMaxBuffer = 1u << 26;
+// The most operations one run may take, summed over the layers: output values times the taps of
+// each (a convolution's kernel taps times input channels, a pooling window's taps, a dense
+// layer's inputs, a global average's pixels; 1 for the others). It bounds how long run() can be
+// kept busy by a small file (a max pooling has no weights: its work does not grow with the
+// file). MobileNet v1 at 224x224 needs about 2^29.
+constexpr uint32_t kCnnMaxWork = 0xffffffffu; // 2^32 - 1
 
 // Checks bin[0..len) and sets m up to run it. Errors: InvalidArgument with m->fault set (and
 // m->ready false) for any defect listed above.

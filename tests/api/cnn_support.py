@@ -93,6 +93,34 @@ def pool_model(kind, pad=(0, 0, 0, 0), act=0, out_s=1 / 255):
     return data + struct.pack("<6BH4BI", 2, 2, 2, 2, 1, 1, act, *(pad + (0,)))
 
 
+def wide_pool_model(kind, c):
+    """One max pooling with a 255x255 window, stride 1, over a 511x511xc input -> 257x257xc:
+    65,025 comparisons for each of 66,049 * c outputs, just below the engine's limit of 2^32 - 1
+    operations a run for c = 1, above it for c = 2. A file of 128 bytes."""
+    es = 1 if kind == "int8" else 4
+    zp = "i" if kind == "int8" else "f"
+    d_in, d_out = (3, 511, 511, c), (3, 257, 257, c)
+    in_bytes = 511 * 511 * c * es
+    buf_size = in_bytes + 257 * 257 * c * (es + 4) + 8  # int8: the dequantised floats after
+    data = b"MAIX" + struct.pack("<BBHHHII4H4H", 0 if kind == "int8" else 2, 1, 1, 1, 1,
+                                 buf_size, 0, *(d_in + d_out)) + bytes(28)
+    data += struct.pack("<HHIII4H4H", 128, 1, 64, 0, in_bytes, *(d_in + d_out))
+    data += struct.pack("<f" + zp + "f" + zp, 1 / 255, -128, 1 / 255, -128)
+    return data + struct.pack("<6BH4BI", 255, 255, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0)
+
+
+def nan_model():
+    """An int8 1x1 conv2d of one input to two channels with zero weights and biases, whose input
+    scale 3e38 times the first channel's weight scale 3e38 overflows to infinity: that channel's
+    zero sum times it is NaN, which must come out as 0 (docs/cnn_format.md, sat8)."""
+    body = struct.pack("<6BH4BIIIII", 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 80, 88, 96)
+    arrays = struct.pack("<2f", 3e38, 1.0) + bytes(8) + struct.pack("<2i", 0, 0)
+    layer = struct.pack("<HHIII4H4H", 0, 1, 104, 0, 8, 1, 1, 1, 1, 1, 1, 1, 2)
+    layer += struct.pack("<fifi", 3e38, -128, 1 / 255, 0) + body + arrays
+    return b"MAIX" + struct.pack("<BBHHHII4H4H", 0, 1, 1, 1, 1, 64, 0, 1, 1, 1, 1, 1, 1, 1,
+                                 2) + bytes(28) + layer
+
+
 def dilated_model(kind, dilation=2):
     """One conv2d made here byte by byte (docs/cnn_format.md): a 1x7x1 input, a 1x3 kernel with
     weights 1, 2, 3 whose taps are `dilation` apart (microlearn's extension), -> 1x(7 - 2 *
@@ -329,6 +357,19 @@ def define_tests(module, kind):
                    "changes them")
         else:
             m(pool_model(kind, out_s=2 / 255))  # fp32 files' scales are not used
+
+    @test
+    def runs_beyond_the_work_limit_are_refused():
+        fresh()
+        raises(ValueError, module.new, wide_pool_model(kind, 2),
+               contains="layer 0: a run needs 2^32 operations or more")
+
+    if kind == "int8":
+        @test
+        def nan_from_an_overflowed_scale_is_zero():
+            out = array.array("f", [9.0, 9.0])
+            module.new(nan_model()).run(bytes([77]), out)
+            assert list(out) == [0.0, 0.0], list(out)
 
     @test
     def every_truncation_is_refused():

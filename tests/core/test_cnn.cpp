@@ -1007,3 +1007,51 @@ TEST(Cnn, MaxPoolingFaults) {
     EXPECT_EQ(fault(true, ok, q, 0, 26, 9), CnnFault::Shape);             // 9 rows out of 4
     EXPECT_EQ(fault(true, ok, q, 0, 4, 56), CnnFault::LayerSize);         // no room for the body
 }
+
+// A run's operations are bounded (kCnnMaxWork, 2^32 - 1): a max pooling has no weights, so a file
+// of a few hundred bytes could otherwise ask for any number of comparisons. A 255x255 window over
+// a 511x511xC input: 257 * 257 * C outputs of 65,025 taps, 2^32 - 131,071 for C = 1, twice that
+// for C = 2.
+// The sum runs over the layers: the C = 1 pooling after a reshape of its input (261,121 more)
+// passes the limit too.
+TEST(Cnn, RunsBeyondTheWorkLimitAreRefused) {
+    const ConvSpec wide{255, 255, 1, 1, {0, 0, 0, 0}, 0, 0, 0};
+    for (int case_ = 0; case_ < 3; ++case_) {
+        const uint16_t c = case_ == 1 ? 2 : 1;
+        Builder b(true, Dims{511, 511, c});
+        const uint32_t in_bytes = 511u * 511u * c;
+        if (case_ == 2) {
+            b.reshape(Dims{511, 511, c}, {}); // in place
+        }
+        b.out_at(in_bytes);
+        b.maxpool(wide, {});
+        std::vector<uint8_t> f = b.finish();
+        const uint32_t buf = in_bytes + 257u * 257u * c;
+        for (int i = 0; i < 4; ++i) {
+            f[12 + size_t(i)] = uint8_t(buf >> (8 * i));
+        }
+        EXPECT_LT(uint64_t(257u * 257u) * 65025u, microlearn::kCnnMaxWork);
+        Loaded l(f);
+        if (case_ == 0) {
+            EXPECT_EQ(l.status, Status::Ok);
+        } else {
+            EXPECT_EQ(l.status, Status::InvalidArgument) << case_;
+            EXPECT_EQ(l.m.fault, CnnFault::Work) << case_;
+            EXPECT_EQ(l.m.fault_layer, case_ == 2 ? 1 : 0) << case_;
+        }
+    }
+}
+
+// NaN (a zero sum times a weight scale product that overflowed to infinity) saturates to 0,
+// whatever its sign bit, as microlearn.cnn.run does: x86 makes 0 * inf a negative NaN, ARM a
+// positive one.
+TEST(Cnn, Int8NanFromAnOverflowedScaleIsZero) {
+    Builder b(true, Dims{1, 1, 1});
+    const ConvSpec one{1, 1, 1, 1, {0, 0, 0, 0}, 0, 0, 2};
+    b.conv(one, {0, 0}, {0, 0}, {3e38f, 1.0f}, {3e38f, -128, 1.0f / 255, 0});
+    Loaded l(b.finish());
+    ASSERT_EQ(l.status, Status::Ok);
+    const std::vector<float> out = l.run({77});
+    EXPECT_EQ(out[0], 0.0f);
+    EXPECT_EQ(out[1], 0.0f);
+}

@@ -8,6 +8,7 @@ fp32 outputs within 1e-5 of the largest output (the engine sums dot products in 
 its own).
 """
 import array
+import sys
 
 import numpy as np
 import pytest
@@ -138,6 +139,44 @@ def test_nan_in_fp32_models_as_the_interpreter_says():
         got = engine_run(emlearn_cnn_fp32, data, image[None])[0]
         np.testing.assert_array_equal(got, [want])
         np.testing.assert_array_equal(cnn.run(cnn.parse(data), image), [want])
+
+
+def api_models():
+    """tests/api/cnn_support.py, whose byte-by-byte model builders these tests share."""
+    api = str(cnn_support_dir())
+    if api not in sys.path:
+        sys.path.insert(0, api)
+    import cnn_support
+    return cnn_support
+
+
+def cnn_support_dir():
+    from pathlib import Path
+    return Path(__file__).resolve().parents[1] / "api"
+
+
+def test_int8_nan_from_an_overflowed_scale_as_the_interpreter_says():
+    """0 * (3e38 * 3e38) is NaN; sat8 makes it 0 in both (the engine once took the NaN's sign
+    bit: -128 on x86)."""
+    data = api_models().nan_model()
+    image = np.array([[[77]]], np.uint8)
+    got = engine_run(emlearn_cnn_int8, data, image[None])[0]
+    np.testing.assert_array_equal(got, [0.0, 0.0])
+    np.testing.assert_array_equal(cnn.run(cnn.parse(data), image), got)
+
+
+@pytest.mark.parametrize("kind", ["int8", "fp32"])
+def test_the_work_limit_is_the_parsers_too(kind):
+    """2^32 operations a run: a 255x255 pooling over 511x511x2 is refused by both, over
+    511x511x1 (65,025 x 66,049 = 2^32 - 131,071) accepted by both."""
+    models = api_models()
+    with pytest.raises(ValueError, match="2\\^32"):
+        cnn.parse(models.wide_pool_model(kind, 2))
+    with pytest.raises(ValueError, match="2\\^32 operations"):
+        MODULES[kind].new(models.wide_pool_model(kind, 2))
+    ok = models.wide_pool_model(kind, 1)
+    assert sum(cnn.layer_work(layer) for layer in cnn.parse(ok).layers) == 65025 * 66049
+    assert MODULES[kind].new(ok).output_dimensions() == (257, 257, 1)
 
 
 @pytest.mark.parametrize("kind", ["int8", "fp32"])

@@ -36,7 +36,8 @@ def torch_forward(model, images_u8):
     model.eval()
     with torch.no_grad():
         x = torch.tensor(np.asarray(images_u8, dtype=np.float32) / np.float32(255))
-        return model(x).numpy().reshape(len(images_u8), -1)
+        # A map output's channels last, as the engine writes it (HWC)
+        return np.moveaxis(model(x).numpy(), 1, -1).reshape(len(images_u8), -1)
 
 
 def random_images(shape, n=16, seed=0):
@@ -317,6 +318,14 @@ def architectures():
             nn.Conv1d(8, 8, 3, dilation=4, padding=4, groups=8), nn.ReLU(),
             nn.Conv1d(8, 4, 2, dilation=8), nn.AdaptiveAvgPool1d(1), nn.Flatten(),
             nn.Linear(4, 2)), (3, 40)),
+        # What output_dimensions() gives: (c,) for a dense layer carrying an activation (a 1x1
+        # convolution in the file), (w, c) for a 1-D map.
+        "dense_relu_output": (lambda: nn.Sequential(
+            nn.Flatten(), nn.Linear(12, 5), nn.ReLU()), (3, 2, 2)),
+        "conv1d_map_output": (lambda: nn.Sequential(
+            nn.Conv1d(3, 4, 3), nn.ReLU(), nn.MaxPool1d(2), nn.Conv1d(4, 3, 3)), (3, 20)),
+        "conv2d_map_output": (lambda: nn.Sequential(
+            nn.Conv2d(2, 3, 3), nn.ReLU(), nn.MaxPool2d(2)), (2, 9, 7)),
     }
 
 
@@ -341,6 +350,10 @@ def test_fp32_equals_torch(name):
     assert np.abs(interpreted - want).max() <= bound
     engine = engine_run(emlearn_cnn_fp32, data, hwc)
     assert np.abs(engine - want).max() <= bound
+    # The network's own output shape, channels last: (c,), (w, c) or (h, w, c).
+    with torch.no_grad():
+        out_shape = tuple(model(torch.zeros((1,) + shape)).shape[1:])
+    assert emlearn_cnn_fp32.new(data).output_dimensions() == out_shape[1:] + out_shape[:1]
 
 
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
@@ -1144,3 +1157,16 @@ def test_a_convolution_on_channels_last_data_is_refused():
 
     with pytest.raises(UnsupportedModelError, match="channels-first"):
         cnn.convert(Wrong().eval(), (3, 3, 3), dtype="fp32")
+
+
+def test_int8_bias_beyond_the_engines_range_is_named():
+    """A bias of 5 over weights of 1e-4: about 2^30.6 quantisation steps, within int32 but
+    beyond the engine's +-2^30, is refused as a bias, not as a layout problem."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3))
+    with torch.no_grad():
+        model[0].weight.fill_(1e-4)
+        model[0].bias.fill_(5.0)
+    images = random_images((1, 5, 5), n=8)
+    with pytest.raises(ValueError, match="bias too large at this quantisation"):
+        cnn.convert(model, (1, 5, 5), dtype="int8", calibration=images)
