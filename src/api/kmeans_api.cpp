@@ -50,13 +50,18 @@ bool kmeans_euclidean_argmin(const BufferView& vectors, const BufferView& point,
         !element_of(point, &point_type, &point_count, err)) {
         return false;
     }
-    const uint32_t n_vectors = uint32_t(vectors_count);
-    const uint32_t n_point = uint32_t(point_count);
+    const uint32_t n_vectors = clamp32(vectors_count);
+    const uint32_t n_point = clamp32(point_count);
     if (type != point_type) {
         return raise_value(err, "vectors and point must have the same typecode");
     }
-    if (n_point == 0) {
-        return raise_value(err, "point must not be empty");
+    // Squared uint8 distances of up to 65535 values fit the engine's uint32 sums (as cluster()).
+    if (n_point == 0 || n_point > kKmeansMaxFeatures) {
+        fail(err, ErrorType::ValueError)
+            .text("point must have 1..")
+            .number(kKmeansMaxFeatures)
+            .text(" values");
+        return false;
     }
     if (n_vectors == 0) {
         return raise_value(err, "vectors must not be empty");

@@ -1,5 +1,6 @@
 #include "linreg_api.h"
 
+#include "array_checks.h"
 #include "float_checks.h"
 
 namespace microlearn {
@@ -54,38 +55,38 @@ bool linreg_new(LinregHandle* h, int32_t n_features, float alpha, float l1_ratio
 
 bool linreg_predict(LinregHandle* h, const BufferView& x, float* out, Error* err) {
     return check_float(x, "expecting float32 array", err) &&
-           (linreg_predict(&h->model, static_cast<const float*>(x.data), uint32_t(x.bytes / 4u),
-                           out) == Status::Ok ||
+           (linreg_predict(&h->model, static_cast<const float*>(x.data), count_as<float>(x), out) ==
+                Status::Ok ||
             raise_value(err, "Feature count mismatch"));
 }
 
 bool linreg_step(LinregHandle* h, const BufferView& X, const BufferView& y, Error* err) {
     return check_batch(h, X, y, err) &&
-           (linreg_step(&h->model, static_cast<const float*>(X.data), uint32_t(X.bytes / 4u),
-                        static_cast<const float*>(y.data), uint32_t(y.bytes / 4u)) == Status::Ok ||
+           (linreg_step(&h->model, static_cast<const float*>(X.data), count_as<float>(X),
+                        static_cast<const float*>(y.data), count_as<float>(y)) == Status::Ok ||
             raise_value(err, "X and y dimensions don't match"));
 }
 
 bool linreg_score_mse(LinregHandle* h, const BufferView& X, const BufferView& y, float* mse,
                       Error* err) {
     return check_batch(h, X, y, err) &&
-           (linreg_score_mse(&h->model, static_cast<const float*>(X.data), uint32_t(X.bytes / 4u),
-                             static_cast<const float*>(y.data), uint32_t(y.bytes / 4u),
+           (linreg_score_mse(&h->model, static_cast<const float*>(X.data), count_as<float>(X),
+                             static_cast<const float*>(y.data), count_as<float>(y),
                              mse) == Status::Ok ||
             raise_value(err, "X and y dimensions don't match"));
 }
 
 bool linreg_get_weights(LinregHandle* h, const BufferView& out, Error* err) {
     return check_float(out, "expecting float32 array", err) &&
-           (linreg_get_weights(&h->model, static_cast<float*>(out.data),
-                               uint32_t(out.bytes / 4u)) == Status::Ok ||
+           (linreg_get_weights(&h->model, static_cast<float*>(out.data), count_as<float>(out)) ==
+                Status::Ok ||
             raise_value(err, "Buffer is wrong size"));
 }
 
 bool linreg_set_weights(LinregHandle* h, const BufferView& w, Error* err) {
     return check_float(w, "expecting float32 array", err) &&
-           (linreg_set_weights(&h->model, static_cast<const float*>(w.data),
-                               uint32_t(w.bytes / 4u)) == Status::Ok ||
+           (linreg_set_weights(&h->model, static_cast<const float*>(w.data), count_as<float>(w)) ==
+                Status::Ok ||
             raise_value(err, "Weight array size mismatch"));
 }
 
@@ -96,8 +97,8 @@ bool linreg_train(LinregHandle* h, const BufferView& X, const BufferView& y, con
     if (!check_batch(h, X, y, err) || !train_options(args, on_check, context, &options, err)) {
         return false;
     }
-    return linreg_train(&h->model, static_cast<const float*>(X.data), uint32_t(X.bytes / 4u),
-                        static_cast<const float*>(y.data), uint32_t(y.bytes / 4u), &options,
+    return linreg_train(&h->model, static_cast<const float*>(X.data), count_as<float>(X),
+                        static_cast<const float*>(y.data), count_as<float>(y), &options,
                         result) == Status::Ok ||
            raise_value(err, "X and y dimensions don't match");
 }

@@ -52,7 +52,7 @@ inline const float* floats(const BufferView& b) {
 }
 
 inline uint32_t n_floats(const BufferView& b) {
-    return uint32_t(b.bytes / 4u);
+    return count_as<float>(b);
 }
 
 inline uint32_t n_weights(const LogregHandle* h) {
@@ -123,7 +123,7 @@ bool logreg_decision_function(LogregHandle* h, const BufferView& x, const Buffer
 bool logreg_step(LogregHandle* h, const BufferView& X, const BufferView& y, Error* err) {
     return check_batch(h, X, y, err) &&
            done(logreg_step(&h->model, floats(X), n_floats(X), static_cast<const uint8_t*>(y.data),
-                            uint32_t(y.bytes)),
+                            clamp32(y.bytes)),
                 err);
 }
 
@@ -131,7 +131,7 @@ bool logreg_score_logloss(LogregHandle* h, const BufferView& X, const BufferView
                           Error* err) {
     return check_batch(h, X, y, err) &&
            done(logreg_score_logloss(&h->model, floats(X), n_floats(X),
-                                     static_cast<const uint8_t*>(y.data), uint32_t(y.bytes), loss),
+                                     static_cast<const uint8_t*>(y.data), clamp32(y.bytes), loss),
                 err);
 }
 
@@ -163,7 +163,7 @@ bool logreg_train(LogregHandle* h, const BufferView& X, const BufferView& y, con
         return false;
     }
     return done(logreg_train(&h->model, floats(X), n_floats(X), static_cast<const uint8_t*>(y.data),
-                             uint32_t(y.bytes), &options, result),
+                             clamp32(y.bytes), &options, result),
                 err);
 }
 

@@ -1,5 +1,7 @@
 #include "trees_api.h"
 
+#include "array_checks.h"
+
 namespace microlearn {
 namespace api {
 
@@ -218,8 +220,8 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
             return false;
         }
     }
-    const uint32_t n_x = uint32_t(x.bytes / 2u);
-    const uint32_t n_out = uint32_t(out.bytes / 4u);
+    const uint32_t n_x = count_as<int16_t>(x);
+    const uint32_t n_out = count_as<float>(out);
     if (trees_predict(e, static_cast<const int16_t*>(x.data), n_x, static_cast<float*>(out.data),
                       n_out) == Status::Ok) {
         return true;

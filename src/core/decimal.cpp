@@ -79,12 +79,14 @@ bool decimal_push(DecimalScanner* d, char c) {
                 d->mantissa = d->mantissa * 10u + v;
                 d->digits++;
             }
-            if (d->seen_dot) {
+            // Saturated: 2^31 digits (a 2 GB field) wrapped it (signed overflow). At +-2^30,
+            // no written exponent (below 10^6) brings the value back into float's range.
+            if (d->seen_dot && d->exp10 > -(1 << 30)) {
                 d->exp10--;
             }
         } else {
             // Beyond nine significant digits: keep the magnitude, remember any non-zero digit.
-            if (!d->seen_dot) {
+            if (!d->seen_dot && d->exp10 < (1 << 30)) {
                 d->exp10++;
             }
             d->sticky = d->sticky || v != 0;

@@ -84,7 +84,27 @@ def euclidean_argmin_rejects_bad_input():
            array.array("B", [1, 2]), contains="same typecode")
     raises(ValueError, emlearn_kmeans.euclidean_argmin, b, bytearray(3),
            contains="vectors length must be divisible by @point dimensions")
-    raises(ValueError, emlearn_kmeans.euclidean_argmin, b, bytearray(), contains="point")
+    raises(ValueError, emlearn_kmeans.euclidean_argmin, b, bytearray(),
+           contains="point must have 1..65535 values")
+    # Squared uint8 distances over more than 65535 values would pass the engine's uint32 sums
+    # (70000 values of 255 against 0: 4,551,750,000 came out as 256,782,704, the wrong row won).
+    try:
+        wide = bytearray(b"\xff" * 65536)
+    except MemoryError:  # a board's heap
+        wide = None
+    if wide is not None:
+        raises(ValueError, emlearn_kmeans.euclidean_argmin, wide, wide,
+               contains="point must have 1..65535 values")
+        del wide
+        try:
+            rows = bytearray(2 * 65535)
+            point = bytearray(b"\xff" * 65535)
+        except MemoryError:
+            rows = None
+        if rows is not None:
+            rows[65535:] = bytearray(b"\x80" * 65535)
+            assert emlearn_kmeans.euclidean_argmin(rows, point) == (1, 65535 * 127 * 127)
+            assert emlearn_kmeans.euclidean_argmin(rows[:65535], point) == (0, 65535 * 255 * 255)
     raises(ValueError, emlearn_kmeans.euclidean_argmin, bytearray(), bytearray(2),
            contains="vectors")
     raises(TypeError, emlearn_kmeans.euclidean_argmin, [1, 2], b)

@@ -4,6 +4,7 @@
 import array
 import gc
 import io
+import sys
 
 import emlearn_neighbors
 from harness import data_path, lcg, long_ints, raises, run, test
@@ -194,6 +195,11 @@ def new_rejects_bad_sizes():
     raises(TypeError, emlearn_neighbors.new, 10, 3.5, 1)
     for n in long_ints():  # saturated, never wrapped
         raises(ValueError, emlearn_neighbors.new, 10, n, 1, contains="n_features")
+    if sys.implementation.name == "micropython":  # CPython would really allocate them
+        # Models of just under 4 GB: the object header on top wrapped a 32-bit size_t to a few
+        # bytes, and the model was written past them (i386: a segfault).
+        for args in ((65535, 32765, 21841), (65535, 32765, 16380)):
+            raises(MemoryError, emlearn_neighbors.new, *args)
 
 
 @test

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -96,6 +97,27 @@ TEST(TreesDecimal, CeilMatchesLibmOnManyValues) {
         const DecimalScanner d = scan(text);
         EXPECT_EQ(int32_t(std::ceil(std::stod(text))), decimal_ceil_clamped(&d)) << text;
     }
+}
+
+// A field of 2^31 digits wrapped exp10 (signed overflow: 1e2147483720 read as 1e-2147483576). It
+// saturates at +-2^30; the test starts near there rather than pushing two billion digits.
+TEST(TreesDecimal, TheDigitCountSaturates) {
+    DecimalScanner d = scan("123456789"); // nine digits kept: further ones count in exp10
+    d.exp10 = (1 << 30) - 1;
+    for (int i = 0; i < 3; i++) {
+        decimal_push(&d, '0');
+    }
+    EXPECT_EQ(d.exp10, 1 << 30);
+    EXPECT_EQ(decimal_to_float(&d), std::numeric_limits<float>::infinity());
+    d = scan("0.");
+    d.exp10 = -(1 << 30) + 1;
+    for (int i = 0; i < 3; i++) {
+        decimal_push(&d, '0');
+    }
+    decimal_push(&d, '5');
+    EXPECT_EQ(d.exp10, -(1 << 30));
+    EXPECT_EQ(decimal_to_float(&d), 0.0f);
+    EXPECT_EQ(decimal_ceil_clamped(&d), 1); // above zero
 }
 
 uint32_t bits_of(float value) {

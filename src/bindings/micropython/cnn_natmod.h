@@ -43,7 +43,8 @@ mp_obj_t cnn_new(mp_obj_t model_in) {
     // it cannot reach a model that was checked.
     const bool in_place = mp_obj_get_type(model_in) == &mp_type_bytes &&
                           (reinterpret_cast<uintptr_t>(b.data) & 3u) == 0;
-    CnnObject* o = static_cast<CnnObject*>(m_malloc(sizeof(CnnObject) + (in_place ? 0 : b.bytes)));
+    CnnObject* o =
+        static_cast<CnnObject*>(natmod::malloc_sum(sizeof(CnnObject), in_place ? 0 : b.bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&cnn_type);
     o->work = nullptr;
     o->cnn.ready = false;

@@ -35,7 +35,7 @@ static mp_obj_t fft_make_new(const mp_obj_type_t* type, size_t n_args, size_t n_
     const int32_t n = natmod::int_arg(args[0]);
     size_t bytes = 0;
     check(api::fft_storage_size(n, &bytes, &err), err);
-    FftObject* o = static_cast<FftObject*>(m_malloc(sizeof(FftObject) + bytes));
+    FftObject* o = static_cast<FftObject*>(natmod::malloc_sum(sizeof(FftObject), bytes));
     o->base.type = type;
     check(api::fft_new(&o->handle, n, o->storage, bytes, &err), err);
     return MP_OBJ_FROM_PTR(o);

@@ -104,7 +104,8 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
     api::Error err;
     uint32_t n_stages;
     check(api::iir_q15_convert_check(n_values, scale, &n_stages, &err), err);
-    int16_t* converted = static_cast<int16_t*>(m_malloc(n_values * sizeof(int16_t) + 1));
+    int16_t* converted = static_cast<int16_t*>(natmod::malloc_sum(
+        1, n_values > (~size_t(0) >> 2) ? ~size_t(0) : n_values * sizeof(int16_t)));
     for (size_t s = 0; s < n_stages; s++) {
         float stage[6];
         read_stage(&src, s, stage);

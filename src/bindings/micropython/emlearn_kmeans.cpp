@@ -53,8 +53,8 @@ static ClusterIterObject* new_cluster_iter(mp_obj_t values, mp_obj_t centroids,
         natmod::raise(err);
     }
     const size_t scratch_bytes = api::kmeans_scratch_size(&problem);
-    ClusterIterObject* o =
-        static_cast<ClusterIterObject*>(m_malloc(sizeof(ClusterIterObject) + scratch_bytes));
+    ClusterIterObject* o = static_cast<ClusterIterObject*>(
+        natmod::malloc_sum(sizeof(ClusterIterObject), scratch_bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&cluster_iter_type);
     o->values = values;
     o->centroids = centroids;

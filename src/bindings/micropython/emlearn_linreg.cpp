@@ -31,7 +31,7 @@ static mp_obj_t linreg_new(size_t n_args, const mp_obj_t* args) {
     if (bytes == 0) {
         natmod::raise(err);
     }
-    LinregObject* o = static_cast<LinregObject*>(m_malloc(sizeof(LinregObject) + bytes));
+    LinregObject* o = static_cast<LinregObject*>(natmod::malloc_sum(sizeof(LinregObject), bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&linreg_type);
     if (!api::linreg_new(&o->handle, n_features, mp_obj_get_float_to_f(args[1]),
                          mp_obj_get_float_to_f(args[2]), mp_obj_get_float_to_f(args[3]), o->storage,

@@ -36,7 +36,7 @@ static mp_obj_t logreg_new(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     if (bytes == 0) {
         natmod::raise(err);
     }
-    LogregObject* o = static_cast<LogregObject*>(m_malloc(sizeof(LogregObject) + bytes));
+    LogregObject* o = static_cast<LogregObject*>(natmod::malloc_sum(sizeof(LogregObject), bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&logreg_type);
     if (!api::logreg_new(&o->handle, n_features, n_classes, natmod::float_or(v[2].u_obj, 0.1f),
                          natmod::float_or(v[3].u_obj, 0.0f), o->storage, bytes, &err)) {

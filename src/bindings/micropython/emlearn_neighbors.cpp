@@ -35,7 +35,8 @@ static mp_obj_t neighbors_new(mp_obj_t items_in, mp_obj_t features_in, mp_obj_t 
     if (bytes == 0) {
         natmod::raise(err);
     }
-    NeighborsObject* o = static_cast<NeighborsObject*>(m_malloc(sizeof(NeighborsObject) + bytes));
+    NeighborsObject* o =
+        static_cast<NeighborsObject*>(natmod::malloc_sum(sizeof(NeighborsObject), bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&neighbors_type);
     if (!api::neighbors_new(&o->handle, max_items, n_features, k, o->storage, bytes, &err)) {
         natmod::raise(err);

@@ -36,7 +36,7 @@ static mp_obj_t trees_new(mp_obj_t trees_in, mp_obj_t nodes_in, mp_obj_t leaves_
     if (bytes == 0) {
         natmod::raise(err);
     }
-    TreesObject* o = static_cast<TreesObject*>(m_malloc(sizeof(TreesObject) + bytes));
+    TreesObject* o = static_cast<TreesObject*>(natmod::malloc_sum(sizeof(TreesObject), bytes));
     o->base.type = reinterpret_cast<const mp_obj_type_t*>(&trees_type);
     if (!api::trees_new(&o->handle, max_trees, max_nodes, max_leaves, o->storage, bytes,
                         allocate_leaves, &err)) {

@@ -56,7 +56,7 @@ template <class F, const IirFilterApi<F>& A, const char* type_error> struct Filt
         const BufferView c = array_arg(coefficients_in, MP_BUFFER_READ);
         size_t bytes = 0;
         check(A.storage_size(c, &bytes, &err), err);
-        Object<F>* o = static_cast<Object<F>*>(m_malloc(sizeof(Object<F>) + bytes));
+        Object<F>* o = static_cast<Object<F>*>(natmod::malloc_sum(sizeof(Object<F>), bytes));
         o->base.type = reinterpret_cast<const mp_obj_type_t*>(&iir_filter_type);
         check(A.create(&o->filter, c, o->storage, bytes, &err), err);
         return MP_OBJ_FROM_PTR(o);

@@ -141,6 +141,18 @@ inline mp_obj_t sequence_item(mp_obj_t seq, size_t i) {
     return i < n ? items[i] : MP_OBJ_NULL;
 }
 
+// m_malloc(header + bytes), for an object with its engine's memory after it. A sum past size_t (a
+// 32-bit port asked for nearly 4 GB: neighbors.new(65535, 32765, 21841)) wrapped to a few bytes
+// the engine then wrote past; it asks for half the address space instead, and m_malloc raises
+// MemoryError.
+inline void* malloc_sum(size_t header, size_t bytes) {
+    size_t total;
+    if (__builtin_add_overflow(header, bytes, &total)) {
+        total = ~size_t(0) >> 1;
+    }
+    return m_malloc(total);
+}
+
 // Cheap enough for every call: a bit test and one compare, no call through the function table.
 inline void check_type(mp_obj_t obj, const mp_obj_full_type_t* type, const char* message) {
     if (!mp_obj_is_obj(obj) || static_cast<const mp_obj_base_t*>(MP_OBJ_TO_PTR(obj))->type !=
