@@ -45,8 +45,13 @@ bool cnn_check_model(const BufferView& model, Error* err) {
 }
 
 bool cnn_new(CnnModel* m, const uint8_t* copy, size_t bytes, CnnKind module_kind, Error* err) {
-    if (cnn_init(m, copy, bytes) != Status::Ok) {
+    if (cnn_init(m, copy, bytes, module_kind) != Status::Ok) {
         const CnnFault f = m->fault;
+        if (f == CnnFault::Kind) {
+            return raise_value(err, module_kind == CnnKind::Fp32
+                                        ? "int8 model: load it with emlearn_cnn_int8"
+                                        : "fp32 model: load it with emlearn_cnn_fp32");
+        }
         MessageBuilder msg = fail(err, ErrorType::ValueError).text("invalid model: ");
         if (m->fault_layer != kCnnHeaderFault) {
             msg.text("layer ").number(m->fault_layer).text(": ");
@@ -55,13 +60,6 @@ bool cnn_new(CnnModel* m, const uint8_t* copy, size_t bytes, CnnKind module_kind
         if (f == CnnFault::ModelType || f == CnnFault::LayerType || f == CnnFault::Activation) {
             msg.number(int32_t(m->fault_value));
         }
-        return false;
-    }
-    if (m->kind != module_kind) {
-        m->ready = false;
-        fail(err, ErrorType::ValueError)
-            .text(m->kind == CnnKind::Int8 ? "int8 model: load it with emlearn_cnn_int8"
-                                           : "fp32 model: load it with emlearn_cnn_fp32");
         return false;
     }
     return true;

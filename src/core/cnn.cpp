@@ -42,6 +42,12 @@ enum LayerType : uint16_t {
 enum Act : uint16_t { ActNone = 0, ActRelu = 1, ActRelu6 = 3 };
 
 // Little-endian fields at any alignment.
+// A model kind this build runs is int8: a constant where the build leaves a kind out, so that
+// the compiler drops the other kind's checks and arrays.
+inline bool int8_kind(CnnKind kind) {
+    return !MICROLEARN_CNN_FP32 || (MICROLEARN_CNN_INT8 && kind == CnnKind::Int8);
+}
+
 inline uint32_t u16(const uint8_t* p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8;
 }
@@ -140,7 +146,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
     if (!read_dims(p + 16, L->in_dims, &L->in) || !read_dims(p + 24, L->out_dims, &L->out)) {
         return fail(m, CnnFault::Dims);
     }
-    const bool int8 = m->kind == CnnKind::Int8;
+    const bool int8 = int8_kind(m->kind);
     L->in_s = f32(p + 32);
     L->out_s = f32(p + 40);
     L->in_zp = int8 ? int32_t(u32(p + 36)) : 0;
@@ -281,7 +287,7 @@ bool read_layer(CnnModel* m, const uint8_t* p, uint32_t avail, Layer* L) {
 // The int8 checks that read arrays: weight scales finite and biases within +-2^30 (with sums of
 // at most 2^16 products of int8 values, below 2^30 in size, the int32 sum cannot overflow).
 bool check_arrays(CnnModel* m, const Layer& L) {
-    if (m->kind != CnnKind::Int8 || L.w == nullptr) {
+    if (!int8_kind(m->kind) || L.w == nullptr) {
         return true;
     }
     const uint32_t n_scales = L.type == Fc ? 1u : L.out.c;
@@ -697,7 +703,7 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
 }
 
 inline uint32_t element_size(CnnKind kind) {
-    return kind == CnnKind::Int8 ? 1u : 4u;
+    return int8_kind(kind) ? 1u : 4u;
 }
 
 // An activation in the activation buffer: bytes [start, end), its shape packed in a key.
@@ -791,7 +797,7 @@ bool check_flow(CnnModel* m, const Layer& L, uint32_t buf_size, LiveRegions* liv
 
 } // namespace
 
-Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
+Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len, CnnKind want) {
     if (m == nullptr) {
         return Status::InvalidArgument;
     }
@@ -809,12 +815,21 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
         fail(m, CnnFault::Magic);
         return Status::InvalidArgument;
     }
-    if (bin[4] != uint8_t(CnnKind::Int8) && bin[4] != uint8_t(CnnKind::Fp32)) {
+    const bool int8_file = bin[4] == uint8_t(CnnKind::Int8);
+    if ((int8_file || bin[4] == uint8_t(CnnKind::Fp32)) && want != CnnKind::Any &&
+        bin[4] != uint8_t(want)) {
+        fail(m, CnnFault::Kind, bin[4]);
+        return Status::InvalidArgument;
+    }
+    // A kind this build runs (each MicroPython module is built for one).
+    const bool runs = int8_file ? MICROLEARN_CNN_INT8 != 0
+                                : (bin[4] == uint8_t(CnnKind::Fp32) && MICROLEARN_CNN_FP32 != 0);
+    if (!runs) {
         fail(m, CnnFault::ModelType, bin[4]);
         return Status::InvalidArgument;
     }
     m->kind = CnnKind(bin[4]);
-    m->out_deq = bin[5] != 0 || m->kind == CnnKind::Fp32;
+    m->out_deq = bin[5] != 0 || !int8_kind(m->kind);
     m->n_layers = uint16_t(u16(bin + 10));
     Shape shape;
     if (u16(bin + 6) != 1 || u16(bin + 8) != 1 || m->n_layers == 0) {
@@ -863,7 +878,7 @@ Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len) {
             if (L.in.c * L.kh * L.kw > m->max_patch) {
                 m->max_patch = L.in.c * L.kh * L.kw;
             }
-            if (m->kind == CnnKind::Int8 && L.out.c > m->max_channels) {
+            if (int8_kind(m->kind) && L.out.c > m->max_channels) {
                 m->max_channels = L.out.c;
             }
         }
@@ -886,7 +901,7 @@ size_t cnn_work_bytes(const CnnModel* m) {
         return 0;
     }
     const size_t size = element_size(m->kind);
-    const size_t scales = m->kind == CnnKind::Int8 ? size_t(m->max_channels) * sizeof(float) : 0;
+    const size_t scales = int8_kind(m->kind) ? size_t(m->max_channels) * sizeof(float) : 0;
     // and up to 3 bytes to align the start
     return align4(m->arena_bytes) + scales + size_t(m->max_patch) * size + 3;
 }

@@ -34,7 +34,8 @@
 
 namespace microlearn {
 
-enum class CnnKind : uint8_t { Int8 = 0, Fp32 = 2 }; // TinyMaix's mdl_type values
+// TinyMaix's mdl_type values; Any only as what cnn_init() is asked to accept.
+enum class CnnKind : uint8_t { Int8 = 0, Fp32 = 2, Any = 0xff };
 
 // Why cnn_init() refused a file (the api layer words it; CnnModel::fault_layer says where).
 enum class CnnFault : uint8_t {
@@ -61,6 +62,7 @@ enum class CnnFault : uint8_t {
     Buffer,     // an output that overlaps an input of its layer, beyond the file's buf_size, at
                 // an offset that is not a multiple of 4 (fp32), or a reshape not in place
     Work,       // a run would take more than kCnnMaxWork operations (2^32 or more)
+    Kind,       // a model of the other kind than the one asked for (fault_value: its mdl_type)
 };
 
 struct CnnModel {
@@ -99,9 +101,11 @@ constexpr uint32_t kCnnMaxBuffer = 1u << 26;
 // file). MobileNet v1 at 224x224 needs about 2^29.
 constexpr uint32_t kCnnMaxWork = 0xffffffffu; // 2^32 - 1
 
-// Checks bin[0..len) and sets m up to run it. Errors: InvalidArgument with m->fault set (and
-// m->ready false) for any defect listed above.
-Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len);
+// Checks bin[0..len) and sets m up to run it: a model of kind `want` (Any: either). Errors:
+// InvalidArgument with m->fault set (and m->ready false) for any defect listed above. A build
+// that leaves a kind out (MICROLEARN_CNN_INT8=0 or MICROLEARN_CNN_FP32=0, one module per kind)
+// refuses it as ModelType, and drops that kind's checks.
+Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len, CnnKind want = CnnKind::Any);
 
 // Bytes of work buffer cnn_run() needs (any alignment is fine: it aligns inside).
 size_t cnn_work_bytes(const CnnModel* m);

@@ -411,6 +411,33 @@ TEST(Cnn, Int8AndFp32CompatModelsAgree) {
     }
 }
 
+// Asked for one kind, the other is a Kind fault naming the file's (the api words it "int8 model:
+// load it with emlearn_cnn_int8"), before any layer is read; Any takes both.
+TEST(Cnn, TheKindAskedFor) {
+    const std::vector<uint8_t> int8 = read_file("mnist_cnn_int8.tmdl");
+    const std::vector<uint8_t> fp32 = read_file("mnist_cnn_fp32.tmdl");
+    const struct {
+        const std::vector<uint8_t>* file;
+        CnnKind want;
+        Status status;
+    } cases[] = {{&int8, CnnKind::Int8, Status::Ok},
+                 {&int8, CnnKind::Any, Status::Ok},
+                 {&int8, CnnKind::Fp32, Status::InvalidArgument},
+                 {&fp32, CnnKind::Fp32, Status::Ok},
+                 {&fp32, CnnKind::Any, Status::Ok},
+                 {&fp32, CnnKind::Int8, Status::InvalidArgument}};
+    for (const auto& c : cases) {
+        std::vector<uint8_t> storage(*c.file);
+        CnnModel m{};
+        EXPECT_EQ(microlearn::cnn_init(&m, storage.data(), storage.size(), c.want), c.status);
+        if (c.status != Status::Ok) {
+            EXPECT_EQ(m.fault, CnnFault::Kind);
+            EXPECT_EQ(m.fault_value, storage[4]);
+            EXPECT_EQ(m.fault_layer, microlearn::kCnnHeaderFault);
+        }
+    }
+}
+
 TEST(Cnn, EveryTruncationIsRefused) {
     for (const char* name : {"mnist_cnn_int8.tmdl", "mnist_cnn_fp32.tmdl"}) {
         const std::vector<uint8_t> file = read_file(name);
