@@ -40,7 +40,16 @@ UNITY = $(BUILD)/$(MOD).unity.cpp
 # be a plain prerequisite of the link, whose rule hands its prerequisites to mpy_ld as objects:
 # it is order-only, and the objects it is made from depend on its sources, so a change to them
 # relinks.
-ifneq ($(filter $(ARCH),armv6m rv32imc),)
+# Cortex-M3 and M4F (armv7m, armv7emsp): the double routines only (the float ones of libgcc's
+# Thumb-2 assembly are faster than ours there). libgcc's double add truncates where it should
+# round when the operands' exponents are more than 32 apart and the result loses its leading bit
+# (2^60 + -233020679.0 came out 128 below the nearest double): ours round as IEEE 754 says. Only
+# emlearn_arrayutils (its int32 pairs) adds doubles.
+SOFTFLOAT_SYMBOLS = /^__/
+ifneq ($(filter $(ARCH),armv7m armv7emsp),)
+SOFTFLOAT_SYMBOLS = /^__aeabi_(dadd|dsub|drsub|i2d|ui2d|f2d)$$/
+endif
+ifneq ($(filter $(ARCH),armv6m rv32imc armv7m armv7emsp),)
 SOFTFLOAT_A = $(BUILD)/libnatmod_softfloat.a
 SOFTFLOAT_SRC = src/bindings/micropython/natmod_softfloat.cpp src/core/softfloat.cpp
 MPY_LD_FLAGS += -l$(SOFTFLOAT_A)
@@ -111,7 +120,7 @@ $(SOFTFLOAT_A): $(SRC_O)
 	$(ECHO) "CXX $(firstword $(SOFTFLOAT_SRC)) (float and division routines)"
 	$(Q)$(CROSS)nm -u $(SRC_O) >$(@:.a=.undefined)
 	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program \
-	  $$(awk '$$2 ~ /^__/ { print "-DNEED_" $$2 }' \
+	  $$(awk '$$2 ~ $(SOFTFLOAT_SYMBOLS) { print "-DNEED_" $$2 }' \
 	    $(@:.a=.undefined) | sort -u) \
 	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(@:.a=.o)
