@@ -26,9 +26,12 @@ Status prepare_leaves(void* context, TreeEnsemble*) {
 // ceil() for the threshold of addnode(), saturated well outside int16, in hardware arithmetic of
 // the value's own type: a double (CPython, and MicroPython ports whose float is a double) is not
 // rounded to float first, which would send x == 5 right of a threshold of 5.0000001.
+// kNanThreshold for NaN, which no node can compare with (the CSV loader refuses it too).
+constexpr int32_t kNanThreshold = -0x7fffffff - 1;
+
 template <typename T> int32_t ceil_clamped(T value) {
     if (!(value < T(40000))) {
-        return 40000; // NaN too: the node then sends every input left
+        return value == value ? 40000 : kNanThreshold;
     }
     if (value <= T(-40000)) {
         return -40000;
@@ -42,7 +45,7 @@ int32_t ceil_threshold(float value) {
     const uint32_t bits = float_bits(value);
     const uint32_t magnitude = bits & 0x7fffffffu;
     if (magnitude > 0x7f800000u) {
-        return 40000; // NaN: the node then sends every input left
+        return kNanThreshold;
     }
     const bool negative = bits != magnitude;
     if (magnitude >= 0x471c4000u) { // |value| >= 40000
@@ -88,11 +91,25 @@ constexpr char kCsvFaultTexts[] = "invalid model file\0"
                                   "no trees in model\0"
                                   "cannot allocate leaf storage";
 
+// Every change through the api: counted (a load running on this model fails at its next chunk),
+// and a load that never ended is discarded first.
+void begin_change(TreesHandle* h) {
+    h->edits++;
+    if (h->loading) {
+        h->loading = false;
+        trees_reset(&h->ensemble);
+    }
+}
+
 // threshold: already the integer the engine compares with (ceil_threshold()).
 bool add_node(TreesHandle* h, int32_t left, int32_t right, int32_t feature, int32_t threshold,
               Error* err) {
+    begin_change(h);
     if (feature < 0 || feature > int32_t(kTreesMaxFeatures)) {
         return raise_value(err, "feature out of bounds");
+    }
+    if (threshold == kNanThreshold) {
+        return raise_value(err, "threshold is NaN");
     }
     const Status s = trees_add_node(&h->ensemble, uint32_t(feature), threshold, left, right);
     if (s == Status::Ok) {
@@ -132,6 +149,8 @@ size_t trees_storage_bytes(int32_t max_trees, int32_t max_nodes, int32_t max_lea
 bool trees_new(TreesHandle* h, int32_t max_trees, int32_t max_nodes, int32_t max_leaves,
                void* storage, size_t bytes, TreesAllocate allocate, Error* err) {
     h->allocate = allocate;
+    h->edits = 0;
+    h->loading = false;
     if (trees_init(&h->ensemble, uint32_t(max_trees), uint32_t(max_nodes), uint32_t(max_leaves),
                    storage, bytes) != Status::Ok) {
         return raise_value(err, "invalid capacities");
@@ -150,11 +169,13 @@ bool trees_addnode(TreesHandle* h, int32_t left, int32_t right, int32_t feature,
 }
 
 bool trees_addroot(TreesHandle* h, int32_t root, Error* err) {
+    begin_change(h);
     const Status s = trees_add_root(&h->ensemble, root);
     return s == Status::Ok || capacity_error(s, "max trees", err);
 }
 
 bool trees_addleaf(TreesHandle* h, const float* values, uint32_t n, Error* err) {
+    begin_change(h);
     TreeEnsemble* e = &h->ensemble;
     if (e->n_leaves >= e->max_leaves) {
         return raise_value(err, "max leaves");
@@ -177,6 +198,7 @@ bool trees_addleaf(TreesHandle* h, const float* values, uint32_t n, Error* err) 
 
 bool trees_setdata(TreesHandle* h, int32_t n_features, int32_t n_classes, int32_t leaf_bits,
                    Error* err) {
+    begin_change(h);
     LeafKind kind;
     if (!trees_leaf_kind_from_bits(leaf_bits, &kind)) {
         return raise_value(err, "leaf_bits must be 0, 8 or 32");
@@ -194,7 +216,7 @@ bool trees_setdata(TreesHandle* h, int32_t n_features, int32_t n_classes, int32_
 }
 
 int32_t trees_outputs(TreesHandle* h, Error* err) {
-    if (!h->ensemble.configured) {
+    if (!h->ensemble.configured || h->loading) {
         raise_value(err, "model not loaded");
         return -1;
     }
@@ -208,6 +230,13 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
     }
     if (out.typecode != 'f') {
         return raise_value(err, "expecting float output array");
+    }
+    // predict zeroes out before it reads x (CPython's numpy views can make them share bytes).
+    if (!check_distinct(x, out, "x and out", err)) {
+        return false;
+    }
+    if (h->loading) {
+        return raise_value(err, "model not loaded");
     }
     if (!e->validated) {
         const TreesCheck check = trees_validate(e);
@@ -243,10 +272,15 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
 }
 
 void trees_load_begin(TreesLoader* loader, TreesHandle* h) {
+    begin_change(h);
     trees_csv_begin(&loader->parser, &h->ensemble, prepare_leaves, h);
+    h->loading = true;
+    loader->handle = h;
+    loader->edits = h->edits;
 }
 
 static bool load_error(TreesLoader* loader, Error* err) {
+    loader->handle->loading = false; // the parser emptied the model
     fail(err, ErrorType::ValueError)
         .text("line ")
         .number(int32_t(loader->parser.fault_line))
@@ -255,11 +289,27 @@ static bool load_error(TreesLoader* loader, Error* err) {
     return false;
 }
 
+// The model was changed since the load began (read() called addnode, setdata or load_model).
+static bool unchanged(TreesLoader* loader, Error* err) {
+    TreesHandle* h = loader->handle;
+    if (h->edits == loader->edits) {
+        return true;
+    }
+    h->loading = false;
+    trees_reset(&h->ensemble);
+    return raise_value(err, "model changed during load_model()");
+}
+
 bool trees_load_feed(TreesLoader* loader, const char* text, size_t len, Error* err) {
-    return trees_csv_feed(&loader->parser, text, len) == Status::Ok || load_error(loader, err);
+    return unchanged(loader, err) &&
+           (trees_csv_feed(&loader->parser, text, len) == Status::Ok || load_error(loader, err));
 }
 
 bool trees_load_end(TreesLoader* loader, Error* err) {
+    if (!unchanged(loader, err)) {
+        return false;
+    }
+    loader->handle->loading = false;
     return trees_csv_end(&loader->parser) == Status::Ok || load_error(loader, err);
 }
 

@@ -15,6 +15,11 @@ typedef void* (*TreesAllocate)(TreesHandle* self, size_t bytes);
 struct TreesHandle {
     TreeEnsemble ensemble;
     TreesAllocate allocate;
+    // load_model()'s file is Python code: its read() may raise (the load then never ends) or
+    // change the model. A model whose load has not ended predicts nothing; every change made
+    // through this api is counted, and one during a load fails it at its next chunk.
+    uint32_t edits;
+    bool loading;
 };
 
 // new(max_trees, max_nodes, max_leaves): bytes of node/root storage to reserve, 0 on bad input.
@@ -37,9 +42,13 @@ bool trees_setdata(TreesHandle* h, int32_t n_features, int32_t n_classes, int32_
 int32_t trees_outputs(TreesHandle* h, Error* err);
 bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, Error* err);
 
-// load_model(model, file): the binding reads the file in chunks and feeds them here.
+// load_model(model, file): the binding reads the file in chunks and feeds them here. A change to
+// the model between two chunks ("model changed during load_model()") and any failure leave it
+// empty; a load the binding never ends (read() raised) is discarded by the next change.
 struct TreesLoader {
     TreesCsvParser parser;
+    TreesHandle* handle;
+    uint32_t edits;
 };
 void trees_load_begin(TreesLoader* loader, TreesHandle* h);
 bool trees_load_feed(TreesLoader* loader, const char* text, size_t len, Error* err);

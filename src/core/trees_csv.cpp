@@ -304,9 +304,15 @@ Status trees_csv_feed(TreesCsvParser* p, const char* text, size_t len) {
         if (c == '\n') {
             Status s = Status::Ok;
             if (p->field > 0 || p->kind_len > 0 || p->kind_unknown) {
-                s = end_field(p);
-                if (s == Status::Ok) {
+                // A comma ending the line ("n,0,5,1,-3,") leaves no field for the newline to
+                // close, as in the reference's loader.
+                if (p->field < 2 || p->in_number) {
+                    s = end_field(p);
                     p->field--; // end_field counted the field that the newline closed
+                } else {
+                    p->field--; // the empty one after the comma
+                }
+                if (s == Status::Ok) {
                     s = end_line(p);
                 }
             }
@@ -324,8 +330,10 @@ Status trees_csv_feed(TreesCsvParser* p, const char* text, size_t len) {
                 }
                 p->field = 1;
                 start_field(p);
-            } else if (is_space(c)) {
+            } else if (c == '\r') {
                 p->after_space = p->kind_len > 0;
+            } else if (c == ' ' || c == '\t') {
+                p->kind_unknown = true; // the kind as written: " r" is none, as in the reference
             } else if (p->kind_len < 2 && !p->after_space && !p->kind_unknown) {
                 p->kind[p->kind_len++] = c;
             } else {

@@ -97,8 +97,29 @@ def load_from_list_of_lines_and_crlf():
     model = emlearn_trees.new(5, 30, 2)
     emlearn_trees.load_model(model, lines)
     crlf = load_text(text.replace("\n", "\r\n"), 5, 30, 2)
+    # any iterable of lines, as the reference's loader takes: a tuple, a generator
+    from_tuple = emlearn_trees.new(5, 30, 2)
+    emlearn_trees.load_model(from_tuple, tuple(lines))
+    from_generator = emlearn_trees.new(5, 30, 2)
+    emlearn_trees.load_model(from_generator, (line for line in lines))
     for x in XOR_INPUTS:
-        assert list(predict(model, x)) == list(predict(crlf, x))
+        want = list(predict(model, x))
+        assert want == list(predict(crlf, x)) == list(predict(from_tuple, x))
+        assert want == list(predict(from_generator, x))
+    raises(TypeError, emlearn_trees.load_model, from_tuple, 5)
+
+
+@test
+def trailing_commas_and_the_kind_as_written_as_the_reference_reads_them():
+    base = load_text(THREE_CLASS)
+    commas = THREE_CLASS.replace("\nr,0\n", "\nr,0,\n").replace("-1,1\n", "-1,1,\n")
+    spaced = THREE_CLASS + " r,0\n\tr,0\nr ,0\n"  # kinds " r", "\tr", "r ": unknown, ignored
+    for text in (commas, spaced, commas.replace("\n", " \r\n")):
+        model = load_text(text)
+        for x in ([0, 0], [6, -3], [6, 0]):
+            assert list(predict(model, x)) == list(predict(base, x)), (text, x)
+    for bad in ("r,0,,\n", "r,,\n", "n,0,5.5,,1,-2\n", "r,\n"):
+        raises(ValueError, load_text, THREE_CLASS + bad, contains="line 9")
 
 
 @test
@@ -197,6 +218,14 @@ def manual_building_api_matches_file():
     model.addnode(-1, 1, 0, 5.5)
     model.addnode(-2, -3, 1, -2.5)
     assert list(predict(model, [6, -3])) == list(predict(reference, [6, -3]))
+
+
+@test
+def addnode_refuses_a_nan_threshold():
+    model = emlearn_trees.new(1, 2, 2)
+    model.setdata(1, 2)
+    raises(ValueError, model.addnode, -1, -2, 0, float("nan"), contains="threshold is NaN")
+    model.addnode(-1, -2, 0, float("inf"))  # infinities are thresholds beyond every input
 
 
 @test
@@ -405,6 +434,70 @@ def failed_load_clears_a_previous_model_and_reload_works():
     raises(ValueError, model.outputs)
     emlearn_trees.load_model(model, io.StringIO(THREE_CLASS))
     assert argmax(predict(model, [6, -3])) == 1
+
+
+class Failing:
+    """A file whose read() raises on its second call (an I/O error, Ctrl-C on a device)."""
+
+    def __init__(self, text):
+        self.f = io.StringIO(text)
+        self.calls = 0
+
+    def read(self, n):
+        self.calls += 1
+        if self.calls == 2:
+            raise OSError(5)
+        return self.f.read(min(n, 32))
+
+
+# Two trees: the first votes class 0, the second class 1 (the second chunk of 32 characters).
+TWO_TREES = "f,1\nc,2\nl,0\nl,1\nr,0\nn,0,0,-1,-1\nr,1\nn,0,0,-2,-2\n"
+
+
+@test
+def a_load_whose_read_raises_leaves_no_model():
+    model = load_text(THREE_CLASS)
+    raises(OSError, emlearn_trees.load_model, model, Failing(TWO_TREES))
+    # not the first tree alone ([1.0, 0.0] before)
+    raises(ValueError, model.predict, array.array("h", [0]), array.array("f", [0, 0]),
+           contains="model not loaded")
+    raises(ValueError, model.outputs, contains="model not loaded")
+    emlearn_trees.load_model(model, io.StringIO(TWO_TREES))  # a new load works
+    assert list(predict(model, [0])) == [0.5, 0.5]
+    raises(OSError, emlearn_trees.load_model, model, Failing(TWO_TREES))
+    model.setdata(1, 2)  # building by hand after it starts from an empty model
+    model.addleaf(1)
+    model.addroot(0)
+    model.addnode(-1, -1, 0, 0)
+    assert list(predict(model, [0])) == [0.0, 1.0]
+
+
+@test
+def a_load_whose_read_changes_the_model_fails():
+    def changes(model):
+        yield lambda: (model.addnode(-2, -2, 0, 0), model.addroot(1))
+        yield lambda: model.setdata(1, 3)
+        yield lambda: model.addleaf(0)
+        yield lambda: emlearn_trees.load_model(model, io.StringIO(THREE_CLASS))
+
+    for i in range(4):
+        model = emlearn_trees.new(4, 20, 8)
+        change = list(changes(model))[i]
+
+        class Meddling:
+            def __init__(self):
+                self.f = io.StringIO(TWO_TREES)
+                self.calls = 0
+
+            def read(self, n):
+                self.calls += 1
+                if self.calls == 2:
+                    change()
+                return self.f.read(min(n, 32))
+
+        raises(ValueError, emlearn_trees.load_model, model, Meddling(),
+               contains="model changed during load_model()")
+        raises(ValueError, model.outputs, contains="model not loaded")
 
 
 @test

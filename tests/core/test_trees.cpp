@@ -347,7 +347,8 @@ TEST(TreesCsv, FaultsNameTheirLine) {
         {"f,1\nc,2\nl,0\nr,0\nr,0\nr,0\nn,0,1,-1,-1\n", CsvFault::MaxTrees, 6},
         {"r,0\n", CsvFault::MissingHeader, 1},
         {"f,1\nc,2\n\n\n", CsvFault::NoTrees, 4},
-        {"f,1\nc,2\nl,0\r\nr,0\r\nn,0,1,-1,-1,\r\n", CsvFault::Syntax, 5},
+        // one trailing comma closes no field (as the reference reads it); two leave an empty one
+        {"f,1\nc,2\nl,0\r\nr,0\r\nn,0,1,-1,-1,,\r\n", CsvFault::Syntax, 5},
     };
     for (const Case& c : cases) {
         Model m(2, 4, 2);
@@ -362,7 +363,8 @@ TEST(TreesCsv, FaultsNameTheirLine) {
 TEST(TreesCsv, UnknownKindsCommentsAndBlankLinesAreIgnored) {
     Model m(1, 1, 1);
     const TreesCsvParser p = load(
-        m, "# a comment, with commas\n\nf,1\nxyz,1,2\nc,1\nl,0\n,,,\nr,0\n n , 0 , 3 , -1 , -1 \n");
+        m, "# a comment, with commas\n\nf,1\nxyz,1,2\nc,1\nl,0\n,,,\nr,0\n n,0,3,1,1\nn ,0,3,1,1\n"
+           "n, 0 , 3 , -1 , -1 \n"); // " n" and "n " are no kind (as in the reference)
     EXPECT_EQ(CsvFault::None, p.fault) << p.fault_line;
     EXPECT_EQ(1.0f, predict(m, {0})[0]);
 }

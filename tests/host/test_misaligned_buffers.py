@@ -121,3 +121,12 @@ def test_read_only_numpy_outputs_get_the_modules_error(name, call):
     source array is read-only"); the modules say what bytes and read-only memoryviews get."""
     with pytest.raises(TypeError, match="expecting a writable array, not a read-only buffer"):
         call()
+
+
+def test_trees_predict_refuses_x_and_out_sharing_memory():
+    """predict zeroes out before it reads x: numpy views of one buffer as int16 and float32
+    gave -1 instead of 7. MicroPython cannot make such a pair."""
+    buf = np.zeros(2, dtype=np.int16)
+    buf[0] = 5
+    with pytest.raises(ValueError, match="x and out must be different arrays"):
+        trees_model().predict(buf[:1], buf.view(np.float32)[:1])

@@ -71,12 +71,18 @@ void load_model(Trees& self, py::handle file) {
             }
             feed(&loader, chunk, false);
         }
-    } else if (PyList_Check(file.ptr()) || PyTuple_Check(file.ptr())) {
-        for (py::handle line : file) {
-            feed(&loader, line, true);
-        }
     } else {
-        throw py::type_error("expecting a file or a list of lines");
+        // Any iterable of lines, as the reference's loader takes (a str is its characters: a
+        // ValueError for the first line, as on MicroPython).
+        PyObject* lines = PyObject_GetIter(file.ptr());
+        if (lines == nullptr) {
+            PyErr_Clear();
+            throw py::type_error("expecting a file or an iterable of lines");
+        }
+        py::iterator it = py::reinterpret_steal<py::iterator>(lines);
+        for (; it != py::iterator::sentinel(); ++it) {
+            feed(&loader, *it, true);
+        }
     }
     api::Error err;
     check(api::trees_load_end(&loader, &err), err);

@@ -156,7 +156,8 @@ static void feed(api::TreesLoader* loader, mp_obj_t chunk, bool add_newline) {
 }
 
 // load_model(model, file): `file` is anything with read(n) (a text or binary file, io.StringIO),
-// or a list/tuple of lines. Read in small chunks: RAM does not grow with the file.
+// or any iterable of lines (a list, a generator). Read in small chunks: RAM does not grow with the
+// file.
 static mp_obj_t trees_load_model(mp_obj_t model_in, mp_obj_t file_in) {
     TreesObject* o = self_of(model_in);
     api::TreesLoader loader;
@@ -174,11 +175,14 @@ static mp_obj_t trees_load_model(mp_obj_t model_in, mp_obj_t file_in) {
             feed(&loader, chunk, false);
         }
     } else {
-        size_t n;
-        mp_obj_t* lines;
-        mp_obj_get_array(file_in, &n, &lines);
-        for (size_t i = 0; i < n; i++) {
-            feed(&loader, lines[i], true);
+        // Any iterable of lines, as the reference's loader takes (a str is its characters: a
+        // ValueError for the first line). The function table's getiter fills iter_buf, iternext
+        // reads it.
+        mp_obj_iter_buf_t iter_buf;
+        mp_fun_table.getiter(file_in, &iter_buf);
+        mp_obj_t line;
+        while ((line = mp_fun_table.iternext(&iter_buf)) != MP_OBJ_STOP_ITERATION) {
+            feed(&loader, line, true);
         }
     }
     api::Error err;
