@@ -95,8 +95,7 @@ constexpr char kCsvFaultTexts[] = "invalid model file\0"
 // and a load that never ended is discarded first.
 void begin_change(TreesHandle* h) {
     h->edits++;
-    if (h->loading) {
-        h->loading = false;
+    if (h->ensemble.loading) {
         trees_reset(&h->ensemble);
     }
 }
@@ -150,7 +149,6 @@ bool trees_new(TreesHandle* h, int32_t max_trees, int32_t max_nodes, int32_t max
                void* storage, size_t bytes, TreesAllocate allocate, Error* err) {
     h->allocate = allocate;
     h->edits = 0;
-    h->loading = false;
     if (trees_init(&h->ensemble, uint32_t(max_trees), uint32_t(max_nodes), uint32_t(max_leaves),
                    storage, bytes) != Status::Ok) {
         return raise_value(err, "invalid capacities");
@@ -216,7 +214,7 @@ bool trees_setdata(TreesHandle* h, int32_t n_features, int32_t n_classes, int32_
 }
 
 int32_t trees_outputs(TreesHandle* h, Error* err) {
-    if (!h->ensemble.configured || h->loading) {
+    if (!h->ensemble.configured || h->ensemble.loading) {
         raise_value(err, "model not loaded");
         return -1;
     }
@@ -235,10 +233,7 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
     if (!check_distinct(x, out, "x and out", err)) {
         return false;
     }
-    if (h->loading) {
-        return raise_value(err, "model not loaded");
-    }
-    if (!e->validated) {
+    if (!e->validated) { // also while a load has not ended: "model not loaded"
         const TreesCheck check = trees_validate(e);
         if (check.status != Status::Ok) {
             MessageBuilder m =
@@ -274,13 +269,11 @@ bool trees_predict(TreesHandle* h, const BufferView& x, const BufferView& out, E
 void trees_load_begin(TreesLoader* loader, TreesHandle* h) {
     begin_change(h);
     trees_csv_begin(&loader->parser, &h->ensemble, prepare_leaves, h);
-    h->loading = true;
     loader->handle = h;
     loader->edits = h->edits;
 }
 
 static bool load_error(TreesLoader* loader, Error* err) {
-    loader->handle->loading = false; // the parser emptied the model
     fail(err, ErrorType::ValueError)
         .text("line ")
         .number(int32_t(loader->parser.fault_line))
@@ -295,7 +288,6 @@ static bool unchanged(TreesLoader* loader, Error* err) {
     if (h->edits == loader->edits) {
         return true;
     }
-    h->loading = false;
     trees_reset(&h->ensemble);
     return raise_value(err, "model changed during load_model()");
 }
@@ -306,11 +298,8 @@ bool trees_load_feed(TreesLoader* loader, const char* text, size_t len, Error* e
 }
 
 bool trees_load_end(TreesLoader* loader, Error* err) {
-    if (!unchanged(loader, err)) {
-        return false;
-    }
-    loader->handle->loading = false;
-    return trees_csv_end(&loader->parser) == Status::Ok || load_error(loader, err);
+    return unchanged(loader, err) &&
+           (trees_csv_end(&loader->parser) == Status::Ok || load_error(loader, err));
 }
 
 } // namespace api

@@ -15,11 +15,10 @@ typedef void* (*TreesAllocate)(TreesHandle* self, size_t bytes);
 struct TreesHandle {
     TreeEnsemble ensemble;
     TreesAllocate allocate;
-    // load_model()'s file is Python code: its read() may raise (the load then never ends) or
-    // change the model. A model whose load has not ended predicts nothing; every change made
+    // load_model()'s file is Python code: its read() may raise (the load then never ends, and
+    // the ensemble stays `loading`: it predicts nothing) or change the model. Every change made
     // through this api is counted, and one during a load fails it at its next chunk.
     uint32_t edits;
-    bool loading;
 };
 
 // new(max_trees, max_nodes, max_leaves): bytes of node/root storage to reserve, 0 on bad input.

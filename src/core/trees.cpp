@@ -101,6 +101,7 @@ void trees_reset(TreeEnsemble* e) {
     e->leaf_kind = LeafKind::Class;
     e->configured = false;
     e->validated = false;
+    e->loading = false;
 }
 
 uint32_t trees_leaf_bytes(LeafKind kind, uint32_t n_classes) {
@@ -274,7 +275,7 @@ Status trees_add_leaf_values(TreeEnsemble* e, const float* values, uint32_t n) {
 
 TreesCheck trees_validate(TreeEnsemble* e) {
     TreesCheck check{Status::Corrupt, TreesFault::None, 0};
-    if (!e->configured) {
+    if (!e->configured || e->loading) {
         check.status = Status::NotReady;
         check.fault = TreesFault::NoData;
         return check;

@@ -48,6 +48,7 @@ struct TreeEnsemble {
     LeafKind leaf_kind;
     bool configured; // set_data() has been called
     bool validated;  // structure checked since the last change
+    bool loading;    // a CSV load began and has not ended: not valid, whatever it holds
 };
 
 // Bytes the caller provides at init: the node table, then the roots (both aligned to 4).

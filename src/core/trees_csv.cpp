@@ -293,6 +293,7 @@ void trees_csv_begin(TreesCsvParser* p, TreeEnsemble* model, TreesPrepareLeaves 
     }
     start_line(p);
     trees_reset(model);
+    model->loading = true;
 }
 
 Status trees_csv_feed(TreesCsvParser* p, const char* text, size_t len) {
@@ -384,6 +385,7 @@ Status trees_csv_end(TreesCsvParser* p) {
     if (p->max_leaf_ref > m->n_leaves) {
         return fail(p, CsvFault::DanglingLeaf, p->max_leaf_line);
     }
+    m->loading = false;
     const TreesCheck check = trees_validate(m);
     if (check.status != Status::Ok) {
         return fail(p, CsvFault::LeafValue, last_line);
