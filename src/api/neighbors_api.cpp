@@ -17,7 +17,7 @@ constexpr char kFileFaultTexts[] = "not a k-NN item set file\0"
                                    "item set file is truncated\0"
                                    "item set file has data after its end\0"
                                    "item set file checksum mismatch\0"
-                                   "items added during load()";
+                                   "model changed during load()";
 
 bool check_int16(const BufferView& b, Error* err) {
     return b.typecode == 'h' || raise_value(err, "expecting int16 array");

@@ -67,8 +67,8 @@ struct Shape {
 struct Layer {
     uint32_t type;
     // Operations for each output value, as cnn_init() counts them: a convolution's kernel taps
-    // times input channels, a pooling window's taps, a dense layer's inputs, a global average's
-    // pixels; 1 for the others.
+    // times input channels (1 for a depthwise one), a pooling window's taps, a dense layer's
+    // inputs, a global average's pixels; 1 for the others.
     uint32_t taps;
     bool is_out;
     uint32_t size;

@@ -1,5 +1,5 @@
 // Convolutional networks from TinyMaix model files (.tmdl), int8 and fp32: the engine behind
-// emlearn_cnn_int8 and emlearn_cnn_fp32. docs/cnn.md has the file layout and the arithmetic.
+// emlearn_cnn_int8 and emlearn_cnn_fp32. docs/cnn_format.md has the file layout and the arithmetic.
 //
 // The model stays in the caller's memory, read in place (4-byte aligned: its floats and int32
 // biases are read directly). cnn_init() checks the whole file once: every size, offset, dimension,
@@ -41,7 +41,7 @@ enum class CnnKind : uint8_t { Int8 = 0, Fp32 = 2, Any = 0xff };
 enum class CnnFault : uint8_t {
     None,
     Magic,      // not "MAIX"
-    ModelType,  // mdl_type other than int8 (0) or fp32 (2): fault_value
+    ModelType,  // mdl_type other than int8 (0) or fp32 (2), or a kind this build leaves out
     Truncated,  // shorter than its header or a layer says
     Counts,     // not exactly one input and one output, or no layer
     LayerType,  // unknown layer type (fault_value)
@@ -95,7 +95,8 @@ constexpr uint32_t kCnnLiveRegions = 16;
 // The activation buffer's largest size (the file's buf_size may not exceed it).
 constexpr uint32_t kCnnMaxBuffer = 1u << 26;
 // The most operations one run may take, summed over the layers: output values times the taps of
-// each (a convolution's kernel taps times input channels, a pooling window's taps, a dense
+// each (a convolution's kernel taps times input channels, 1 channel for a depthwise one, a
+// pooling window's taps, a dense
 // layer's inputs, a global average's pixels; 1 for the others). It bounds how long run() can be
 // kept busy by a small file (a max pooling has no weights: its work does not grow with the
 // file). MobileNet v1 at 224x224 needs about 2^29.
@@ -104,7 +105,8 @@ constexpr uint32_t kCnnMaxWork = 0xffffffffu; // 2^32 - 1
 // Checks bin[0..len) and sets m up to run it: a model of kind `want` (Any: either). Errors:
 // InvalidArgument with m->fault set (and m->ready false) for any defect listed above. A build
 // that leaves a kind out (MICROLEARN_CNN_INT8=0 or MICROLEARN_CNN_FP32=0, one module per kind)
-// refuses it as ModelType, and drops that kind's checks.
+// drops that kind's checks; asked for Any it refuses such a file as ModelType (asked for its own
+// kind, a file of the other is the Kind fault first).
 Status cnn_init(CnnModel* m, const uint8_t* bin, size_t len, CnnKind want = CnnKind::Any);
 
 // Bytes of work buffer cnn_run() needs (any alignment is fine: it aligns inside).

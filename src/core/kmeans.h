@@ -36,7 +36,9 @@ enum class KmeansRounding : uint8_t { Nearest, Floor };
 
 // Index of the row of `vectors` (vectors_len values, rows of point_len values) nearest to
 // `point`, and its squared distance. SizeMismatch when vectors_len is not a multiple of
-// point_len; InvalidArgument when either is empty. squared_distance may be null.
+// point_len; InvalidArgument when either is empty. squared_distance may be null. uint8: the
+// squared distance is a uint32, exact for point_len up to kKmeansMaxFeatures (65535); beyond, it
+// wraps (the api refuses such points).
 Status euclidean_argmin(const uint8_t* vectors, uint32_t vectors_len, const uint8_t* point,
                         uint32_t point_len, uint32_t* index, uint32_t* squared_distance);
 Status euclidean_argmin(const int16_t* vectors, uint32_t vectors_len, const int16_t* point,

@@ -59,8 +59,10 @@ squared_distance_bounded(const int16_t* a, const int16_t* b, uint32_t n, uint64_
     return acc;
 }
 
+// Every change of the items: the last ranking is gone, and the change is counted.
 inline void invalidate_results(NeighborsModel* m) {
     m->n_ranked = 0;
+    m->edits++;
 }
 
 inline bool valid_label(int32_t label) {
@@ -198,6 +200,7 @@ Status neighbors_init(NeighborsModel* m, uint32_t max_items, uint32_t n_features
     m->n_items = 0;
     m->n_ranked = 0;
     m->window_start = 0;
+    m->edits = 0;
     return Status::Ok;
 }
 

@@ -22,9 +22,9 @@
 // beyond the k-th (the reference lets getresult() reach every item) are ranked lazily when asked
 // for, by the same kind of pass: into a window of max_results entries, which slides forward (its
 // last entry becoming the floor of the next pass) once full. So every rank is reachable whatever
-// max_results is; a larger window only makes walks over many ranks take fewer passes. The vote counts labels
-// pairwise, O(k^2) with no table, so any int16 label works; that is negligible for the usual k of a
-// few tens at most.
+// max_results is; a larger window only makes walks over many ranks take fewer passes. The vote
+// counts labels pairwise, O(k^2) with no table, so any int16 label works; that is negligible for
+// the usual k of a few tens at most.
 #pragma once
 #include "status.h"
 
@@ -61,6 +61,7 @@ struct NeighborsModel {
     uint32_t max_results;  // rank window capacity, k <= max_results <= max_items
     uint32_t n_ranked;     // 0 when there is no valid prediction (none yet, or items changed)
     uint32_t window_start; // rank held in ranked[0]
+    uint32_t edits;        // counts every change of the items (a file reader checks it)
 };
 
 // Bytes for the given capacities, or 0 when they are out of range or do not fit in size_t.
@@ -92,7 +93,8 @@ Status neighbors_remove_item(NeighborsModel* m, uint32_t index);
 Status neighbors_predict(NeighborsModel* m, const int16_t* x, uint32_t x_len, int32_t* label);
 
 // The neighbour of rank `rank` (0 = nearest) of the last predict(). Ranks below k are ready;
-// higher ranks up to n_items - 1 are found on demand, which is why the model is not const. NotReady without a valid prediction, InvalidArgument for a rank out of range.
+// higher ranks up to n_items - 1 are found on demand, which is why the model is not const. NotReady
+// without a valid prediction, InvalidArgument for a rank out of range.
 Status neighbors_get_result(NeighborsModel* m, uint32_t rank, NeighborsResult* out);
 
 // floor(sqrt(v)) using shifts and subtractions only (no division, no floating point).

@@ -149,19 +149,22 @@ Status neighbors_file_read_begin(NeighborsFileReader* r, NeighborsModel* m) {
     r->low_byte = 0;
     r->fault = NeighborsFileFault::None;
     r->fault_value = 0;
-    return neighbors_clear(m);
+    const Status s = neighbors_clear(m);
+    r->edits = m->edits;
+    return s;
 }
 
 namespace {
 
-// Syntax when a fault is already set, or the model gained items since read_begin emptied it
-// (the reader's items go where those are: a load must end with the file's items or none).
+// Syntax when a fault is already set, or the model was changed since read_begin emptied it (the
+// reader's items go where an added one went: a load must end with the file's items or none).
 Status reader_check(NeighborsFileReader* r) {
-    if (r->fault == NeighborsFileFault::None && r->model->n_items == 0) {
+    if (r->fault == NeighborsFileFault::None && r->model->edits == r->edits) {
         return Status::Ok;
     }
-    if (r->model->n_items != 0) {
+    if (r->model->edits != r->edits) {
         neighbors_clear(r->model);
+        r->edits = r->model->edits;
         if (r->fault == NeighborsFileFault::None) {
             reader_fail(r, NeighborsFileFault::Changed, 0);
         }

@@ -25,7 +25,7 @@ enum class NeighborsFileFault : uint8_t {
     Truncated,    // the data ended early
     TrailingData, // bytes after the checksum
     Checksum,     // CRC-32 mismatch
-    Changed,      // items were added to the model while it was loading
+    Changed,      // the model's items were changed while it was loading
 };
 
 // CRC-32 as zlib.crc32 / binascii.crc32 compute it: crc32_update(0, data, n) for the whole, or
@@ -68,13 +68,14 @@ struct NeighborsFileReader {
     uint8_t low_byte; // first byte of an int16 whose second byte is in the next chunk
     NeighborsFileFault fault;
     uint32_t fault_value; // the file's value for Features / Capacity faults
+    uint32_t edits;       // the model's change count after read_begin emptied it
 };
 
 // Empties the model (NotReady if it is uninitialised) and starts reading.
 Status neighbors_file_read_begin(NeighborsFileReader* r, NeighborsModel* m);
 // Syntax (with r->fault set) at the first bad byte; every later call fails the same way. The model
-// must not change until the reader is done (its items are written in place): an item added
-// between calls is a Changed fault, and the model is emptied again.
+// must not change until the reader is done (its items are written in place): any change between
+// calls (an item added, even if removed again) is a Changed fault, and the model is emptied again.
 Status neighbors_file_read_feed(NeighborsFileReader* r, const uint8_t* data, size_t len);
 // Checks length and checksum; on success the model holds the file's items.
 Status neighbors_file_read_end(NeighborsFileReader* r);

@@ -326,27 +326,37 @@ def save_refuses_items_added_or_removed_by_write():
 
 
 @test
-def load_refuses_items_added_by_read():
+def load_refuses_a_model_changed_by_read():
     # read() is Python code too: the load writes the file's items in place, so an item added
-    # meanwhile would be mixed in with them. The load fails and leaves the model empty.
+    # meanwhile would be mixed in with them (also one added and removed again: its slot was
+    # written). The load fails and leaves the model empty.
     data = saved_bytes(model_with([([1, -2, 3], 5), ([32767, -32768, 0], 255)], max_items=10))
-    for when in range(5):  # 32 bytes, 10 a read: the fifth read is the end of the file
-        model = emlearn_neighbors.new(10, 3, 1)
 
-        class Meddling:
-            calls = 0
+    def add(model):
+        model.additem(h([9, 9, 9]), 9)
 
-            def __init__(self):
-                self.f = io.BytesIO(data)
+    def add_and_remove(model):
+        model.additem(h([9, 9, 9]), 9)
+        model.removeitem(0)
 
-            def read(self, n):
-                if Meddling.calls == when:
-                    model.additem(h([9, 9, 9]), 9)
-                Meddling.calls += 1
-                return self.f.read(min(n, 10))
+    for change in (add, add_and_remove, lambda model: model.clear()):
+        for when in range(5):  # 32 bytes, 10 a read: the fifth read is the end of the file
+            model = emlearn_neighbors.new(10, 3, 1)
 
-        raises(ValueError, model.load, Meddling(), contains="items added during load()")
-        assert len(model) == 0, when
+            class Meddling:
+                calls = 0
+
+                def __init__(self):
+                    self.f = io.BytesIO(data)
+
+                def read(self, n):
+                    if Meddling.calls == when:
+                        change(model)
+                    Meddling.calls += 1
+                    return self.f.read(min(n, 10))
+
+            raises(ValueError, model.load, Meddling(), contains="model changed during load()")
+            assert len(model) == 0, when
     model.load(io.BytesIO(data))  # the model is still usable
     assert len(model) == 2
 

@@ -184,23 +184,29 @@ TEST(NeighborsFile, FeedAfterAFaultKeepsFailing) {
     EXPECT_EQ(r.fault, NeighborsFileFault::Magic);
 }
 
-// The reader writes items in place: an item added while it loads (a file object's read() can
-// call additem) fails the load, before or after the last byte, and leaves the model empty.
-TEST(NeighborsFile, AnItemAddedDuringTheLoadFailsIt) {
+// The reader writes items in place: a change while it loads (a file object's read() can call
+// additem, even removeitem after it: the slot was written) fails the load, before or after the
+// last byte, and leaves the model empty.
+TEST(NeighborsFile, AChangeDuringTheLoadFailsIt) {
     for (size_t at : {size_t(0), size_t(12), size_t(20), kHostFile.size()}) {
-        Model model(4, 3);
-        NeighborsFileReader r;
-        ASSERT_EQ(neighbors_file_read_begin(&r, &model.m), Status::Ok);
-        ASSERT_EQ(neighbors_file_read_feed(&r, kHostFile.data(), at), Status::Ok);
-        model.add({9, 9, 9}, 9);
-        Status s = neighbors_file_read_feed(&r, kHostFile.data() + at, kHostFile.size() - at);
-        if (s == Status::Ok) {
-            s = neighbors_file_read_end(&r);
+        for (bool remove : {false, true}) {
+            Model model(4, 3);
+            NeighborsFileReader r;
+            ASSERT_EQ(neighbors_file_read_begin(&r, &model.m), Status::Ok);
+            ASSERT_EQ(neighbors_file_read_feed(&r, kHostFile.data(), at), Status::Ok);
+            model.add({9, 9, 9}, 9);
+            if (remove) {
+                ASSERT_EQ(neighbors_remove_item(&model.m, 0), Status::Ok);
+            }
+            Status s = neighbors_file_read_feed(&r, kHostFile.data() + at, kHostFile.size() - at);
+            if (s == Status::Ok) {
+                s = neighbors_file_read_end(&r);
+            }
+            EXPECT_EQ(s, Status::Syntax) << at;
+            EXPECT_EQ(r.fault, NeighborsFileFault::Changed) << at;
+            EXPECT_EQ(model.m.n_items, 0u) << at;
+            EXPECT_EQ(neighbors_file_read_end(&r), Status::Syntax) << at;
         }
-        EXPECT_EQ(s, Status::Syntax) << at;
-        EXPECT_EQ(r.fault, NeighborsFileFault::Changed) << at;
-        EXPECT_EQ(model.m.n_items, 0u) << at;
-        EXPECT_EQ(neighbors_file_read_end(&r), Status::Syntax) << at;
     }
 }
 

@@ -73,7 +73,7 @@ void load_model(Trees& self, py::handle file) {
         }
     } else {
         // Any iterable of lines, as the reference's loader takes (a str is its characters: a
-        // ValueError for the first line, as on MicroPython).
+        // ValueError naming a line, as on MicroPython).
         PyObject* lines = PyObject_GetIter(file.ptr());
         if (lines == nullptr) {
             PyErr_Clear();

@@ -176,7 +176,7 @@ static mp_obj_t trees_load_model(mp_obj_t model_in, mp_obj_t file_in) {
         }
     } else {
         // Any iterable of lines, as the reference's loader takes (a str is its characters: a
-        // ValueError for the first line). The function table's getiter fills iter_buf, iternext
+        // ValueError naming a line). The function table's getiter fills iter_buf, iternext
         // reads it.
         mp_obj_iter_buf_t iter_buf;
         mp_fun_table.getiter(file_in, &iter_buf);
