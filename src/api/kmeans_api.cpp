@@ -56,12 +56,8 @@ bool kmeans_euclidean_argmin(const BufferView& vectors, const BufferView& point,
         return raise_value(err, "vectors and point must have the same typecode");
     }
     // Squared uint8 distances of up to 65535 values fit the engine's uint32 sums (as cluster()).
-    if (n_point == 0 || n_point > kKmeansMaxFeatures) {
-        fail(err, ErrorType::ValueError)
-            .text("point must have 1..")
-            .number(kKmeansMaxFeatures)
-            .text(" values");
-        return false;
+    if (n_point - 1u >= kKmeansMaxFeatures) { // 0 wraps round
+        return raise_value(err, "point must have 1..65535 values");
     }
     if (n_vectors == 0) {
         return raise_value(err, "vectors must not be empty");
