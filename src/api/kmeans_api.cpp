@@ -56,6 +56,7 @@ bool kmeans_euclidean_argmin(const BufferView& vectors, const BufferView& point,
         return raise_value(err, "vectors and point must have the same typecode");
     }
     // Squared uint8 distances of up to 65535 values fit the engine's uint32 sums (as cluster()).
+    static_assert(kKmeansMaxFeatures == 65535, "the message below names the limit");
     if (n_point - 1u >= kKmeansMaxFeatures) { // 0 wraps round
         return raise_value(err, "point must have 1..65535 values");
     }

@@ -282,7 +282,8 @@ static bool load_error(TreesLoader* loader, Error* err) {
     return false;
 }
 
-// The model was changed since the load began (read() called addnode, setdata or load_model).
+// The model was changed since the load began (read() called addnode, addleaf, addroot, setdata
+// or load_model).
 static bool unchanged(TreesLoader* loader, Error* err) {
     TreesHandle* h = loader->handle;
     if (h->edits == loader->edits) {

@@ -309,10 +309,8 @@ Status trees_csv_feed(TreesCsvParser* p, const char* text, size_t len) {
                 // close, as in the reference's loader.
                 if (p->field < 2 || p->in_number) {
                     s = end_field(p);
-                    p->field--; // end_field counted the field that the newline closed
-                } else {
-                    p->field--; // the empty one after the comma
                 }
+                p->field--; // the field the newline closed (end_field counted it), or the empty one
                 if (s == Status::Ok) {
                     s = end_line(p);
                 }
