@@ -88,7 +88,8 @@ def _gain_section(k):
 
 def _check_stable(sos):
     """ValueError for a section with a pole outside the unit circle: its output grows without
-    bound (an analog design given as digital, a wrong sign). Poles on the circle pass."""
+    bound (an analog design given as digital, a wrong sign). Poles on the circle pass. An analog
+    design whose poles all lie inside the circle passes too: its numbers are a digital design."""
     for i, section in enumerate(sos):
         poles = np.roots(section[3:6]) if section[4] or section[5] else []
         radius = float(np.abs(poles).max()) if len(poles) else 0.0
