@@ -109,6 +109,27 @@ def printing_through(hook, fn, *args, **kwargs):
         sys.stdout = saved
 
 
+def keeping_array_inits(fn, *args, **kwargs):
+    """fn(*args, **kwargs) with the `array` module replaced by one whose array() keeps every
+    object it is built from (a user's array.py on sys.path does this to MicroPython, where it
+    shadows the built-in); returns (fn's result, those objects). A native module that builds its
+    result through `array` must not hand it memory it frees."""
+    import array as real
+
+    kept = []
+
+    class Keeping:
+        def array(self, typecode, init=()):
+            kept.append(init)
+            return real.array(typecode, init)
+
+    sys.modules["array"] = Keeping()
+    try:
+        return fn(*args, **kwargs), kept
+    finally:
+        sys.modules["array"] = real
+
+
 def data_path(name):
     # Tests run from the repository root.
     return "tests/data/" + name

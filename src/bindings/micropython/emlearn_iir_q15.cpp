@@ -115,10 +115,9 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
         mp_import_name(MP_QSTR_array, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     const mp_obj_t args[2] = {MP_OBJ_NEW_QSTR(MP_QSTR_h),
                               mp_obj_new_bytearray_by_ref(n_values * sizeof(int16_t), converted)};
-    const mp_obj_t out =
-        mp_call_function_n_kw(mp_load_attr(array_module, MP_QSTR_array), 2, 0, args);
-    m_free(converted);
-    return out;
+    // `converted` is left to the collector, not freed: `array` may be Python code (an array.py
+    // on sys.path shadows the built-in) that keeps the bytearray over it.
+    return mp_call_function_n_kw(mp_load_attr(array_module, MP_QSTR_array), 2, 0, args);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(convert_coefficients_obj, 0, convert_coefficients);
 

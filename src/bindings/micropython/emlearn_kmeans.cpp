@@ -121,9 +121,10 @@ static mp_obj_t cluster(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
         mp_import_name(MP_QSTR_array, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     const mp_obj_t args[2] = {MP_OBJ_NEW_QSTR(MP_QSTR_B),
                               mp_obj_new_bytearray_by_ref(size_t(n_samples), initial)};
+    // `initial` is left to the collector, not freed: `array` may be Python code (an array.py on
+    // sys.path shadows the built-in) that keeps the bytearray over it.
     const mp_obj_t assignments =
         mp_call_function_n_kw(mp_load_attr(array_module, MP_QSTR_array), 2, 0, args);
-    m_free(initial);
     mp_obj_t it = MP_OBJ_FROM_PTR(new_cluster_iter(v[0].u_obj, v[1].u_obj, assignments, features,
                                                    natmod::int_or(v[3].u_obj, 10),
                                                    natmod::int_or(v[4].u_obj, 0)));
