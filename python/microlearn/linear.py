@@ -46,8 +46,12 @@ class LinearModel:
     """
 
     def __init__(self, weights, bias, classes=None):
-        self.weights = np.ascontiguousarray(np.asarray(weights, dtype=np.float32))
-        self.bias = np.ascontiguousarray(np.asarray(bias, dtype=np.float32).reshape(-1))
+        with np.errstate(over="ignore"):
+            self.weights = np.ascontiguousarray(np.asarray(weights, dtype=np.float32))
+            self.bias = np.ascontiguousarray(np.asarray(bias, dtype=np.float32).reshape(-1))
+        if not (np.isfinite(self.weights).all() and np.isfinite(self.bias).all()):
+            raise ValueError("a weight or the bias is not finite in float32 (beyond +-3.4e38, "
+                             "or NaN): scale the data or the targets")
         if self.weights.ndim != 2 or self.weights.shape[0] != self.bias.shape[0]:
             raise ValueError("weights must be (n_vectors, n_features) and bias (n_vectors,)")
         self.classes = None if classes is None else np.asarray(classes)
@@ -160,6 +164,9 @@ def _check_fitted(estimator):
         from sklearn.utils.validation import check_is_fitted
 
         name = type(estimator).__name__
+        if not hasattr(estimator, "fit"):
+            raise UnsupportedEstimatorError(
+                "expecting a fitted scikit-learn linear estimator, not %s" % name)
         try:
             check_is_fitted(estimator)
         except Exception:  # noqa: BLE001  (NotFittedError, or not an estimator at all)
@@ -231,7 +238,10 @@ def convert(estimator):
     from sklearn.base import is_classifier
 
     _check_fitted(estimator)
-    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    coef = estimator.coef_
+    if hasattr(coef, "toarray"):  # sparsify()'d: a scipy.sparse matrix
+        coef = coef.toarray()
+    coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
     if is_classifier(estimator):
         name = type(estimator).__name__

@@ -115,4 +115,7 @@ def convert(estimator):
     if len(classes) > 32768:
         raise ValueError("too many classes")
     y = np.asarray(estimator._y).reshape(-1).astype(np.int16)  # indices into classes_
+    if int(estimator.n_neighbors) > len(X):
+        raise ValueError("n_neighbors=%d is more than the %d training items"
+                         % (estimator.n_neighbors, len(X)))
     return NeighborsItems(X, y, int(estimator.n_neighbors), classes)

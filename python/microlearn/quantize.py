@@ -142,13 +142,17 @@ class Int16Scaler(TransformerMixin, BaseEstimator):
         else:
             data_min = np.full(n_features, X.min())
             data_max = np.full(n_features, X.max())
-        width = data_max - data_min
-        low = data_min - self.margin * width
-        high = data_max + self.margin * width
-        span = float(self.out_max) - float(self.out_min)
-        constant = high <= low
-        scale = np.where(constant, 1.0, span / np.where(constant, 1.0, high - low))
-        offset = np.where(constant, -low, float(self.out_min) - low * scale)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            width = data_max - data_min
+            low = data_min - self.margin * width
+            high = data_max + self.margin * width
+            span = float(self.out_max) - float(self.out_min)
+            constant = high <= low
+            scale = np.where(constant, 1.0, span / np.where(constant, 1.0, high - low))
+            offset = np.where(constant, -low, float(self.out_min) - low * scale)
+        if not (np.isfinite(scale).all() and np.isfinite(offset).all() and (scale > 0).all()):
+            raise ValueError("Int16Scaler.fit: the range of X is too wide or too narrow for "
+                             "float64 (its width overflows, or its scale does)")
         self.data_min_, self.data_max_ = data_min, data_max
         self.scale_, self.offset_ = scale, offset
         self.n_features_in_ = n_features

@@ -57,6 +57,8 @@ def to_sos(design):
     """
     if isinstance(design, tuple) and len(design) in (2, 3):
         parts = [np.atleast_1d(np.asarray(p)) for p in design]
+        if len(design) == 2 and any(np.iscomplexobj(p) and np.any(np.imag(p)) for p in parts):
+            raise ValueError("(b, a) has complex coefficients: a real filter is needed")
         if len(design) == 2:
             b, a = (np.asarray(p, dtype=np.float64) for p in parts)
             sos = sig.tf2sos(b, a) if max(len(b), len(a)) > 1 else _gain_section(b[0] / a[0])
@@ -73,6 +75,8 @@ def to_sos(design):
         if sos.ndim != 2 or sos.shape[1] != 6:
             raise ValueError("expecting sos of shape (n, 6), (b, a) or (z, p, k); got shape %s"
                              % (sos.shape,))
+        if len(sos) == 0:
+            raise ValueError("the design has no sections")
     sos = np.array(sos, dtype=np.float64)
     if not np.all(np.isfinite(sos)):
         raise ValueError("design has non-finite coefficients")
@@ -100,9 +104,22 @@ def _check_stable(sos):
 
 def iir_coefficients(design):
     """``array('f')`` for ``emlearn_iir.new``: scipy's sos layout, flattened, float32.
-    ``ValueError`` for an unstable design (a pole outside the unit circle)."""
+    ``ValueError`` for an unstable design (a pole outside the unit circle).
+
+    scipy puts the whole gain in the first section's numerator. Where that leaves float32's
+    normal range (high orders, low cut-offs: ``butter(30, 0.02)`` has ``b0`` about 1e-47), the
+    gain is first spread over the sections (:func:`balance_gain`); otherwise the coefficients are
+    scipy's."""
     sos = to_sos(design)
     _check_stable(sos)
+    tiny, huge = np.finfo(np.float32).tiny, np.finfo(np.float32).max
+    magnitudes = np.abs(sos[sos != 0])
+    if np.any(magnitudes < tiny) or np.any(magnitudes > huge):
+        sos = balance_gain(sos)
+        magnitudes = np.abs(sos[sos != 0])
+        if np.any(magnitudes < tiny) or np.any(magnitudes > huge):
+            raise ValueError("the design's coefficients do not fit float32, even with its gain "
+                             "spread over the sections")
     return array.array("f", sos.astype(np.float32).ravel().tolist())
 
 
@@ -120,14 +137,20 @@ def balance_gain(design, n_points=8192):
     """
     sos = to_sos(design)
     w = _frequency_grid(n_points)
-    overall = np.abs(sig.sosfreqz(sos, worN=w)[1]).max()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        responses = [sig.sosfreqz(sos[i:i + 1], worN=w)[1] for i in range(len(sos))]
+    if not all(np.all(np.isfinite(h)) for h in responses):
+        # A pole on the unit circle at a grid frequency (an integrator at DC): the peaks are
+        # infinite, so there is nothing to balance against; the design keeps its own gains.
+        return sos
+    overall = np.abs(np.prod(responses, axis=0)).max()
     cumulative = np.ones(len(w), dtype=complex)
     for i in range(len(sos)):
         peak_b = np.abs(sos[i, :3]).max()
         if peak_b == 0:
             return sos  # a zero section: the filter outputs zero whatever the gains
         sos[i, :3] /= peak_b
-        h = sig.sosfreqz(sos[i:i + 1], worN=w)[1]
+        h = responses[i] / peak_b
         peak = np.abs(cumulative * h).max()
         target = overall if i == len(sos) - 1 else 1.0
         gain = target / peak if peak > 0 else 1.0
@@ -274,8 +297,8 @@ def iir_q15_report(design, coefficients=None, signal=None, response_floor_db=-40
     max_coefficient_error = float(np.abs(q / Q15_SCALE - layout).max())
 
     w = _frequency_grid(n_points)
-    h_exact = np.abs(sig.sosfreqz(exact, worN=w)[1])
     with np.errstate(divide="ignore", invalid="ignore"):  # a pole on the circle
+        h_exact = np.abs(sig.sosfreqz(exact, worN=w)[1])
         h_quant = np.abs(sig.sosfreqz(quantised, worN=w)[1])
     peak = h_exact.max()
     band = h_exact >= peak * 10 ** (response_floor_db / 20) if peak > 0 else np.zeros_like(w, bool)

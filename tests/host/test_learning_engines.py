@@ -137,3 +137,7 @@ def test_knn_convert_rejects_what_the_engine_does_not_compute():
         convert_knn(KNeighborsClassifier().fit(X_train + 0.5, y_train))
     with pytest.raises(TypeError):
         convert_knn(LogisticRegression())
+    # More neighbours than items: scikit-learn fails only at predict, the device at new().
+    few = KNeighborsClassifier(n_neighbors=12).fit(X_train[:10], y_train[:10])
+    with pytest.raises(ValueError, match="n_neighbors=12 is more than the 10 training items"):
+        convert_knn(few)

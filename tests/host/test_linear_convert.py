@@ -159,6 +159,22 @@ def test_rejected_estimators():
     assert convert(binary).weights.shape == (1, 4)
 
 
+def test_weights_beyond_float32_and_odd_inputs():
+    # Targets of 1e39 give weights float32 cannot hold: refused, not written as inf.
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [2.0, 1.0]])
+    with pytest.raises(ValueError, match="not finite in float32"):
+        convert(LinearRegression().fit(X, np.array([1.0, 2.0, 3.0, 4.0]) * 1e39))
+    with pytest.raises(ValueError, match="not finite in float32"):
+        LinearModel(np.array([[np.nan, 1.0]]), np.zeros(1))
+    # sparsify() leaves coef_ a scipy.sparse matrix: read densely, same model.
+    Xc, yc = _classification("iris")
+    dense = LogisticRegression(max_iter=1000).fit(Xc, yc)
+    sparse = LogisticRegression(max_iter=1000).fit(Xc, yc).sparsify()
+    np.testing.assert_array_equal(convert(sparse).weights, convert(dense).weights)
+    with pytest.raises(UnsupportedEstimatorError, match="expecting a fitted scikit-learn"):
+        convert("x")
+
+
 def test_linear_model_validates_shapes():
     with pytest.raises(ValueError):
         LinearModel(np.zeros((2, 3)), np.zeros(2))  # regression with two vectors

@@ -343,7 +343,38 @@ def test_iir_coefficients_is_flat_float32_sos():
     sos = sig.butter(4, 0.1, output="sos")
     c = ms.iir_coefficients(sos)
     assert c.typecode == "f" and len(c) == sos.size
-    assert np.allclose(np.asarray(c), sos.ravel().astype(np.float32))
+    assert np.array_equal(np.asarray(c), sos.ravel().astype(np.float32))  # scipy's, as they are
+
+
+@pytest.mark.parametrize("order,wn", [(30, 0.02), (60, 0.05), (16, 0.001)])
+def test_iir_coefficients_spread_a_gain_float32_cannot_hold(order, wn):
+    # scipy's first numerator is ~1e-47 (30, 0.02), 0 in float32 (60, 0.05) or subnormal
+    # (16, 0.001): as given, the engine's DC gain was 0.77, 0 and 1.036 instead of 1.
+    sos = sig.butter(order, wn, output="sos")
+    c = ms.iir_coefficients(sos)
+    assert np.all(np.abs(np.asarray(c)[np.asarray(c) != 0]) >= np.finfo(np.float32).tiny)
+    flt = emlearn_iir.new(c)
+    x = array.array("f", [1.0] * 20000)
+    flt.run(x)
+    want = sig.sosfilt(sos, np.ones(20000))[-1]
+    assert abs(x[-1] - want) < 2e-3 * abs(want), (x[-1], want)
+
+
+def test_gain_of_a_design_with_a_pole_on_the_circle_is_kept():
+    # An integrator's response is infinite at DC: balancing against it made b0 1.0, not 0.01.
+    q15 = ms.iir_q15_coefficients(([0.01], [1.0, -1.0]))
+    assert list(q15) == [82, 0, 0, 0, 8192, 0]
+    assert np.allclose(ms.balance_gain(([0.01], [1.0, -1.0])), [[0.01, 0, 0, 1, -1, 0]])
+    out = ms.q15_filter(q15, np.full(50, 100, dtype=np.int16))
+    assert abs(int(out[-1]) - 50) <= 1  # 50 steps of 100 * 0.01
+
+
+def test_to_sos_refuses_complex_and_empty_designs():
+    with pytest.raises(ValueError, match="complex"):
+        ms.to_sos(([1.0 + 1.0j], [1.0, -0.5]))
+    for convert in (ms.to_sos, ms.iir_coefficients, ms.iir_q15_coefficients):
+        with pytest.raises(ValueError, match="no sections"):
+            convert(np.zeros((0, 6)))
 
 
 def test_balance_gain_keeps_the_response_and_peaks_at_one_inside():

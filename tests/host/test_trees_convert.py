@@ -489,6 +489,12 @@ def test_scaler_rounds_half_to_even_and_saturates():
         scaler.transform(np.array([[np.nan]]))
 
 
+def test_scaler_refuses_ranges_float64_cannot_scale():
+    for X in ([[-1e308], [1e308]], [[0.0], [1e-320]]):  # the width overflows / the scale does
+        with pytest.raises(ValueError, match="too wide or too narrow"):
+            Int16Scaler().fit(np.array(X))
+
+
 def test_scaler_margin_global_and_constant_features():
     X = np.array([[0.0, 0.0, 7.0], [100.0, 50.0, 7.0]])
     per_feature = Int16Scaler(margin=0.25).fit(X)
