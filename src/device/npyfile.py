@@ -139,8 +139,10 @@ def _read_exact(f, n, step=4 * _BLOCK):
     more than the file holds. A caller that knows the bytes are there passes a larger step.
     """
     data = f.read(min(n, step)) if n > 0 else b""
-    if not data or len(data) >= n:
-        return data or b""
+    if not data:
+        return b""
+    if len(data) >= n:
+        return _count(data, n)
     return _read_more(f, n, step, data)
 
 
@@ -151,9 +153,26 @@ def _read_more(f, n, step, data):
         d = f.read(min(n - got, step))
         if not d:
             break
-        parts.append(d)
+        parts.append(_count(d, n - got))
         got += len(d)
     return b"".join(parts)
+
+
+def _count(k, room):
+    """What a stream's read() (bytes) or readinto() (a count) gave for ``room`` bytes, checked:
+    a count below 0 or more than was asked for would send the loops astray (forever, for -1)."""
+    n = k if isinstance(k, int) else len(k)
+    if n < 0 or n > room:
+        raise OSError("the stream returned %d bytes where %d were asked for" % (n, room))
+    return k
+
+
+def _write(f, data):
+    """f.write(data), refusing a short write (None, which many streams return, is taken as
+    all of it)."""
+    n = f.write(data)
+    if n is not None and n != _nbytes(data):
+        raise OSError("short write: %d of %d bytes" % (n, _nbytes(data)))
 
 
 def _tell(f):
@@ -257,7 +276,7 @@ def _readinto_items(f, out, n, typecode, size, k=-1):
         hi = n * size
         p = max(k, 0)
         while p < hi and k:
-            k = readinto(view[p:hi])
+            k = _count(readinto(view[p:hi]) or 0, hi - p)
             if not k:
                 break
             p += k
@@ -267,7 +286,7 @@ def _readinto_items(f, out, n, typecode, size, k=-1):
     i = 0
     while i < n:
         if k < 0:
-            k = readinto(mv[i:n])
+            k = _count(readinto(mv[i:n]) or 0, (n - i) * size)
         if not k:
             break
         whole, part = divmod(k, size)
@@ -556,7 +575,7 @@ class Reader(_FileHolder):
         n = min(len(buf), self.items - self._pos)
         k = -1
         if self._direct and self._readinto is not None and n:
-            k = self._readinto(memoryview(buf)[:n]) or 0
+            k = _count(self._readinto(memoryview(buf)[:n]) or 0, n * self._osize)
         got = n if k == n * self._osize else self._fill(buf, n, k)
         self._pos += got
         if got < n:
@@ -684,7 +703,7 @@ class Writer(_FileHolder):
             else:
                 header = _header_bytes(self.dtype, shape)
             self._header_len = len(header)
-            self.file.write(header)
+            _write(self.file, header)
         except BaseException:
             self._release_file()
             raise
@@ -718,7 +737,7 @@ class Writer(_FileHolder):
                     lead = self.items_written // inner
                 end = f.tell()
                 f.seek(self._start)
-                f.write(_header_bytes(self.dtype, (lead,) + self.shape[1:], self._header_len))
+                _write(f, _header_bytes(self.dtype, (lead,) + self.shape[1:], self._header_len))
                 f.seek(end)
                 self.shape = (lead,) + self.shape[1:]
             elif self.items_written != self._inner:
@@ -741,12 +760,12 @@ class Writer(_FileHolder):
         if not self._grow and self.items_written + n > self._inner:
             raise ValueError("too many items: shape %r holds %d" % (self.shape, self._inner))
         if _LITTLE:
-            self.file.write(arr)
+            _write(self.file, arr)
         else:
             step = max(1, _BLOCK // self.itemsize)
             for i in range(0, n, step):
                 part = arr[i:i + step]
-                self.file.write(struct.pack("<%d%s" % (len(part), self._fcode), *part))
+                _write(self.file, struct.pack("<%d%s" % (len(part), self._fcode), *part))
         self.items_written += n
 
 

@@ -9,7 +9,7 @@ import array
 import struct
 
 from npyfile import (_BLOCK, _HAS_CAST, _FileHolder, _itemsize_of, _nbytes, _read_exact,
-                     _save_args, _tell, _typecode_for, _writer_args, Reader, Writer, load)
+                     _save_args, _tell, _typecode_for, _write, _writer_args, Reader, Writer, load)
 
 try:
     import deflate  # MicroPython >= 1.21
@@ -264,8 +264,9 @@ class _Member:
             if self._srcpos > self._cend:
                 raise ValueError("zip member %r: data runs past its compressed size" % self.name)
         got = got or 0
-        if got > nb:
-            raise ValueError("zip member %r: stream overran its buffer" % self.name)
+        if got > nb or got < 0:
+            raise ValueError("zip member %r: the stream stored %d bytes where %d were asked for"
+                             % (self.name, got, nb))
         self._crc = _crc32(mv if got == nb else bytes(mv)[:got], self._crc)
         self.remaining -= got
         if self.remaining == 0 and self._check and self._crc != self._e.crc:
@@ -399,8 +400,7 @@ class NpzReader(_FileHolder):
         size = end - self._base
         pos, rec = self._find_eocd(size)
         if pos is None:
-            self._entries = self._scan_local()
-            return self._entries
+            raise ValueError("not a zip archive, or cut short: no end of central directory")
         disk, cd_disk, n_here, n_total, cd_size, cd_off, _ = struct.unpack_from(
             "<HHHHIIH", rec, 4)
         cd_end = pos
@@ -473,38 +473,17 @@ class NpzReader(_FileHolder):
 
     def _next_local(self, why):
         """(entry, header size) of the local header at the position, checked, or (None, 0) at
-        the central directory or the end. Sizes after the data cannot be followed: ``why``."""
+        the central directory; the stream's end before that is an error. Sizes after the data cannot be followed: ``why``."""
         sig = _read_exact(self.file, 4)
-        if sig in (_SIG_CENTRAL, _SIG_EOCD, _SIG_EOCD64) or not sig:
+        if sig in (_SIG_CENTRAL, _SIG_EOCD, _SIG_EOCD64):
             return None, 0
+        if not sig:
+            raise ValueError("zip archive cut short: it ends before its central directory")
         e, hsize = self._read_local(sig)
         if e.flags & 8:
             raise ValueError("zip member %r has its sizes after the data; %s" % (e.name, why))
         _check_entry(e)
         return e, hsize
-
-    def _scan_local(self):
-        # Archives cut short (or written without a directory) are still readable this way
-        f = self.file
-        size = f.seek(0, 2)
-        if size is None:
-            size = f.tell()
-        size -= self._base
-        f.seek(self._base)
-        pos = 0
-        entries = []
-        while True:
-            e, hsize = self._next_local("the archive has no central directory")
-            if e is None:
-                break
-            e.offset = pos
-            entries.append(e)
-            pos += hsize + e.csize
-            if pos > size:
-                raise ValueError("zip member %r: data runs past the end of the file" % e.name)
-            f.seek(self._base + pos)
-        self._cd_start = pos
-        return entries
 
     def _open_entry(self, e):
         f = self.file
@@ -595,7 +574,7 @@ if _IOBase is not None and deflate is not None:
 
         def flush(self):
             if self._buf:
-                self._f.write(self._buf)
+                _write(self._f, self._buf)
                 self.n += len(self._buf)
                 self._buf = bytearray()
 
@@ -678,7 +657,7 @@ class _MemberSink:
         else:
             end = f.tell()
             f.seek(self._hdrpos + 14)
-            f.write(sizes)
+            _write(f, sizes)
             f.seek(end)
         zw._entries.append(_Entry(self._nameb, self._flags, self._method, self.crc, csize,
                                   self.usize, self._offset))
@@ -707,7 +686,7 @@ class NpzWriter(_FileHolder):
 
     def _write(self, data):
         if data:
-            self.file.write(data)
+            _write(self.file, data)
             self._pos += _nbytes(data)
 
     def writer(self, name, shape, typecode):

@@ -143,6 +143,47 @@ def closed_readers_and_text_files_raise_value_error():
     os.remove(path)
 
 
+class Lying:
+    """A stream whose readinto() reports ``extra`` bytes more than it stored (a negative count
+    for ``extra`` below -n), whose read() returns ``more`` bytes beyond those asked for, or
+    whose write() says it stored ``wrote`` bytes of each call."""
+
+    def __init__(self, data=b"", extra=0, more=0, wrote=None):
+        self.d, self.p, self.extra, self.more = data, 0, extra, more
+        self.wrote, self.out = wrote, bytearray()
+
+    def readinto(self, buf):
+        mv = memoryview(buf)
+        n = min(len(self.d) - self.p, len(bytes(mv)))
+        self.p += n
+        return n + self.extra
+
+    def read(self, n=-1):
+        out = self.d[self.p:self.p + n] + b"\x00" * self.more
+        self.p += n
+        return out
+
+    def write(self, data):
+        self.out += bytes(data)
+        return len(bytes(data)) if self.wrote is None else self.wrote
+
+
+@test
+def streams_that_misreport_their_counts_raise_os_error():
+    # A readinto() returning a negative count looped forever; one beyond the buffer moved the
+    # reader past its data; a short write() went unnoticed.
+    data = npy_bytes(GOOD, b"\x01\x00\x02\x00\x03\x00")
+    for extra in (-7, -100, 2):  # -7: -1 for the 6 bytes there
+        r = npyfile.Reader(Lying(data, extra))
+        raises(OSError, r.readinto, array.array("h", [0] * 3), contains="asked for")
+    raises(OSError, npyfile.load, Lying(data, more=1), contains="asked for")  # read() gives more
+    raises(OSError, npyfile.save, Lying(wrote=1), array.array("h", [1, 2, 3]),
+           contains="short write")
+    ok = Lying(wrote=None)  # None: a write() that returns nothing, as many streams do
+    npyfile.save(ok, array.array("h", [1, 2, 3]))
+    assert npyfile.load(io.BytesIO(bytes(ok.out)))[1] == array.array("h", [1, 2, 3])
+
+
 @test
 def every_truncation_of_a_valid_file_is_rejected():
     for name in ("int16_2d.npy", "float64_1d.npy", "int16_v2.npy"):
@@ -178,9 +219,22 @@ def corrupt_archives_raise_value_error():
     ]
     for k in range(len(cases)):
         raises(ValueError, npyfile.load_npz, io.BytesIO(cases[k]))
-    # no central directory at all: the local headers are walked instead
-    got = npyfile.load_npz(io.BytesIO(data[:cd]))
-    assert sorted(got.keys()) == ["a", "b"]
+    # cut short (no end record, or no central directory): numpy's BadZipFile; it used to list
+    # the whole members before the cut and leave the rest out without a word
+    second = data.find(b"PK\x03\x04", local + 4)
+    for cut in (data[:second], data[:cd], data[:eocd]):
+        raises(ValueError, npyfile.load_npz, io.BytesIO(cut), contains="cut short")
+    for cut in (data[:second], data[:cd]):  # a stream stops reading at the central directory
+        raises(ValueError, npyfile.load_npz, Stream(cut), contains="cut short")
+    names = []
+    try:
+        for name, member in npyfile.NpzReader(Stream(data[:second])).members():
+            names.append(name)
+    except ValueError as e:
+        assert "cut short" in str(e), e
+    else:
+        raise AssertionError("a stream cut after its first member ended without an error")
+    assert names == ["a.npy"], names  # what came before the cut is still read as it streams by
     deflated = read_bytes("small_deflated.npz")
     local = deflated.find(b"PK\x03\x04")
     bad = patched(deflated, local + 30 + 5 + 20 + 3, b"\xff\xff\xff\xff")
