@@ -24,7 +24,14 @@ inline size_t element_count(const BufferView& b) {
     return size ? b.bytes >> ((size >> 1) - (size >> 3)) : 0;
 }
 
-enum class ErrorType : uint8_t { None = 0, ValueError, TypeError, MemoryError, RuntimeError };
+enum class ErrorType : uint8_t {
+    None = 0,
+    ValueError,
+    TypeError,
+    MemoryError,
+    RuntimeError,
+    OSError
+};
 
 struct Error {
     ErrorType type;

@@ -161,6 +161,14 @@ bool neighbors_save_next(NeighborsFileWriter* w, uint8_t* out, size_t cap, size_
     return true;
 }
 
+bool neighbors_save_wrote(size_t n, int64_t count, Error* err) {
+    if (count == int64_t(n)) {
+        return true;
+    }
+    fail(err, ErrorType::OSError).text("short write");
+    return false;
+}
+
 bool neighbors_load_begin(NeighborsFileReader* r, NeighborsHandle* h, Error* err) {
     return neighbors_file_read_begin(r, &h->model) == Status::Ok ||
            raise_value(err, "model not initialised");

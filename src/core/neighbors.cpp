@@ -306,7 +306,7 @@ Status neighbors_predict(NeighborsModel* m, const int16_t* x, uint32_t x_len, in
     if (label == nullptr) {
         return Status::InvalidArgument;
     }
-    invalidate_results(m);
+    m->n_ranked = 0; // a new ranking, not a change of the items: `edits` stays
     if (m->n_items < m->k) {
         return Status::NotReady;
     }

@@ -73,7 +73,10 @@ void save(Neighbors& self, py::handle file) {
         if (n == 0) {
             break;
         }
-        write(py::bytes(reinterpret_cast<const char*>(chunk), n));
+        py::object wrote = write(py::bytes(reinterpret_cast<const char*>(chunk), n));
+        check(api::neighbors_save_wrote(n, wrote.is_none() ? int64_t(n) : pyglue::get_int32(wrote),
+                                        &err),
+              err);
     }
 }
 

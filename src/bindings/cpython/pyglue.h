@@ -23,6 +23,8 @@ using microlearn::api::ErrorType;
         type = PyExc_MemoryError;
     } else if (err.type == ErrorType::RuntimeError) {
         type = PyExc_RuntimeError;
+    } else if (err.type == ErrorType::OSError) {
+        type = PyExc_OSError;
     }
     PyErr_SetString(type, std::string(err.message, err.length).c_str());
     throw py::error_already_set();

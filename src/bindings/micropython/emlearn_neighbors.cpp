@@ -156,7 +156,11 @@ static mp_obj_t neighbors_save(mp_obj_t self_in, mp_obj_t file_in) {
             break;
         }
         call[2] = mp_obj_new_bytes(chunk, n);
-        mp_fun_table.call_method_n_kw(1, 0, call);
+        const mp_obj_t wrote = mp_fun_table.call_method_n_kw(1, 0, call);
+        if (!api::neighbors_save_wrote(
+                n, wrote == mp_const_none ? int64_t(n) : natmod::int_arg(wrote), &err)) {
+            natmod::raise(err);
+        }
     }
     return mp_const_none;
 }

@@ -59,9 +59,10 @@ MP_NORETURN inline void raise(const Error& err) {
     const mp_obj_type_t* type = &mp_type_ValueError;
     if (err.type == ErrorType::TypeError) {
         type = &mp_type_TypeError;
-    } else if (err.type == ErrorType::MemoryError) {
-        type =
-            static_cast<const mp_obj_type_t*>(MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_MemoryError)));
+    } else if (err.type == ErrorType::MemoryError || err.type == ErrorType::OSError) {
+        // neither is in the table native modules get
+        type = static_cast<const mp_obj_type_t*>(MP_OBJ_TO_PTR(mp_load_global(
+            err.type == ErrorType::OSError ? MP_QSTR_OSError : MP_QSTR_MemoryError)));
     } else if (err.type == ErrorType::RuntimeError) {
         type = &mp_type_RuntimeError;
     }
