@@ -232,8 +232,9 @@ def addnode_refuses_a_nan_threshold():
 def addnode_keeps_a_threshold_fraction_below_float_precision():
     # x < ceil(5.0000001) = 6 sends 5 left, as the CSV loader reads that text, where the module
     # takes numbers as doubles: CPython, and the x86/x64 .mpy (sys.implementation._mpy >> 10 is
-    # the port's native arch, 1 and 2). Other .mpy files take them as float32, in which this
-    # threshold is 5.0 and 5 goes right (also on a double-precision firmware).
+    # the port's native arch, 1 and 2) on the Unix port's double floats. The armv7emdp .mpy reads
+    # a double too, but of the firmware's float, which is float32 on the QEMU board; the other
+    # .mpy files take float32, in which this threshold is 5.0 and 5 goes right.
     threshold = 5.0000001
     model = emlearn_trees.new(1, 1, 2)
     model.setdata(1, 2)
