@@ -1,5 +1,6 @@
 // emlearn_neighbors as a MicroPython native module: argument conversion only; the contract lives
 // in src/api/neighbors_api.cpp.
+#define NATMOD_RAISES_OSERROR // save(): a short write
 #include "natmod.h"
 #include "natmod_args.h"
 #include "neighbors_api.h"

@@ -55,14 +55,23 @@ inline size_t array_item_size(size_t typecode) {
 }
 
 // Copies the message into a str object: raise_msg would keep a pointer to our stack.
+// A binding whose api raises OSError defines NATMOD_RAISES_OSERROR before including this file;
+// the others do without the branch (8 bytes on armv6m, 32 on x64).
 MP_NORETURN inline void raise(const Error& err) {
     const mp_obj_type_t* type = &mp_type_ValueError;
     if (err.type == ErrorType::TypeError) {
         type = &mp_type_TypeError;
+#ifdef NATMOD_RAISES_OSERROR
     } else if (err.type == ErrorType::MemoryError || err.type == ErrorType::OSError) {
         // neither is in the table native modules get
         type = static_cast<const mp_obj_type_t*>(MP_OBJ_TO_PTR(mp_load_global(
             err.type == ErrorType::OSError ? MP_QSTR_OSError : MP_QSTR_MemoryError)));
+#else
+    } else if (err.type == ErrorType::MemoryError) {
+        // not in the table native modules get
+        type =
+            static_cast<const mp_obj_type_t*>(MP_OBJ_TO_PTR(mp_load_global(MP_QSTR_MemoryError)));
+#endif
     } else if (err.type == ErrorType::RuntimeError) {
         type = &mp_type_RuntimeError;
     }
