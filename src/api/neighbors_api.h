@@ -34,7 +34,8 @@ bool neighbors_getresult(NeighborsHandle* h, int32_t rank, NeighborsResult* out,
 bool neighbors_save_begin(NeighborsFileWriter* w, NeighborsHandle* h, Error* err);
 bool neighbors_save_next(NeighborsFileWriter* w, uint8_t* out, size_t cap, size_t* n, Error* err);
 // What write() reported for a chunk of n bytes (the binding passes n for None, which many
-// streams return): fewer is a short write (OSError), so the file is not silently incomplete.
+// streams return): fewer, or a negative count, is a short write (OSError), so the file is not
+// silently incomplete.
 bool neighbors_save_wrote(size_t n, int64_t count, Error* err);
 
 // load(file): the binding reads the file in chunks and feeds them here.

@@ -171,7 +171,7 @@ def _write(f, data):
     """f.write(data), refusing a short write (None, which many streams return, is taken as
     all of it)."""
     n = f.write(data)
-    if n is not None and n != _nbytes(data):
+    if n is not None and n < _nbytes(data):
         raise OSError("short write: %d of %d bytes" % (n, _nbytes(data)))
 
 
