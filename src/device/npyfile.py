@@ -167,14 +167,6 @@ def _count(k, room):
     return k
 
 
-def _write(f, data):
-    """f.write(data), refusing a short write (None, which many streams return, is taken as
-    all of it)."""
-    n = f.write(data)
-    if n is not None and n < _nbytes(data):
-        raise OSError("short write: %d of %d bytes" % (n, _nbytes(data)))
-
-
 def _tell(f):
     """Current position, or None when the stream cannot seek (pipes, sockets, zip members)."""
     try:
@@ -703,7 +695,7 @@ class Writer(_FileHolder):
             else:
                 header = _header_bytes(self.dtype, shape)
             self._header_len = len(header)
-            _write(self.file, header)
+            self.file.write(header)
         except BaseException:
             self._release_file()
             raise
@@ -737,7 +729,7 @@ class Writer(_FileHolder):
                     lead = self.items_written // inner
                 end = f.tell()
                 f.seek(self._start)
-                _write(f, _header_bytes(self.dtype, (lead,) + self.shape[1:], self._header_len))
+                f.write(_header_bytes(self.dtype, (lead,) + self.shape[1:], self._header_len))
                 f.seek(end)
                 self.shape = (lead,) + self.shape[1:]
             elif self.items_written != self._inner:
@@ -760,12 +752,12 @@ class Writer(_FileHolder):
         if not self._grow and self.items_written + n > self._inner:
             raise ValueError("too many items: shape %r holds %d" % (self.shape, self._inner))
         if _LITTLE:
-            _write(self.file, arr)
+            self.file.write(arr)
         else:
             step = max(1, _BLOCK // self.itemsize)
             for i in range(0, n, step):
                 part = arr[i:i + step]
-                _write(self.file, struct.pack("<%d%s" % (len(part), self._fcode), *part))
+                self.file.write(struct.pack("<%d%s" % (len(part), self._fcode), *part))
         self.items_written += n
 
 

@@ -9,7 +9,7 @@ import array
 import struct
 
 from npyfile import (_BLOCK, _HAS_CAST, _FileHolder, _itemsize_of, _nbytes, _read_exact,
-                     _save_args, _tell, _typecode_for, _write, _writer_args, Reader, Writer, load)
+                     _save_args, _tell, _typecode_for, _writer_args, Reader, Writer, load)
 
 try:
     import deflate  # MicroPython >= 1.21
@@ -574,7 +574,7 @@ if _IOBase is not None and deflate is not None:
 
         def flush(self):
             if self._buf:
-                _write(self._f, self._buf)
+                self._f.write(self._buf)
                 self.n += len(self._buf)
                 self._buf = bytearray()
 
@@ -657,7 +657,7 @@ class _MemberSink:
         else:
             end = f.tell()
             f.seek(self._hdrpos + 14)
-            _write(f, sizes)
+            f.write(sizes)
             f.seek(end)
         zw._entries.append(_Entry(self._nameb, self._flags, self._method, self.crc, csize,
                                   self.usize, self._offset))
@@ -686,7 +686,7 @@ class NpzWriter(_FileHolder):
 
     def _write(self, data):
         if data:
-            _write(self.file, data)
+            self.file.write(data)
             self._pos += _nbytes(data)
 
     def writer(self, name, shape, typecode):
