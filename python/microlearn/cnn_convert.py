@@ -157,12 +157,29 @@ def _parse_onnx(onnx, data, what):
         raise ValueError("%s is not an ONNX model: %s" % (what, e)) from e
 
 
+def _ceil_sizes(sizes, kernel, stride, pad):
+    """A pooling's output sizes with ceil_mode, by PyTorch's rule: the last window may reach
+    beyond the padding, if it starts inside the input or the padding before it."""
+    out = []
+    for size, k, s, before, after in ((sizes[0], kernel[0], stride[0], pad[0], pad[1]),
+                                      (sizes[1], kernel[1], stride[1], pad[2], pad[3])):
+        n = -(-(size + before + after - k) // s) + 1
+        if (n - 1) * s >= size + before:
+            n -= 1
+        out.append(n)
+    return tuple(out)
+
+
 def _export_torch(module, input_shape):
     import torch
 
     if input_shape is None:
         raise ValueError("input_shape (C, H, W), (C, L) or (F,) is required for a PyTorch module")
     shape = _input_shape(input_shape)
+    if any(p.dtype != torch.float32 for p in module.parameters()):
+        import copy
+
+        module = copy.deepcopy(module).float()  # the engine is float32 (or int8) anyway
     buf = io.BytesIO()
     # Each submodule's own mode: train(was_training) would unfreeze a batch norm kept in eval.
     modes = [(m, m.training) for m in module.modules()]
@@ -536,6 +553,16 @@ class _Chain:
         if np.any(np.asarray(value) != 0):
             self.fail("only zero padding is supported")
         pads = [int(v) for v in pads]
+        if self.opset >= 18 and len(node.input) > 3 and node.input[3]:
+            # pads for these axes only: begins, then ends
+            rank = len(self.torch_dims())
+            axes = [int(v) % rank for v in np.atleast_1d(self.const(node.input[3], "the axes"))]
+            if len(pads) != 2 * len(axes) or len(set(axes)) != len(axes):
+                self.fail("pads do not match the axes")
+            full = [0] * (2 * rank)
+            for i, axis in enumerate(axes):
+                full[axis], full[rank + axis] = pads[i], pads[len(axes) + i]
+            pads = full
         n = len(pads) // 2
         begin, end = pads[:n], pads[n:]
         if any(begin[:2]) or any(end[:2]) or min(pads) < 0 or n != len(self.torch_dims()):
@@ -631,8 +658,16 @@ class _Chain:
         else:
             self.fail("grouped convolutions are supported only as depthwise (groups = input "
                       "channels), not groups=%d of %d channels" % (group, c))
-        if weights.shape[2] * weights.shape[3] == 1 and (group != 1 or any(pad)):
-            self.fail("a 1x1 kernel cannot be depthwise or padded in the .tmdl format")
+        if weights.shape[2] * weights.shape[3] == 1 and any(pad):
+            self.fail("a 1x1 kernel cannot be padded in the .tmdl format")
+        if weights.shape[2] * weights.shape[3] == 1 and group != 1:
+            # The format has no 1x1 depthwise kernel: a 1x1 convolution whose output channel o
+            # reads input channel o // multiplier only.
+            if oc * c > cnn.MAX_ELEMENTS:
+                self.fail("too many channels for a 1x1 depthwise convolution")
+            full = np.zeros((oc, c, 1, 1))
+            full[np.arange(oc), np.arange(oc) // (oc // c), 0, 0] = weights[:, 0, 0, 0]
+            spec = cnn.Conv2D(full, bias, stride=stride, padding=pad, dilation=dilation)
         self.set_chw(oc, oh, ow)
         self.emit(spec, fusable=True)
 
@@ -644,10 +679,10 @@ class _Chain:
     def op_AveragePool(self, node, a):
         c, h, w = self.spatial("AveragePool")
         kernel = self.pool_kernel(a)
-        if a.get("ceil_mode", 0):
-            self.fail("ceil_mode is not supported")
         pending = self.pending_pad  # a Pad op's zeros are values: always counted
         stride, pad, (oh, ow), _ = self.window(a, kernel)
+        if a.get("ceil_mode", 0) and _ceil_sizes((h, w), kernel, stride, pad) != (oh, ow):
+            self.fail("ceil_mode is supported only where it changes no output size")
         own = [p - q for p, q in zip(pad, pending)]
         if any(own) and not a.get("count_include_pad", 0):
             self.fail("padded average pooling must count the padding (count_include_pad=True)")
@@ -853,7 +888,10 @@ class _Chain:
                      and node.input[i] else None for i in (1, 2)]
             lo = -math.inf if bound[0] is None else bound[0]
             hi = math.inf if bound[1] is None else bound[1]
-        if lo == 0 and hi == 6:
+        after_relu = self.prev_activated is not None and self.prev_activated.activation in (
+            "relu", "relu6")
+        if (lo == 0 or (lo == -math.inf and after_relu)) and hi == 6:
+            # F.relu6 before opset 11: Relu, then Clip with only max=6; min(relu(x), 6) is relu6
             self.activation("relu6")
         elif lo == 0 and hi == math.inf:
             self.activation("relu")
@@ -895,14 +933,7 @@ class _Chain:
             # PyTorch's rule: the last window may reach beyond the padding, if it starts inside
             # the input or the padding before it. The engine's windows stay inside the padded
             # input: more padding after, which holds no values for a max.
-            sizes = []
-            for size, k, s, before, after in ((h, kernel[0], stride[0], pad[0], pad[1]),
-                                              (w, kernel[1], stride[1], pad[2], pad[3])):
-                n = -(-(size + before + after - k) // s) + 1
-                if (n - 1) * s >= size + before:
-                    n -= 1
-                sizes.append(n)
-            oh, ow = sizes
+            oh, ow = _ceil_sizes((h, w), kernel, stride, pad)
             if oh < 1 or ow < 1:
                 self.fail("the kernel is larger than the padded input")
             pad = (pad[0], max(pad[1], (oh - 1) * stride[0] + kernel[0] - h - pad[0]),

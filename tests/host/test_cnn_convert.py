@@ -273,6 +273,9 @@ def architectures():
         "mlp_dense_relu_batchnorm": (lambda: nn.Sequential(
             nn.Linear(16, 12), nn.ReLU(), nn.Linear(12, 12), nn.BatchNorm1d(12), nn.ReLU6(),
             nn.Linear(12, 4), nn.Softmax(dim=1)), (16,)),
+        "depthwise_1x1_and_a_ceil_mode_pool_that_changes_nothing": (lambda: nn.Sequential(
+            nn.Conv2d(3, 3, 3), nn.Conv2d(3, 6, 1, groups=3), nn.ReLU(),
+            nn.AvgPool2d(2, ceil_mode=True), nn.Flatten(), nn.Linear(96, 4)), (3, 10, 10)),
         "functional_forward_view": (ViewFlatten, (1, 10, 10)),
         "mean_over_spatial_axes": (MeanPool, (2, 7, 7)),
         "squeeze_one_axis_at_a_time": (SqueezeTwice, (2, 6, 6)),
@@ -671,6 +674,68 @@ def test_onnx_shape_arithmetic_with_slice(opset):
     got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
                      cnn.to_hwc(images, (2, 3, 3)))
     assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
+def test_relu6_as_relu_then_clip_max_before_opset_11():
+    # F.relu6 exported at opsets 9 and 10: Relu, then Clip with only max=6 (min(relu(x), 6)).
+    class FunctionalRelu6(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 3, 3)
+            self.dense = nn.Linear(3 * 5 * 5, 4)
+
+        def forward(self, x):
+            return self.dense(torch.flatten(F.relu6(self.conv(x)), 1))
+
+    torch.manual_seed(0)
+    model = FunctionalRelu6().eval()
+    with torch.no_grad():
+        model.conv.weight *= 20.0  # outputs beyond 6, so that the clip matters
+    images = random_images((1, 7, 7))
+    want = torch_forward(model, images)
+    for opset in (9, 10, 13):
+        buf = io.BytesIO()
+        torch.onnx.export(model, torch.zeros((1, 1, 7, 7)), buf, opset_version=opset)
+        got = engine_run(emlearn_cnn_fp32, cnn.convert(buf.getvalue(), dtype="fp32"),
+                         cnn.to_hwc(images, (1, 7, 7)))
+        assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max()), opset
+    # A Clip with only a max, not after a ReLU, is still refused.
+    from onnx import helper
+
+    model = onnx_model([helper.make_node("Conv", ["x", "w"], ["c"]),
+                        helper.make_node("Clip", ["c"], ["y"], max=6.0)],
+                       {"w": np.ones((2, 1, 3, 3))}, [1, 1, 5, 5], [1, 2, 3, 3], opset=9)
+    with pytest.raises(UnsupportedModelError, match="only Clip"):
+        cnn.convert(model, dtype="fp32")
+
+
+def test_onnx_opset_18_pad_with_axes():
+    from onnx import helper, numpy_helper
+
+    def constant(name, value):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
+            np.array(value, dtype=np.int64)))
+
+    w = np.random.RandomState(3).randn(2, 1, 3, 3)
+    nodes = [constant("pads", [1, 2, 0, 1]), constant("axes", [2, 3]),
+             helper.make_node("Pad", ["x", "pads", "", "axes"], ["p"]),
+             helper.make_node("Conv", ["p", "w"], ["y"])]
+    model = onnx_model(nodes, {"w": w}, [1, 1, 5, 5], [1, 2, 4, 5], opset=18)
+    images = random_images((1, 5, 5))
+    x = torch.tensor(images / 255.0)
+    want = F.conv2d(F.pad(x, (2, 1, 1, 0)), torch.tensor(w)).permute(0, 2, 3, 1).reshape(
+        len(images), -1).numpy()
+    got = engine_run(emlearn_cnn_fp32, cnn.convert(model, dtype="fp32"),
+                     cnn.to_hwc(images, (1, 5, 5)))
+    assert np.abs(got - want).max() <= 1e-5 * max(1.0, np.abs(want).max())
+
+
+def test_a_float64_module_converts_as_float32():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(2 * 3 * 3, 3)).eval()
+    want = cnn.convert(model, (1, 5, 5), dtype="fp32")
+    assert cnn.convert(model.double(), (1, 5, 5), dtype="fp32") == want
+    assert next(model.parameters()).dtype == torch.float64  # the caller's module is unchanged
 
 
 def malformed_graphs():
