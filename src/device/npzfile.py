@@ -473,7 +473,8 @@ class NpzReader(_FileHolder):
 
     def _next_local(self, why):
         """(entry, header size) of the local header at the position, checked, or (None, 0) at
-        the central directory; the stream's end before that is an error. Sizes after the data cannot be followed: ``why``."""
+        the central directory; the stream's end before that is an error. Sizes after the data
+        cannot be followed: ``why``."""
         sig = _read_exact(self.file, 4)
         if sig in (_SIG_CENTRAL, _SIG_EOCD, _SIG_EOCD64):
             return None, 0
