@@ -47,7 +47,6 @@ _NARROW_FLOAT = 1.0 + 2.0 ** -23 == 1.0
 # CPython can view any buffer as bytes; MicroPython's memoryview cannot be cast
 _HAS_CAST = hasattr(memoryview(b""), "cast")
 
-_MAX_DIMS = 64
 _BLOCK = 4096  # bytes moved per step when the data has to pass through Python objects
 
 
@@ -142,7 +141,7 @@ def _read_exact(f, n, step=4 * _BLOCK):
     if not data:
         return b""
     if len(data) >= n:
-        return _count(data, n)
+        return data if len(data) == n else _count(data, n)
     return _read_more(f, n, step, data)
 
 
@@ -338,8 +337,8 @@ def _shape(t):
         return ()
     if not parts[-1].strip():
         parts.pop()  # (3,) and (3, 4,)
-    if len(parts) > _MAX_DIMS:
-        _bad("more than %d dimensions" % _MAX_DIMS)
+    if len(parts) > 64:  # numpy's limit (no module constant: each global costs every lookup)
+        _bad("more than 64 dimensions")
     dims = []
     for p in parts:
         p = p.strip()
@@ -567,7 +566,9 @@ class Reader(_FileHolder):
         n = min(len(buf), self.items - self._pos)
         k = -1
         if self._direct and self._readinto is not None and n:
-            k = _count(self._readinto(memoryview(buf)[:n]) or 0, n * self._osize)
+            k = self._readinto(memoryview(buf)[:n]) or 0
+            if k != n * self._osize:  # a whole read is the common case: others are checked
+                k = _count(k, n * self._osize)
         got = n if k == n * self._osize else self._fill(buf, n, k)
         self._pos += got
         if got < n:
@@ -653,8 +654,8 @@ def _writer_args(shape, typecode):
     if shape is None:
         shape = (None,)
     shape = tuple(shape)
-    if len(shape) > _MAX_DIMS:
-        raise ValueError("at most %d dimensions" % _MAX_DIMS)
+    if len(shape) > 64:  # numpy's limit
+        raise ValueError("at most 64 dimensions")
     for i, dim in enumerate(shape):
         if dim is None and i == 0:
             continue
