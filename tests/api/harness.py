@@ -109,25 +109,35 @@ def printing_through(hook, fn, *args, **kwargs):
         sys.stdout = saved
 
 
-def keeping_array_inits(fn, *args, **kwargs):
-    """fn(*args, **kwargs) with the `array` module replaced by one whose array() keeps every
-    object it is built from (a user's array.py on sys.path does this to MicroPython, where it
-    shadows the built-in); returns (fn's result, those objects). A native module that builds its
-    result through `array` must not hand it memory it frees."""
+def with_array_keeping_its_init(fn, *args, size=16):
+    """fn(*args) with the `array` module replaced by one whose array() keeps every object it is
+    built from (a user's array.py on sys.path does this to MicroPython, where it shadows the
+    built-in). Then, with 16 new bytearrays of ``size`` bytes allocated, checks that every kept
+    bytearray still holds what it held (a freed block given to one of them is zeroed), writes
+    through it and checks that none of the 16 changed: a native module that builds its result
+    through `array` must not hand it memory it frees. Returns fn's result."""
     import array as real
 
     kept = []
 
     class Keeping:
         def array(self, typecode, init=()):
-            kept.append(init)
+            kept.append((init, bytes(init) if isinstance(init, bytearray) else None))
             return real.array(typecode, init)
 
     sys.modules["array"] = Keeping()
     try:
-        return fn(*args, **kwargs), kept
+        result = fn(*args)
     finally:
         sys.modules["array"] = real
+    others = [bytearray(size) for _ in range(16)]
+    for obj, snapshot in kept:
+        if snapshot is not None:
+            assert bytes(obj) == snapshot, "the array's argument was freed and its memory reused"
+            for i in range(len(obj)):
+                obj[i] = 0x42
+    assert all(bytes(o) == bytes(size) for o in others), "freed memory was written"
+    return result
 
 
 def data_path(name):

@@ -6,7 +6,7 @@ import array
 import gc
 
 import emlearn_iir_q15
-from harness import keeping_array_inits, raises, run, test
+from harness import raises, run, test, with_array_keeping_its_init
 
 ONE = 8192  # 1.0 in Q2.13
 
@@ -59,13 +59,8 @@ def convert_coefficients_rounds_to_the_reference_layout():
 def convert_coefficients_frees_nothing_that_array_keeps():
     # On MicroPython the result is built by `array.array`, which may be Python code that keeps its
     # argument: writing through that must not reach memory the heap has given to anything else.
-    out, kept = keeping_array_inits(emlearn_iir_q15.convert_coefficients, REFERENCE_EXAMPLE)
-    others = [bytearray(24) for _ in range(16)]
-    for obj in kept:
-        if isinstance(obj, bytearray):
-            for i in range(len(obj)):
-                obj[i] = 0x42
-    assert all(bytes(o) == bytes(24) for o in others)
+    out = with_array_keeping_its_init(emlearn_iir_q15.convert_coefficients, REFERENCE_EXAMPLE,
+                                      size=24)
     assert list(out) == [1691, 0, 3381, 1691, 3031, -1606, 8191, 0, -16382, 8191, 16375, -8184]
 
 

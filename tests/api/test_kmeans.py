@@ -5,7 +5,8 @@ import array
 import gc
 
 import emlearn_kmeans
-from harness import close, keeping_array_inits, long_ints, memory_around, raises, run, test
+from harness import (close, long_ints, memory_around, raises, run, test,
+                     with_array_keeping_its_init)
 from refs import read_refs
 
 
@@ -31,13 +32,8 @@ def cluster_frees_nothing_that_array_keeps():
     # On MicroPython the assignments are built by `array.array`, which may be Python code that
     # keeps its argument: writing through that must not reach memory given to anything else.
     dataset = bytearray(range(120))  # 60 samples of 2 values
-    out, kept = keeping_array_inits(emlearn_kmeans.cluster, dataset, bytearray([0, 0, 100, 100]), 2)
-    others = [bytearray(60) for _ in range(16)]
-    for obj in kept:
-        if isinstance(obj, bytearray):
-            for i in range(len(obj)):
-                obj[i] = 0x42
-    assert all(bytes(o) == bytes(60) for o in others)
+    out = with_array_keeping_its_init(emlearn_kmeans.cluster, dataset,
+                                      bytearray([0, 0, 100, 100]), 2, size=60)
     assert list(out) == [0] * 30 + [1] * 30, list(out)
 
 

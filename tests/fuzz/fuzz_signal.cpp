@@ -13,6 +13,7 @@
 
 #include "arrayutils_api.h"
 #include "fft_api.h"
+#include "fuzz_reader.h"
 #include "iir_api.h"
 #include "iir_q15_api.h"
 
@@ -21,31 +22,7 @@ using microlearn::api::BufferView;
 
 namespace {
 
-struct Reader {
-    const uint8_t* data;
-    size_t size;
-    size_t pos = 0;
-
-    size_t left() const { return size - pos; }
-    uint8_t byte() { return pos < size ? data[pos++] : 0; }
-    template <typename T> T value() {
-        T v{};
-        if (left() >= sizeof(T)) {
-            memcpy(&v, data + pos, sizeof(T));
-            pos += sizeof(T);
-        } else {
-            pos = size;
-        }
-        return v;
-    }
-    template <typename T> std::vector<T> values(size_t n) {
-        std::vector<T> out(n);
-        for (auto& v : out) {
-            v = value<T>();
-        }
-        return out;
-    }
-};
+using Reader = FuzzReader;
 
 template <typename T> BufferView view(std::vector<T>& v, char typecode) {
     return BufferView{v.data(), v.size() * sizeof(T), typecode};

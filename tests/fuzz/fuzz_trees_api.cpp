@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "fuzz_reader.h"
 #include "trees_api.h"
 
 using namespace microlearn;
@@ -31,23 +32,7 @@ void* allocate_leaves(api::TreesHandle* h, size_t bytes) {
     return self->leaves.get();
 }
 
-struct Reader {
-    const uint8_t* data;
-    size_t size;
-    size_t pos = 0;
-    size_t left() const { return size - pos; }
-    uint8_t byte() { return pos < size ? data[pos++] : 0; }
-    template <typename T> T value() {
-        T v{};
-        if (left() >= sizeof(T)) {
-            memcpy(&v, data + pos, sizeof(T));
-            pos += sizeof(T);
-        } else {
-            pos = size;
-        }
-        return v;
-    }
-};
+using Reader = FuzzReader;
 
 int32_t small_int(Reader& r) {
     const uint8_t k = r.byte();
