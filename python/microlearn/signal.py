@@ -57,9 +57,9 @@ def to_sos(design):
     """
     if isinstance(design, tuple) and len(design) in (2, 3):
         parts = [np.atleast_1d(np.asarray(p)) for p in design]
-        if len(design) == 2 and any(np.iscomplexobj(p) and np.any(np.imag(p)) for p in parts):
-            raise ValueError("(b, a) has complex coefficients: a real filter is needed")
         if len(design) == 2:
+            if any(np.iscomplexobj(p) and np.any(np.imag(p)) for p in parts):
+                raise ValueError("(b, a) has complex coefficients: a real filter is needed")
             b, a = (np.asarray(p, dtype=np.float64) for p in parts)
             sos = sig.tf2sos(b, a) if max(len(b), len(a)) > 1 else _gain_section(b[0] / a[0])
         else:
@@ -102,6 +102,14 @@ def _check_stable(sos):
                              "is needed (scipy.signal with fs=..., not analog=True)" % (i, radius))
 
 
+def _beyond_float32(sos):
+    """Whether a nonzero coefficient lies outside float32's normal range (it would become 0, a
+    subnormal or infinity)."""
+    magnitudes = np.abs(sos[sos != 0])
+    return bool(np.any(magnitudes < np.finfo(np.float32).tiny)
+                or np.any(magnitudes > np.finfo(np.float32).max))
+
+
 def iir_coefficients(design):
     """``array('f')`` for ``emlearn_iir.new``: scipy's sos layout, flattened, float32.
     ``ValueError`` for an unstable design (a pole outside the unit circle).
@@ -112,12 +120,9 @@ def iir_coefficients(design):
     scipy's."""
     sos = to_sos(design)
     _check_stable(sos)
-    tiny, huge = np.finfo(np.float32).tiny, np.finfo(np.float32).max
-    magnitudes = np.abs(sos[sos != 0])
-    if np.any(magnitudes < tiny) or np.any(magnitudes > huge):
+    if _beyond_float32(sos):
         sos = balance_gain(sos)
-        magnitudes = np.abs(sos[sos != 0])
-        if np.any(magnitudes < tiny) or np.any(magnitudes > huge):
+        if _beyond_float32(sos):
             raise ValueError("the design's coefficients do not fit float32, even with its gain "
                              "spread over the sections")
     return array.array("f", sos.astype(np.float32).ravel().tolist())
