@@ -208,27 +208,31 @@ def q15_to_sos(coefficients, scale=Q15_SCALE):
 def q15_filter(coefficients, x, state=None):
     """The exact arithmetic of ``emlearn_iir_q15`` (docs/iir_q15.md) in Python integers.
 
-    Per section: ``acc = b0*x + b1*x1 + b2*x2 + (-a1)*y1 + (-a2)*y2`` exactly, then
-    ``y = clamp((acc + 4096) >> 13, -32768, 32767)``. Returns an int16 ndarray. ``state`` is a
-    list of ``[x1, x2, y1, y2]`` per section, updated in place (zeros when None).
+    Per section: ``acc = b0*x + b1*x1 + b2*x2 + (-a1)*y1 + (-a2)*y2 +
+    (((-a1)*e1 + (-a2)*e2 + 4096) >> 13)`` exactly, ``q = (acc + 4096) >> 13``,
+    ``y = clamp(q, -32768, 32767)`` and the residue ``e = acc - (q << 13)``. Returns an int16 ndarray. ``state`` is a
+    list of ``[x1, x2, y1, y2, e1, e2]`` per section (residues in [-4096, 4096)), updated in
+    place (zeros when None).
     """
     c = [int(v) for v in np.asarray(coefficients).ravel()]
     if len(c) % 6:
         raise ValueError("coefficients must be a multiple of 6")
     n_stages = len(c) // 6
     if state is None:
-        state = [[0, 0, 0, 0] for _ in range(n_stages)]
+        state = [[0] * 6 for _ in range(n_stages)]
     values = [int(v) for v in np.asarray(x).ravel()]
     for s in range(n_stages):
         b0, _, b1, b2, na1, na2 = c[6 * s:6 * s + 6]
-        x1, x2, y1, y2 = state[s]
+        x1, x2, y1, y2, e1, e2 = state[s]
         out = []
         for v in values:
-            r = (b0 * v + b1 * x1 + b2 * x2 + na1 * y1 + na2 * y2 + 4096) >> 13
-            r = _INT16_MIN if r < _INT16_MIN else (_INT16_MAX if r > _INT16_MAX else r)
-            x2, x1, y2, y1 = x1, v, y1, r
+            acc = (b0 * v + b1 * x1 + b2 * x2 + na1 * y1 + na2 * y2 +
+                   ((na1 * e1 + na2 * e2 + 4096) >> 13))
+            q = (acc + 4096) >> 13
+            r = _INT16_MIN if q < _INT16_MIN else (_INT16_MAX if q > _INT16_MAX else q)
+            x2, x1, y2, y1, e2, e1 = x1, v, y1, r, e1, acc - (q << 13)
             out.append(r)
-        state[s][:] = [x1, x2, y1, y2]
+        state[s][:] = [x1, x2, y1, y2, e1, e2]
         values = out
     return np.asarray(values, dtype=np.int16)
 

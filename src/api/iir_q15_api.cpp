@@ -21,7 +21,8 @@ bool check_stage(const int16_t* stage, uint32_t s, Error* err) {
 
 // Typecode, its error message, state values per stage, then the engine's functions.
 // clang-format off
-constexpr IirEngine<IirQ15Cascade, int16_t> kEngine = {'h', "expecting int16/h array", 4,
+constexpr IirEngine<IirQ15Cascade, int16_t> kEngine = {'h', "expecting int16/h array",
+    kIirQ15StatePerStage,
     iir_q15_storage_bytes, check_stage, iir_q15_init, iir_q15_process, iir_q15_reset,
     iir_q15_get_state, iir_q15_set_state};
 // clang-format on

@@ -17,7 +17,8 @@ bool iir_q15_new(IirQ15Cascade* f, const BufferView& coefficients, void* storage
 // filter.run(values 'h'), in place.
 bool iir_q15_run(IirQ15Cascade* f, const BufferView& values, Error* err);
 bool iir_q15_reset_state(IirQ15Cascade* f, Error* err);
-// 4 int16 per stage: [x1, x2, y1, y2] (the section's last two inputs and outputs).
+// 6 int16 per stage: [x1, x2, y1, y2, e1, e2] (the section's last two inputs, outputs and
+// rounding residues).
 bool iir_q15_state_get(const IirQ15Cascade* f, const BufferView& out, Error* err);
 bool iir_q15_state_set(IirQ15Cascade* f, const BufferView& values, Error* err);
 

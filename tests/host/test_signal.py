@@ -232,6 +232,10 @@ Q15_DESIGNS = {
     "butter_band4": lambda: sig.butter(4, [0.2, 0.4], btype="bandpass", output="sos"),
     "butter_low4_ba": lambda: sig.butter(4, 0.1),
     "butter_low4_zpk": lambda: sig.butter(4, 0.1, output="zpk"),
+    # Poles 0.97-0.99 from the origin: 51, 51 and 24 dB before the error feedback.
+    "butter_low8_0.05": lambda: sig.butter(8, 0.05, output="sos"),
+    "cheby1_low8_0.2": lambda: sig.cheby1(8, 1.0, 0.2, output="sos"),
+    "butter_low4_0.01": lambda: sig.butter(4, 0.01, output="sos"),
 }
 
 
@@ -255,7 +259,8 @@ def test_q15_snr_against_float_model_at_minus_6_dbfs(name):
     assert report.arithmetic_snr_db == pytest.approx(snr)
     assert report.stable and report.saturated_samples == 0
     assert report.max_coefficient_error <= 0.5 / ms.Q15_SCALE + 1e-9
-    assert report.response_error_db < 0.05
+    # Poles at 0.988: there the coefficients' rounding moves the response most (0.19 dB).
+    assert report.response_error_db < (0.25 if name == "butter_low4_0.01" else 0.05)
 
 
 @pytest.mark.parametrize("name", sorted(Q15_DESIGNS))
@@ -266,6 +271,48 @@ def test_q15_engine_is_the_documented_arithmetic_bit_for_bit(name):
               rng.integers(-32768, 32768, 2000),
               np.where(np.arange(2000) % 50 < 25, 32767, -32768)):
         assert np.array_equal(engine_q15(coefficients, x), ms.q15_filter(coefficients, x))
+
+
+def test_q15_state_holds_the_residues_and_restores_the_stream():
+    coefficients = ms.iir_q15_coefficients(sig.butter(8, 0.05, output="sos"))
+    x = ms.reference_signal(3000)
+    whole = engine_q15(coefficients, x)
+    first = emlearn_iir_q15.new(coefficients)
+    head = array.array("h", x[:1234].tolist())
+    first.run(head)
+    state = array.array("h", [0] * 24)
+    first.get_state(state)
+    model_state = [[0] * 6 for _ in range(4)]
+    ms.q15_filter(coefficients, x[:1234], model_state)
+    assert list(state) == [v for stage in model_state for v in stage]
+    assert any(state[6 * s + 4] or state[6 * s + 5] for s in range(4))
+    assert all(-4096 <= state[6 * s + k] < 4096 for s in range(4) for k in (4, 5))
+    second = emlearn_iir_q15.new(coefficients)
+    second.set_state(state)
+    tail = array.array("h", x[1234:].tolist())
+    second.run(tail)
+    assert list(head) + list(tail) == whole.tolist()
+
+
+@pytest.mark.parametrize("design", [sig.butter(4, 0.01, output="sos"),
+                                    sig.butter(8, 0.05, output="sos"),
+                                    sig.butter(8, 0.2, output="sos"),
+                                    sig.cheby1(4, 1.0, 0.05, output="sos"),
+                                    sig.cheby1(8, 1.0, 0.2, output="sos"),
+                                    sig.cheby1(8, 1.0, 0.2, "highpass", output="sos"),
+                                    sig.ellip(8, 1.0, 60.0, 0.2, output="sos")])
+def test_q15_constant_input_settles_where_the_exact_filter_does(design):
+    # Rounding alone held a constant output where the exact filter moves on (a dead band):
+    # butter(4, 0.01) stayed at -943 after a step of 20000 back to silence, for good. Error
+    # feedback with integer weights (tried first) left limit cycles instead: +-15 LSB for the
+    # Chebyshev high pass on a constant 20000, +-7 for the elliptic design after a step of 7.
+    coefficients = ms.iir_q15_coefficients(design)
+    x = np.concatenate([np.full(8000, 20000), np.zeros(8000), np.full(8000, 7),
+                        np.full(8000, 3000), np.zeros(8000)])
+    y = engine_q15(coefficients, x).astype(np.float64)
+    model = sig.sosfilt(ms.q15_to_sos(coefficients), x.astype(np.float64))
+    for end in range(8000, len(x) + 1, 8000):
+        assert np.abs(y[end - 4000:end] - model[end - 4000:end]).max() <= 1.5
 
 
 def test_q15_full_scale_saturates_never_wraps():
@@ -394,6 +441,8 @@ def test_q15_report_flags_what_does_not_fit():
     # A nearly-integrating narrow filter: the report shows the cost.
     report = ms.iir_q15_report(sig.butter(4, 0.01, output="sos"))
     assert report.snr_db < 40 and report.max_pole_radius > 0.98
+    # ... which is the coefficients' rounding: the arithmetic alone keeps 70 dB and more.
+    assert report.arithmetic_snr_db > 70
     assert "SNR" in str(report)
 
 

@@ -96,8 +96,9 @@ new(coefficients)          array('h'), 6 per stage [b0, 0, b1, b2, -a1, -a2] in 
 filter.run(values)         filter array('h') in place; the state carries over between calls;
                            outputs saturate at -32768..32767, never wrap
 filter.reset()             zero the state
-filter.get_state(out)      4 values per stage into array('h'): [x1, x2, y1, y2]
-filter.set_state(values)   4 values per stage from array('h')
+filter.get_state(out)      6 values per stage into array('h'): [x1, x2, y1, y2, e1, e2]
+                           (last inputs, outputs and rounding residues)
+filter.set_state(values)   6 values per stage from array('h')
 convert_coefficients(c, scale=2**13-1) -> array('h')
                            scipy sos (flat or rows, any a0) to the layout new() takes)";
     pyglue::iir::bind_filter<IirQ15Cascade, api::kIirQ15Api>(m, "emliirq15");

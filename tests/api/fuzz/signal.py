@@ -51,7 +51,7 @@ def iir_(z):
 
 
 def iir_q15(z):
-    _filter(z, "emlearn_iir_q15", "h", 4)
+    _filter(z, "emlearn_iir_q15", "h", 6)
     c = mod("emlearn_iir_q15").convert_coefficients
     z.function("iir_q15.convert_coefficients", c, lambda: [[1.0, 0, 0, 1, 0, 0]], [P(6, "d")])
     z.function("iir_q15.convert_coefficients(scale)", c,
