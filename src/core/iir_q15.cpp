@@ -20,7 +20,7 @@ inline int32_t magnitude(int32_t v) {
 // True when the sum formed in section_step, acc + 2^12, cannot leave int32. With S = sum |c|:
 // each product of a coefficient and an int16 is at most |c| * 32768 in magnitude, the residues'
 // term is (-a1*e1 + -a2*e2 + 2^12) >> 13 with |e| <= 2^12 (set_state() clamps them), at most
-// 32769, so |acc + 2^12| <= S * 32768 + 36865 < 2^31 when S <= 65533.
+// 32768, so |acc + 2^12| <= S * 32768 + 36864 < 2^31 when S <= 65533 (at 65535 it can overflow).
 inline bool fits_int32(const int16_t* c) {
     int32_t sum = 0;
     for (uint32_t k = 0; k < kCoeffsPerStage; ++k) {
