@@ -38,6 +38,7 @@ __all__ = [
     "iir_q15_coefficients",
     "q15_to_sos",
     "q15_filter",
+    "q15_steady_state",
     "Q15Report",
     "iir_q15_report",
 ]
@@ -235,6 +236,45 @@ def q15_filter(coefficients, x, state=None):
         state[s][:] = [x1, x2, y1, y2, e1, e2]
         values = out
     return np.asarray(values, dtype=np.int16)
+
+
+def q15_steady_state(coefficients, level):
+    """``array('h')`` for ``emlearn_iir_q15``'s ``set_state``: the state the filter holds after a
+    constant input ``level`` (an int16) has gone on for ever, so that a stream that starts at a
+    level other than 0 (a sensor's offset, gravity on an accelerometer) gives no start-up
+    transient. What ``scipy.signal.sosfilt_zi(sos) * x[0]`` is for ``emlearn_iir``.
+
+    Per section, the exact output level ``v = (b0 + b1 + b2) * u / (8192 - (-a1) - (-a2))`` of
+    its input level ``u`` is split into ``y = round(v)`` (ties up) and the residue
+    ``e = round((v - y) * 8192)``; the state is ``[u, u, y, y, e, e]``, and ``y`` is the next
+    section's input level. Filtering ``level`` from this state gives outputs within an LSB of
+    the steady value from the first sample on. ``ValueError`` for a level outside int16, a
+    section with a pole at z = 1 (no steady state: an integrator) and a level the filter's gain
+    takes beyond int16.
+    """
+    from fractions import Fraction
+
+    c = [int(v) for v in np.asarray(coefficients).ravel()]
+    if len(c) % 6:
+        raise ValueError("coefficients must be a multiple of 6")
+    u = int(level)
+    if u != level or not _INT16_MIN <= u <= _INT16_MAX:
+        raise ValueError("level must be an int16, got %r" % (level,))
+    state = []
+    for s in range(len(c) // 6):
+        b0, _, b1, b2, na1, na2 = c[6 * s:6 * s + 6]
+        denominator = Q15_SCALE - na1 - na2
+        if denominator == 0:
+            raise ValueError("section %d has a pole at z = 1: no steady state" % s)
+        v = Fraction((b0 + b1 + b2) * u, denominator)
+        y = math.floor(v + Fraction(1, 2))
+        if not _INT16_MIN <= y <= _INT16_MAX:
+            raise ValueError("section %d: a level of %d gives %.1f there, beyond int16"
+                             % (s, level, float(v)))
+        e = min(4095, max(-4096, math.floor((v - y) * Q15_SCALE + Fraction(1, 2))))
+        state += [u, u, y, y, e, e]
+        u = y
+    return array.array("h", state)
 
 
 def reference_signal(n=4096, level_dbfs=-6.0, seed=0):

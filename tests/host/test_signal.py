@@ -315,6 +315,37 @@ def test_q15_constant_input_settles_where_the_exact_filter_does(design):
         assert np.abs(y[end - 4000:end] - model[end - 4000:end]).max() <= 1.5
 
 
+@pytest.mark.parametrize("design", [sig.butter(4, 0.01, output="sos"),
+                                    sig.cheby1(8, 1.0, 0.2, output="sos"),
+                                    sig.ellip(8, 1.0, 60.0, 0.2, output="sos"),
+                                    sig.butter(4, [0.2, 0.4], "bandpass", output="sos")])
+@pytest.mark.parametrize("level", [20000, -12345, 7, -1])
+def test_q15_steady_state_starts_a_constant_stream_without_transient(design, level):
+    coefficients = ms.iir_q15_coefficients(design)
+    dc = sig.sosfilt(ms.q15_to_sos(coefficients), np.full(200000, float(level)))[-1]
+    flt = emlearn_iir_q15.new(coefficients)
+    flt.set_state(ms.q15_steady_state(coefficients, level))
+    values = array.array("h", [level] * 2000)
+    flt.run(values)
+    assert np.abs(np.asarray(values) - dc).max() < 1.0
+    # From zero the same stream starts far off (the test can fail).
+    fresh = engine_q15(coefficients, np.full(2000, level))
+    assert abs(level) < 10 or np.abs(fresh - dc).max() > 100
+
+
+def test_q15_steady_state_refuses_what_has_none():
+    with pytest.raises(ValueError, match="pole at z = 1"):
+        ms.q15_steady_state([82, 0, 0, 0, 8192, 0], 100)  # an integrator
+    coefficients = ms.iir_q15_coefficients(sig.butter(8, 0.05, output="sos"))  # DC overshoot
+    with pytest.raises(ValueError, match="beyond int16"):
+        ms.q15_steady_state(coefficients, -32768)
+    for level in (32768, -32769, 1.5):
+        with pytest.raises(ValueError, match="int16"):
+            ms.q15_steady_state(coefficients, level)
+    with pytest.raises(ValueError, match="multiple of 6"):
+        ms.q15_steady_state([1, 0, 0], 0)
+
+
 def test_q15_full_scale_saturates_never_wraps():
     # A Chebyshev low pass (1 dB ripple) with a full-scale square wave: the ringing at the edges
     # goes beyond full scale, so the output must sit at the rails there.
