@@ -35,7 +35,7 @@ CnnObject* self_of(mp_obj_t obj) {
 }
 
 mp_obj_t cnn_new(mp_obj_t model_in) {
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const natmod::BufferView b = natmod::array_arg(model_in, MP_BUFFER_READ);
     check(api::cnn_check_model(b, &err), err);
     // bytes cannot change, so a bytes model is read where it is (no copy: in RAM, or in flash

@@ -31,7 +31,7 @@ static void check(bool ok, const api::Error& err) {
 static mp_obj_t fft_make_new(const mp_obj_type_t* type, size_t n_args, size_t n_kw,
                              const mp_obj_t* args) {
     mp_arg_check_num(n_args, n_kw, 1, 1, false);
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const int32_t n = natmod::int_arg(args[0]);
     size_t bytes = 0;
     check(api::fft_storage_size(n, &bytes, &err), err);

@@ -101,7 +101,7 @@ static mp_obj_t convert_coefficients(size_t n_args, const mp_obj_t* pos, mp_map_
                              : mp_obj_get_float_to_d(v[1].u_obj);
     SosSource src;
     const size_t n_values = open_sos(v[0].u_obj, &src);
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     uint32_t n_stages;
     check(api::iir_q15_convert_check(n_values, scale, &n_stages, &err), err);
     int16_t* converted = static_cast<int16_t*>(natmod::malloc_sum(

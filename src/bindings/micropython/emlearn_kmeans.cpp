@@ -47,7 +47,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(euclidean_argmin_obj, euclidean_argmin);
 static ClusterIterObject* new_cluster_iter(mp_obj_t values, mp_obj_t centroids,
                                            mp_obj_t assignments, int32_t features, int32_t max_iter,
                                            int32_t stop_changes) {
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     KmeansProblem problem;
     if (!view_problem(&problem, values, centroids, assignments, features, &err)) {
         natmod::raise(err);
@@ -106,7 +106,7 @@ static mp_obj_t cluster(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
     mp_arg_val_t v[5];
     natmod::parse_args(n_args, pos, kw, names, 5, 3, v);
     const int32_t features = natmod::int_arg(v[2].u_obj);
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const int32_t n_samples =
         api::kmeans_sample_count(natmod::array_arg(v[0].u_obj, MP_BUFFER_READ), features, &err);
     if (n_samples < 0) {

@@ -25,7 +25,7 @@ static api::LinregHandle* handle_of(mp_obj_t obj) {
 
 static mp_obj_t linreg_new(size_t n_args, const mp_obj_t* args) {
     (void)n_args;
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const int32_t n_features = natmod::int_arg(args[0]);
     const size_t bytes = api::linreg_storage_bytes(n_features, &err);
     if (bytes == 0) {

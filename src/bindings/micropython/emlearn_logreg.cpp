@@ -29,7 +29,7 @@ static mp_obj_t logreg_new(size_t n_args, const mp_obj_t* pos, mp_map_t* kw) {
                            MP_QSTR_l2};
     mp_arg_val_t v[4];
     natmod::parse_args(n_args, pos, kw, names, 4, 2, v);
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const int32_t n_features = natmod::int_arg(v[0].u_obj);
     const int32_t n_classes = natmod::int_arg(v[1].u_obj);
     const size_t bytes = api::logreg_storage_bytes(n_features, n_classes, &err);

@@ -28,7 +28,7 @@ static api::NeighborsHandle* handle_of(mp_obj_t obj) {
 }
 
 static mp_obj_t neighbors_new(mp_obj_t items_in, mp_obj_t features_in, mp_obj_t k_in) {
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const int32_t max_items = natmod::int_arg(items_in);
     const int32_t n_features = natmod::int_arg(features_in);
     const int32_t k = natmod::int_arg(k_in);

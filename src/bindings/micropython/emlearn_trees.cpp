@@ -28,7 +28,7 @@ static void* allocate_leaves(api::TreesHandle*, size_t bytes) {
 }
 
 static mp_obj_t trees_new(mp_obj_t trees_in, mp_obj_t nodes_in, mp_obj_t leaves_in) {
-    api::Error err;
+    api::Error err{}; // zeroed: see natmod::malloc_sum
     const int32_t max_trees = natmod::int_arg(trees_in);
     const int32_t max_nodes = natmod::int_arg(nodes_in);
     const int32_t max_leaves = natmod::int_arg(leaves_in);

@@ -52,7 +52,7 @@ template <class F, const IirFilterApi<F>& A, const char* type_error> struct Filt
     }
 
     static mp_obj_t create(mp_obj_t coefficients_in) {
-        Error err;
+        Error err{}; // zeroed: see natmod::malloc_sum
         const BufferView c = array_arg(coefficients_in, MP_BUFFER_READ);
         size_t bytes = 0;
         check(A.storage_size(c, &bytes, &err), err);
