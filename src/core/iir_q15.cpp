@@ -210,7 +210,6 @@ Status iir_q15_process(IirQ15Cascade* f, int16_t* values, uint32_t len) {
     for (uint32_t s = 0; s < f->n_stages; ++s) {
         const int16_t* c = f->coeffs + size_t(s) * kCoeffsPerStage;
         int16_t* st = f->state + size_t(s) * kStatePerStage;
-        // A 64-bit core sums in 64 bits as fast: one loop there.
         if (fits_int32(c)) {
             section_run_int32(c, st, values, len);
         } else {
