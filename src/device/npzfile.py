@@ -6,6 +6,7 @@ on the device. See npyfile's documentation.
 """
 
 import array
+import gc
 import struct
 
 from npyfile import (_BLOCK, _HAS_CAST, _FileHolder, _itemsize_of, _nbytes, _read_exact,
@@ -45,6 +46,9 @@ _SIG_LOC64 = b"PK\x06\x07"
 _SIG_DD = b"PK\x07\x08"
 _DOS_DATE = 0x21  # 1980-01-01: fixed, so that archives are reproducible
 _MAX_RATIO = 1100  # deflate cannot expand more than 1032:1; beyond that the sizes are lies
+# A deflated member of a seekable file is read into RAM first when this many times its compressed
+# size is free (0: never): DeflateIO then reads bytes from RAM, not the file one byte per call
+_RAM_SHARE = 4
 
 _crc_table = None
 
@@ -230,6 +234,12 @@ class _Member:
             if deflate is not None:
                 if self._srcpos is not None:
                     src.seek(self._srcpos)
+                    if (_RAM_SHARE and _IOBase is not None and type(src).__name__ != "BytesIO"
+                            and entry.csize * _RAM_SHARE <= gc.mem_free()):
+                        # bytes, which BytesIO reads in place (a bytearray it would copy)
+                        src = self._src = _io.BytesIO(bytes(_read_exact(src, entry.csize,
+                                                                        entry.csize)))
+                        self._srcpos = None
                 if not _is_native_stream(src):
                     src = _Adapter(src)
                 wbits = _member_wbits(wbits, entry.usize)

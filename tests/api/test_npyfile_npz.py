@@ -5,6 +5,7 @@
 import array
 import io
 import os
+import struct
 import sys
 
 if "src/device" not in sys.path:
@@ -61,7 +62,11 @@ def numpy_archives_load():
 
 @test
 def archive_members_read_in_chunks_and_interleaved():
-    for name in ("numpy_stored.npz", "numpy_deflated.npz", "zip_deflated.npz"):
+    read_in_chunks_and_interleaved(("numpy_stored.npz", "numpy_deflated.npz", "zip_deflated.npz"))
+
+
+def read_in_chunks_and_interleaved(names):
+    for name in names:
         ref = list(npyfile.load_npz(npy(name))["long"][1])
         ref_a = list(npyfile.load_npz(npy(name))["a"][1])
         with npyfile.NpzReader(npy(name)) as z:
@@ -80,6 +85,64 @@ def archive_members_read_in_chunks_and_interleaved():
             while r.readinto(buf):
                 got.extend(buf[:min(77, len(ref) - len(got))])
             assert got == ref
+
+
+class CountingFile:
+    """A seekable file written in Python (so DeflateIO cannot read it directly), counting reads."""
+
+    def __init__(self, data):
+        self.f = io.BytesIO(data)
+        self.reads = 0
+
+    def read(self, n=-1):
+        self.reads += 1
+        return self.f.read(n)
+
+    def readinto(self, buf):
+        self.reads += 1
+        return self.f.readinto(buf)
+
+    def seek(self, *args):
+        return self.f.seek(*args)
+
+    def tell(self):
+        return self.f.tell()
+
+
+@test
+def deflated_members_read_alike_from_ram_and_from_the_file():
+    # MicroPython reads a deflated member of a seekable file into RAM when 4x its compressed size
+    # is free (npzfile._RAM_SHARE), else feeds DeflateIO from the file, which it reads one byte
+    # per call. Both give the same arrays; only the number of reads differs.
+    import npzfile
+
+    saved = npzfile._RAM_SHARE
+    deflated = ("numpy_deflated.npz", "zip_deflated.npz", "small_deflated.npz")
+    try:
+        for name in deflated:
+            data = read_bytes(name)
+            members = expected(name)
+            entries = npyfile.NpzReader(io.BytesIO(data))._load_central()
+            first = entries[0]
+            nlen, xlen = struct.unpack_from("<HH", data, first.offset + 26)
+            damaged = bytearray(data)  # a byte in the middle of the first member's deflate data
+            damaged[first.offset + 30 + nlen + xlen + first.csize // 2] ^= 0x55
+            reads = []
+            for share in (saved, 0):
+                npzfile._RAM_SHARE = share
+                check_members(npyfile.load_npz(npy(name)), members, name)
+                src = CountingFile(data)
+                check_members(npyfile.load_npz(src), members, name)
+                reads.append(src.reads)
+                raises(ValueError, npyfile.load_npz, CountingFile(bytes(damaged)))
+            if npzfile.deflate is not None:
+                # in RAM a few reads a member; from the file one read per compressed byte
+                csize = sum(e.csize for e in entries)
+                assert reads[0] * 10 < reads[1] and reads[1] > csize, (name, reads, csize)
+            npzfile._RAM_SHARE = 0
+            read_in_chunks_and_interleaved(deflated[:2])
+    finally:
+        npzfile._RAM_SHARE = saved
 
 
 @test

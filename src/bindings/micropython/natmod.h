@@ -151,10 +151,6 @@ inline mp_obj_t sequence_item(mp_obj_t seq, size_t i) {
     return i < n ? items[i] : MP_OBJ_NULL;
 }
 
-// m_malloc(header + bytes), for an object with its engine's memory after it. A sum past size_t (a
-// 32-bit port asked for nearly 4 GB: neighbors.new(65535, 32765, 21841)) wrapped to a few bytes
-// the engine then wrote past; it asks for half the address space instead, and m_malloc raises
-// MemoryError.
 // Zeroes the stack below the caller's frame. MicroPython's collector takes every word on the
 // stack for a pointer; words left there by an earlier call (a network's run(), a k-NN predict())
 // can hold the address of an object since deleted, and the collection that an allocation
@@ -162,14 +158,20 @@ inline mp_obj_t sequence_item(mp_obj_t seq, size_t i) {
 // for two (a soak test's MemoryError on a 64 KB heap). The frames of the allocation's callees
 // (m_malloc, the collector) are laid over zeroes instead.
 __attribute__((noinline)) inline void scrub_stack() {
-    volatile char area[512];
-    for (size_t i = 0; i < sizeof area; ++i) {
+    // Whole words: the collector reads the stack a word at a time, at word alignment.
+    volatile uintptr_t area[512 / sizeof(uintptr_t)];
+    for (size_t i = 0; i < sizeof area / sizeof area[0]; ++i) {
         area[i] = 0;
     }
 }
 
 // Functions that make a model zero their api::Error (`api::Error err{};`) for the same reason: it
-// is the largest buffer in their own frame, which the scrub below cannot reach.
+// is the largest buffer in their own frame, which the scrub cannot reach.
+//
+// m_malloc(header + bytes), for an object with its engine's memory after it. A sum past size_t (a
+// 32-bit port asked for nearly 4 GB: neighbors.new(65535, 32765, 21841)) wrapped to a few bytes
+// the engine then wrote past; it asks for half the address space instead, and m_malloc raises
+// MemoryError.
 inline void* malloc_sum(size_t header, size_t bytes) {
     size_t total;
     if (__builtin_add_overflow(header, bytes, &total)) {
