@@ -1,11 +1,20 @@
 """Runs an example's device script the way a user would: with the CPython build of the modules
 (build/host), and on a MicroPython Unix port with the native modules when MICROPYTHON (the binary)
-and MPY_DIR (its source tree, to build dist/x64_6.3) are set. Shared by every run_example.py."""
+and MPY_DIR (its source tree, to build dist/x64_6.3) are set, in the environment or as NAME=value
+arguments. Shared by every run_example.py."""
 import os
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# `run_example.py MICROPYTHON=... MPY_DIR=...`, as `make demo MICROPYTHON=...` takes them: these
+# settings given as arguments count as set in the environment (and leave the arguments).
+for _arg in sys.argv[1:]:
+    _name, _is, _value = _arg.partition("=")
+    if _is and _name in ("MICROPYTHON", "MPY_DIR"):
+        os.environ[_name] = _value
+sys.argv[1:] = [a for a in sys.argv[1:] if a.partition("=")[0] not in ("MICROPYTHON", "MPY_DIR")]
 DEVICE_PY = os.path.join(ROOT, "src", "device")
 
 

@@ -130,3 +130,40 @@ def test_trees_predict_refuses_x_and_out_sharing_memory():
     buf[0] = 5
     with pytest.raises(ValueError, match="x and out must be different arrays"):
         trees_model().predict(buf[:1], buf.view(np.float32)[:1])
+
+
+def strided(dtype, n):
+    """Every other element of a writable numpy array: numpy refuses a C-contiguous view of it
+    with its own ValueError ("ndarray is not C-contiguous")."""
+    return np.zeros(2 * n, dtype=dtype)[::2]
+
+
+def strided_calls():
+    fft = emlearn_fft.FFT(8)
+    logreg = emlearn_logreg.new(2, 3)
+    yield "fft.run input", lambda: fft.run(strided(np.float32, 8), f([0] * 8))
+    yield "logreg.predict_proba input", lambda: logreg.predict_proba(strided(np.float32, 2),
+                                                                     f([0] * 3))
+    yield "logreg.predict_proba output", lambda: logreg.predict_proba(f([1, 2]),
+                                                                      strided(np.float32, 3))
+    yield "iir.run", lambda: emlearn_iir.new(f([1, 0, 0, 1, 0, 0])).run(strided(np.float32, 8))
+    yield "trees.predict output", lambda: trees_model().predict(h([5]), strided(np.float32, 2))
+    yield "kmeans.euclidean_argmin", lambda: emlearn_kmeans.euclidean_argmin(
+        strided(np.int16, 4), h([1, 1]))
+    yield "arrayutils.linear_map", lambda: emlearn_arrayutils.linear_map(
+        strided(np.int16, 2), f([0, 0]), 0, 10, 0, 1)
+
+
+@pytest.mark.parametrize("name, call", list(strided_calls()),
+                         ids=[name for name, _ in strided_calls()])
+def test_strided_numpy_arrays_get_the_modules_error(name, call):
+    """As a strided memoryview of an array.array (and MicroPython): TypeError, the same text."""
+    with pytest.raises(TypeError, match="expecting a contiguous array"):
+        call()
+
+
+def test_what_is_no_buffer_keeps_its_own_error():
+    with pytest.raises(TypeError):
+        emlearn_fft.FFT(8).run([0.0] * 8, f([0] * 8))
+    with pytest.raises(TypeError):
+        trees_model().predict(h([5]), 7)

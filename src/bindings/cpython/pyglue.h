@@ -42,26 +42,25 @@ class Buffer {
         }
         const int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(obj.ptr(), &view_, flags) != 0) {
-            // A read-only exporter may say so with another exception than BufferError (numpy:
-            // ValueError "buffer source array is read-only"): a readable buffer tells.
-            const bool buffer_error = PyErr_ExceptionMatches(PyExc_BufferError);
-            if (!buffer_error && !writable) {
-                throw py::error_already_set();
-            }
+            // Exporters say why with different exceptions (numpy: ValueError "ndarray is not
+            // C-contiguous" or "buffer source array is read-only"): the buffer in any layout,
+            // read-only, tells. What is not a buffer at all keeps the exporter's own error.
             py::error_already_set first; // takes the exception, restored if it stands
             Py_buffer probe;
-            const bool readable =
-                writable && PyObject_GetBuffer(obj.ptr(), &probe, flags & ~PyBUF_WRITABLE) == 0;
-            if (readable) {
-                PyBuffer_Release(&probe);
-            } else {
+            if (PyObject_GetBuffer(obj.ptr(), &probe, PyBUF_FORMAT | PyBUF_STRIDES) != 0) {
                 PyErr_Clear();
-                if (!buffer_error) {
-                    throw first;
-                }
+                throw first;
             }
-            fault(readable ? microlearn::api::BufferFault::ReadOnly
-                           : microlearn::api::BufferFault::NotContiguous);
+            const bool contiguous = PyBuffer_IsContiguous(&probe, 'C') != 0;
+            const bool read_only = probe.readonly != 0;
+            PyBuffer_Release(&probe);
+            if (!contiguous) {
+                fault(microlearn::api::BufferFault::NotContiguous);
+            }
+            if (writable && read_only) {
+                fault(microlearn::api::BufferFault::ReadOnly);
+            }
+            throw first;
         }
         const char* format = view_.format ? view_.format : "B";
         while (*format == '@' || *format == '=' || *format == '<') {
