@@ -609,8 +609,9 @@ def _as_uint8(images):
         images = np.frombuffer(bytes(images), dtype=np.uint8)
     images = np.asarray(images)
     if images.dtype != np.uint8:
-        out_of_range = images.size and (images.min() < 0 or images.max() > 255)
-        if images.dtype.kind not in "iu" or out_of_range:
+        # the kind first: min() of strings or objects fails with numpy's own error
+        if images.dtype.kind not in "iu" or (
+                images.size and (images.min() < 0 or images.max() > 255)):
             raise ValueError("images must be uint8 (integers 0..255)")
         images = images.astype(np.uint8)
     return images

@@ -144,7 +144,7 @@ def _onnx_model(model, input_shape):
     if isinstance(model, str) or hasattr(model, "__fspath__"):
         with open(model, "rb") as f:
             return _parse_onnx(onnx, f.read(), str(model))
-    if hasattr(model, "state_dict") and hasattr(model, "forward"):
+    if hasattr(model, "state_dict") and hasattr(model, "forward") and not isinstance(model, type):
         return _parse_onnx(onnx, _export_torch(model, input_shape), "the exported module")
     raise TypeError("model must be a torch.nn.Module, an onnx.ModelProto, or an ONNX file's "
                     "path or bytes, not %s" % type(model).__name__)

@@ -36,6 +36,28 @@ class UnsupportedEstimatorError(TypeError):
     """The estimator is not a supported, fitted linear model."""
 
 
+MAX_FEATURES = 65535  # emlearn_linreg and emlearn_logreg
+MAX_CLASSES = 256  # emlearn_logreg: labels are bytes
+
+
+def _float32_parameters(weights, bias):
+    """weights and bias as float32 arrays; ValueError when that loses the model: a value beyond
+    float32's range or NaN, or a model whose every value is below its normal range (each would
+    become 0 or a subnormal; one such value beside larger ones contributes nothing)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    bias = np.asarray(bias, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w32, b32 = weights.astype(np.float32), bias.astype(np.float32)
+    if not (np.isfinite(w32).all() and np.isfinite(b32).all()):
+        raise ValueError("a weight or the bias is not finite in float32 (beyond +-3.4e38, "
+                         "or NaN): scale the data or the targets")
+    largest = max(np.abs(weights).max(initial=0.0), np.abs(bias).max(initial=0.0))
+    if 0.0 < largest < np.finfo(np.float32).tiny:
+        raise ValueError("the weights and the bias are all below float32's range (largest %g): "
+                         "scale the data or the targets" % largest)
+    return w32, b32
+
+
 class LinearModel:
     """Weights of a converted linear model.
 
@@ -46,19 +68,22 @@ class LinearModel:
     """
 
     def __init__(self, weights, bias, classes=None):
-        with np.errstate(over="ignore"):
-            self.weights = np.ascontiguousarray(np.asarray(weights, dtype=np.float32))
-            self.bias = np.ascontiguousarray(np.asarray(bias, dtype=np.float32).reshape(-1))
-        if not (np.isfinite(self.weights).all() and np.isfinite(self.bias).all()):
-            raise ValueError("a weight or the bias is not finite in float32 (beyond +-3.4e38, "
-                             "or NaN): scale the data or the targets")
+        self.weights, self.bias = _float32_parameters(weights, bias)
+        self.weights = np.ascontiguousarray(self.weights)
+        self.bias = np.ascontiguousarray(self.bias.reshape(-1))
         if self.weights.ndim != 2 or self.weights.shape[0] != self.bias.shape[0]:
             raise ValueError("weights must be (n_vectors, n_features) and bias (n_vectors,)")
+        if not 1 <= self.weights.shape[1] <= MAX_FEATURES:
+            raise ValueError("%d features: the device modules take 1..%d"
+                             % (self.weights.shape[1], MAX_FEATURES))
         self.classes = None if classes is None else np.asarray(classes)
         if self.classes is not None:
             expected = 1 if len(self.classes) == 2 else len(self.classes)
             if len(self.classes) < 2 or self.weights.shape[0] != expected:
                 raise ValueError("classifier weights do not match its number of classes")
+            if len(self.classes) > MAX_CLASSES:
+                raise ValueError("%d classes: emlearn_logreg takes 2..%d"
+                                 % (len(self.classes), MAX_CLASSES))
         elif self.weights.shape[0] != 1:
             raise ValueError("a regression model has one weight vector")
 
@@ -160,6 +185,8 @@ def _class_array(classes):
 
 
 def _check_fitted(estimator):
+    if isinstance(estimator, type):
+        raise TypeError("expecting a fitted estimator, not the class %s" % estimator.__name__)
     if not hasattr(estimator, "coef_") or not hasattr(estimator, "intercept_"):
         from sklearn.utils.validation import check_is_fitted
 
@@ -243,6 +270,7 @@ def convert(estimator):
         coef = coef.toarray()
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
+    _float32_parameters(coef, intercept)  # before probing with points they would overflow
     if is_classifier(estimator):
         name = type(estimator).__name__
         if not name.startswith("LogisticRegression"):

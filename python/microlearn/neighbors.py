@@ -25,6 +25,12 @@ MAGIC = b"MLKN"
 VERSION = 1
 HEADER = struct.Struct("<4sBBHI")
 MAX_FEATURES = 65535
+MAX_ITEMS = 65535  # emlearn_neighbors.new's max_items
+
+
+def _check_item_count(n):
+    if n > MAX_ITEMS:
+        raise ValueError("%d items: emlearn_neighbors holds at most %d" % (n, MAX_ITEMS))
 
 
 def encode_items(X, y):
@@ -32,6 +38,7 @@ def encode_items(X, y):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] < 1 or X.shape[1] > MAX_FEATURES:
         raise ValueError("X must be 2-D with 1..65535 features")
+    _check_item_count(len(X))
     X = check_int16(X, "X")
     y = np.asarray(y).reshape(-1)
     if len(y) != len(X):
@@ -111,6 +118,7 @@ def convert(estimator):
     if getattr(estimator, "outputs_2d_", False):
         raise ValueError("multi-output KNeighborsClassifier is not supported: one label per item")
     X = check_int16(estimator._fit_X, "the training data")
+    _check_item_count(len(X))
     classes = np.asarray(estimator.classes_)
     if len(classes) > 32768:
         raise ValueError("too many classes")

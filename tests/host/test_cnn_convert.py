@@ -952,12 +952,18 @@ def test_bad_arguments():
         cnn.convert(model, shape, dtype="int8", calibration=random_images((15,)))
     with pytest.raises(ValueError, match="uint8"):
         cnn.convert(model, shape, dtype="int8", calibration=np.full((4, 16), 0.5))
+    # strings and objects: the converter's error, not numpy's (min() has no loop for them)
+    for odd in (np.full((4, 16), "x"), np.full((4, 16), None, dtype=object)):
+        with pytest.raises(ValueError, match="uint8"):
+            cnn.convert(model, shape, dtype="int8", calibration=odd)
     with pytest.raises(ValueError, match="dtype"):
         cnn.convert(model, shape, dtype="int16")
     with pytest.raises(ValueError, match="not an ONNX model"):
         cnn.convert(b"\x08\x07garbage that is not protobuf \xff\xff", dtype="fp32")
     with pytest.raises(TypeError, match="torch.nn.Module"):
         cnn.convert(42)
+    with pytest.raises(TypeError, match="not type"):
+        cnn.convert(type(model), shape)  # the class, not a module
     with pytest.raises(FileNotFoundError):
         cnn.convert("/nonexistent/model.onnx")
 

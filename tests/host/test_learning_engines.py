@@ -141,3 +141,12 @@ def test_knn_convert_rejects_what_the_engine_does_not_compute():
     few = KNeighborsClassifier(n_neighbors=12).fit(X_train[:10], y_train[:10])
     with pytest.raises(ValueError, match="n_neighbors=12 is more than the 10 training items"):
         convert_knn(few)
+    # emlearn_neighbors.new takes max_items 1..65535: more items are refused at conversion and
+    # in the file writer, not on the device.
+    many = (np.arange(65536) - 32768).astype(np.int16).reshape(-1, 1)
+    big = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(many, many[:, 0] > 0)
+    with pytest.raises(ValueError, match="65536 items: emlearn_neighbors holds at most 65535"):
+        convert_knn(big)
+    with pytest.raises(ValueError, match="65536 items"):
+        encode_items(many, many[:, 0] > 0)
+    assert len(encode_items(many[:65535], many[:65535, 0] > 0)) == 12 + 4 * 65535 + 4

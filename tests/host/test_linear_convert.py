@@ -173,6 +173,29 @@ def test_weights_beyond_float32_and_odd_inputs():
     np.testing.assert_array_equal(convert(sparse).weights, convert(dense).weights)
     with pytest.raises(UnsupportedEstimatorError, match="expecting a fitted scikit-learn"):
         convert("x")
+    with pytest.raises(TypeError, match="not the class LogisticRegression"):
+        convert(LogisticRegression)
+    # Weights of 1e160: refused by the converter's own check before it probes the model (the
+    # probe points overflowed and scikit-learn said "Input X contains NaN").
+    with pytest.raises(ValueError, match="not finite in float32"):
+        convert(LinearRegression().fit(X, np.array([1.0, 2.0, 3.0, 4.0]) * 1e160))
+    # A model whose every value is below float32's normal range became all zeros.
+    tiny = LinearRegression().fit(X, np.array([1.0, 2.0, 3.0, 4.0]) * 1e-50)
+    with pytest.raises(ValueError, match="all below float32's range"):
+        convert(tiny)
+    # One tiny weight beside normal ones contributes nothing either way: kept (as 0).
+    mixed = LinearModel(np.array([[1e-50, 1.0]]), np.zeros(1))
+    assert mixed.weights.tolist() == [[0.0, 1.0]]
+
+
+def test_models_beyond_the_device_modules_are_refused():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 2))
+    with pytest.raises(ValueError, match="300 classes: emlearn_logreg takes 2..256"):
+        convert(LogisticRegression(max_iter=20).fit(X, np.arange(600) % 300))
+    assert convert(LogisticRegression(max_iter=20).fit(X, np.arange(600) % 256)).n_classes == 256
+    with pytest.raises(ValueError, match="65536 features: the device modules take 1..65535"):
+        LinearModel(np.zeros((1, 65536)), np.zeros(1))
 
 
 def test_linear_model_validates_shapes():
