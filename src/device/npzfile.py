@@ -236,10 +236,13 @@ class _Member:
                     src.seek(self._srcpos)
                     if (_RAM_SHARE and _IOBase is not None and type(src).__name__ != "BytesIO"
                             and entry.csize * _RAM_SHARE <= gc.mem_free()):
-                        # bytes, which BytesIO reads in place (a bytearray it would copy)
-                        src = self._src = _io.BytesIO(bytes(_read_exact(src, entry.csize,
-                                                                        entry.csize)))
-                        self._srcpos = None
+                        try:  # bytes, which BytesIO reads in place (a bytearray it would copy)
+                            data = bytes(_read_exact(src, entry.csize, entry.csize))
+                        except MemoryError:  # no block that large: read from the file
+                            src.seek(self._srcpos)
+                        else:
+                            src = self._src = _io.BytesIO(data)
+                            self._srcpos = None
                 if not _is_native_stream(src):
                     src = _Adapter(src)
                 wbits = _member_wbits(wbits, entry.usize)
