@@ -7,6 +7,7 @@
 #   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
 #   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... QEMU_FIRMWARE_RV32=...
 #                       tests/api on ARM and RISC-V firmware under QEMU
+#   make test-package   the host package's wheel (pip wheel .), checked from its files alone
 #   make test-wasm      pure-Python device modules on MicroPython's WebAssembly build (Node.js, npm)
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench [REFERENCE=...]      benchmarks on the Unix port (x64, callgrind)
@@ -27,7 +28,7 @@ DEVICE_PY = src/device/npyfile.py src/device/npyextra.py src/device/npzfile.py
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 
-.PHONY: all host core-tests test-core test-api test-host test-wasm check check-natmod check-qemu dist fuzz demo bench bench-qemu clean format
+.PHONY: all host core-tests test-core test-api test-host test-package test-wasm check check-natmod check-qemu dist fuzz demo bench bench-qemu clean format
 
 all: host
 
@@ -47,6 +48,10 @@ test-api: host
 
 test-host: host
 	PYTHONPATH=build/host:python $(PYTHON) -m pytest -q tests/host
+
+# The host package's wheel (pyproject.toml, setup.py), built with pip and used from its files alone.
+test-package:
+	$(PYTHON) tests/package/check_wheel.py
 
 test-wasm:
 	cd tests/wasm && npm ci --no-audit --no-fund --silent && node run.mjs
@@ -116,7 +121,7 @@ else
 	exit $$status
 endif
 
-check: test-core test-api test-host test-wasm
+check: test-core test-api test-host test-package test-wasm
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	$(MAKE) --no-print-directory check-natmod
 
