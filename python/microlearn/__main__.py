@@ -12,6 +12,7 @@ as one ``error: ...`` line on stderr with exit status 1; usage errors exit with 
 """
 
 import argparse
+import os
 import pickle
 import sys
 
@@ -114,8 +115,10 @@ def _cnn_convert(args):
 
 def build_parser():
     """The argument parser (exposed so the command line can be documented and tested)."""
+    # `microlearn` when run as the installed command, else how the module is run
+    command = os.path.basename(sys.argv[0]) == "microlearn"
     parser = argparse.ArgumentParser(
-        prog="python3 -m microlearn",
+        prog="microlearn" if command else "python3 -m microlearn",
         description="Convert trained models into files that microlearn's engine loads.")
     parser.add_argument("--version", action="version", version=f"microlearn {__version__}")
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
