@@ -68,9 +68,9 @@ class LinearModel:
     """
 
     def __init__(self, weights, bias, classes=None):
-        self.weights, self.bias = _float32_parameters(weights, bias)
-        self.weights = np.ascontiguousarray(self.weights)
-        self.bias = np.ascontiguousarray(self.bias.reshape(-1))
+        weights, bias = _float32_parameters(weights, bias)
+        self.weights = np.ascontiguousarray(weights)
+        self.bias = np.ascontiguousarray(bias.reshape(-1))
         if self.weights.ndim != 2 or self.weights.shape[0] != self.bias.shape[0]:
             raise ValueError("weights must be (n_vectors, n_features) and bias (n_vectors,)")
         if not 1 <= self.weights.shape[1] <= MAX_FEATURES:
