@@ -241,6 +241,55 @@ TEST(IirQ15, BitExactFromAnyState) {
     }
 }
 
+TEST(IirQ15, SectionsAtTheInt32BoundStayExact) {
+    // A section sums in int32 when its five coefficients' magnitudes add up to at most 65533,
+    // else in int64. At the bound, with the state and input at their extremes and every product
+    // of one sign, both paths must give the exact model's output: 65533 in int32, 65534 and
+    // 65535 in int64 (65535 in int32 overflows: [0,0,0,0,-32768,-32767] from y = -32768 and
+    // residues -4096 gave -32768, 32767 where the exact filter gives 32767, 2).
+    for (int32_t sum : {65533, 65534, 65535}) {
+        for (int sign = 0; sign < 4; ++sign) {
+            const int16_t big = (sign & 1) ? int16_t(32767) : int16_t(-32768);
+            const int32_t rest = sum - (big < 0 ? 32768 : 32767);
+            const int16_t other = (sign & 2) ? int16_t(rest) : int16_t(-rest);
+            // feedback only, and all five coefficients with the sum split between them
+            const std::vector<std::vector<int16_t>> designs = {
+                {0, 0, 0, 0, big, other},
+                {int16_t(sum / 5), 0, int16_t(sum / 5), int16_t(sum / 5), int16_t(-(sum / 5)),
+                 int16_t(-(sum - 4 * (sum / 5)))}};
+            for (const std::vector<int16_t>& coeffs : designs) {
+                for (int extreme = 0; extreme < 4; ++extreme) {
+                    const int16_t y = (extreme & 1) ? int16_t(32767) : int16_t(-32768);
+                    const int16_t e = (extreme & 2) ? int16_t(4095) : int16_t(-4096);
+                    const int16_t v = (extreme & 1) ? int16_t(-32768) : int16_t(32767);
+                    const std::vector<int16_t> state = {v, v, y, y, e, e};
+                    const std::vector<int16_t> x(5, v);
+                    Filter f(coeffs);
+                    ASSERT_EQ(microlearn::iir_q15_set_state(&f.iir, state.data(), 6), Status::Ok);
+                    ASSERT_EQ(f.run(x), exact_model(coeffs, x, state))
+                        << "sum " << sum << " sign " << sign << " extreme " << extreme;
+                }
+            }
+        }
+    }
+}
+
+TEST(IirQ15, SetStateClampsResiduesAtTheirBounds) {
+    const std::vector<int16_t> coeffs = {8192, 0, 0, 0, 0, 0};
+    const int16_t given[] = {4096, 4095, -4096, -4097, 32767, -32768};
+    const int16_t kept[] = {4095, 4095, -4096, -4096, 4095, -4096};
+    for (size_t i = 0; i < 6; ++i) {
+        Filter f(coeffs);
+        const int16_t state[6] = {1, 2, 3, 4, given[i], given[i]};
+        ASSERT_EQ(microlearn::iir_q15_set_state(&f.iir, state, 6), Status::Ok);
+        int16_t got[6];
+        ASSERT_EQ(microlearn::iir_q15_get_state(&f.iir, got, 6), Status::Ok);
+        EXPECT_EQ(std::vector<int16_t>(got, got + 6),
+                  (std::vector<int16_t>{1, 2, 3, 4, kept[i], kept[i]}))
+            << "residue " << given[i];
+    }
+}
+
 TEST(IirQ15, ConstantInputSettlesWhereTheExactFilterDoes) {
     // Without error feedback a section holds a constant output where the exact filter moves
     // on (a dead band): butter(4, 0.01) stayed at -943 after a step back to silence. Now, once
