@@ -10,6 +10,18 @@ def test(fn):
     return fn
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run on this runtime: reported as skipped, not passed."""
+
+
+def needs_mem_alloc():
+    """Skips the calling test where gc.mem_alloc() is missing (CPython)."""
+    import gc
+
+    if not hasattr(gc, "mem_alloc"):
+        raise Skip("no gc.mem_alloc() to measure with")
+
+
 def raises(exc_type, fn, *args, contains=None):
     """Assert that fn(*args) raises exc_type (and that its message contains `contains`)."""
     try:
@@ -52,15 +64,14 @@ def long_ints():
 
 def memory_around(use, repeats=5, attempts=3):
     """gc.mem_alloc() before and after `repeats` calls of use(), measured after one warm-up call
-    (which may intern strings or grow tables for good). None where there is no gc.mem_alloc
+    (which may intern strings or grow tables for good); Skip where there is no gc.mem_alloc
     (CPython). Of up to `attempts` measurements, the one that grew least: MicroPython's collector
     is conservative, and a stale word in a live C stack frame can keep one block alive for a
     while (seen once under QEMU: 496 bytes after kmeans' calls, not again in isolation), while a
     leak grows by `repeats` times its size in every measurement."""
     import gc
 
-    if not hasattr(gc, "mem_alloc"):
-        return None
+    needs_mem_alloc()
     best = None
     for _ in range(attempts):
         use()
@@ -78,14 +89,14 @@ def memory_around(use, repeats=5, attempts=3):
 
 
 def printing_through(hook, fn, *args, **kwargs):
-    """fn(*args, **kwargs) with every line it prints (a train() with verbose=2) calling hook()
+    """fn(*args, **kwargs) with what it prints (a train() with verbose=2) given to hook(text)
     first. A MicroPython native module calls the global print of the module that called it (this
-    one, here); CPython's prints to sys.stdout."""
+    one, here), a line per call; CPython's prints to sys.stdout, in pieces."""
     if sys.implementation.name == "micropython":
         g = globals()
 
         def hooked(*items):
-            hook()
+            hook(" ".join(str(item) for item in items) + "\n")
 
         g["print"] = hooked
         try:
@@ -95,7 +106,7 @@ def printing_through(hook, fn, *args, **kwargs):
 
     class Out:
         def write(self, text):
-            hook()
+            hook(text)
             return len(text)
 
         def flush(self):
@@ -107,6 +118,13 @@ def printing_through(hook, fn, *args, **kwargs):
         return fn(*args, **kwargs)
     finally:
         sys.stdout = saved
+
+
+def printed_lines(fn, *args, **kwargs):
+    """(fn(*args, **kwargs), the lines it printed)."""
+    parts = []
+    result = printing_through(parts.append, fn, *args, **kwargs)
+    return result, "".join(parts).splitlines()
 
 
 def with_array_keeping_its_init(fn, *args, size=16):
@@ -146,11 +164,14 @@ def data_path(name):
 
 
 def run():
-    passed = failed = 0
+    passed = failed = skipped = 0
     for fn in _tests:
         try:
             fn()
             passed += 1
+        except Skip as e:
+            skipped += 1
+            print("SKIP", fn.__name__, e)
         except Exception as e:  # report every failure, keep going
             failed += 1
             print("FAIL", fn.__name__, type(e).__name__, e)
@@ -160,6 +181,8 @@ def run():
                 import traceback
 
                 traceback.print_exc()
+    if skipped:
+        print("%d skipped" % skipped)
     print("%d passed, %d failed" % (passed, failed))
     if failed:
         sys.exit(1)

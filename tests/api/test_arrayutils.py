@@ -173,7 +173,10 @@ def a_number_that_resizes_the_inputs_is_read_first():
 
 @test
 def empty_arrays_are_fine():
-    linear_map(array.array("h"), array.array("f"), 0, 1, 0, 1)
+    for tin, tout in (("h", "f"), ("f", "B"), ("i", "i")):
+        src, dst = array.array(tin), array.array(tout)
+        assert linear_map(src, dst, 0, 1, 0, 1) is None
+        assert len(src) == 0 and len(dst) == 0
 
 
 @test

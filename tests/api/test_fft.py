@@ -6,7 +6,7 @@ import gc
 import math
 
 import emlearn_fft
-from harness import long_ints, raises, run, test
+from harness import long_ints, needs_mem_alloc, raises, run, test
 
 
 def zeros(n):
@@ -283,8 +283,7 @@ def methods_refuse_objects_of_other_types():
 
 @test
 def memory_is_returned_after_del():
-    if not hasattr(gc, "mem_alloc"):
-        return  # MicroPython only
+    needs_mem_alloc()  # MicroPython only
 
     def use(n):
         f = emlearn_fft.FFT(n)

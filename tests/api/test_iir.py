@@ -5,7 +5,7 @@ import array
 import gc
 
 import emlearn_iir
-from harness import raises, run, test
+from harness import needs_mem_alloc, raises, run, test
 
 IDENTITY = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
 ONE_POLE = [1.0, 0.0, 0.0, 1.0, -0.5, 0.0]  # y[n] = x[n] + 0.5 y[n-1]
@@ -218,8 +218,7 @@ def methods_refuse_objects_of_other_types():
 
 @test
 def memory_is_returned_after_del():
-    if not hasattr(gc, "mem_alloc"):
-        return  # MicroPython only
+    needs_mem_alloc()  # MicroPython only
     coefficients = f32(REFERENCE_EXAMPLE * 4)
     x = f32([1.0] * 16)
     emlearn_iir.new(coefficients).run(x)  # first-use allocations happen here

@@ -6,7 +6,7 @@ import array
 import gc
 
 import emlearn_iir_q15
-from harness import raises, run, test, with_array_keeping_its_init
+from harness import needs_mem_alloc, raises, run, test, with_array_keeping_its_init
 
 ONE = 8192  # 1.0 in Q2.13
 
@@ -285,8 +285,7 @@ def new_run_and_state_reject_bad_input():
 
 @test
 def memory_is_returned_after_del():
-    if not hasattr(gc, "mem_alloc"):
-        return  # MicroPython only
+    needs_mem_alloc()  # MicroPython only
     coefficients = emlearn_iir_q15.convert_coefficients(REFERENCE_EXAMPLE * 4)
     x = h([1000] * 16)
     emlearn_iir_q15.new(coefficients).run(x)  # first-use allocations happen here

@@ -8,7 +8,8 @@ import math
 import sys
 
 import emlearn_logreg
-from harness import close, long_ints, memory_around, printing_through, raises, run, test
+from harness import (close, long_ints, memory_around, needs_mem_alloc, printed_lines,
+                     printing_through, raises, run, test)
 from refs import read_refs, rows
 
 
@@ -173,8 +174,10 @@ def train_shape_matches_linreg():
     assert [model.predict(f([a, b])) for a, b in ((0, 0), (0, 1), (1, 0), (1, 1))] == [0, 0, 0, 1]
     iteration, _ = emlearn_logreg.train(emlearn_logreg.new(2, 2), X, y, score_limit=10.0)
     assert iteration == 0
-    emlearn_logreg.train(emlearn_logreg.new(2, 2), X, y, max_iterations=2, check_interval=1,
-                         verbose=2)
+    _, lines = printed_lines(emlearn_logreg.train, emlearn_logreg.new(2, 2), X, y,
+                             max_iterations=2, check_interval=1, verbose=2)
+    assert [line.split(" ")[:3] for line in lines] == [
+        ["emlearn_logreg:", "Iteration", "0"], ["emlearn_logreg:", "Iteration", "1"]], lines
 
 
 @test
@@ -182,7 +185,7 @@ def train_stops_when_print_resizes_the_data():
     # As emlearn_linreg.train: print between steps may grow X or y (see test_linreg.py).
     X, y = f([0, 0, 0, 1, 1, 0, 1, 1]), bytearray([0, 0, 0, 1])
     expected = ValueError if sys.implementation.name == "micropython" else BufferError
-    for grow in (lambda: X.extend(f([0, 0])), lambda: y.extend(bytearray([1]))):
+    for grow in (lambda text: X.extend(f([0, 0])), lambda text: y.extend(bytearray([1]))):
         model = emlearn_logreg.new(2, 2, learning_rate=0.5)
         raises(expected, lambda: printing_through(grow, emlearn_logreg.train, model, X, y,
                                                   max_iterations=50, check_interval=1, verbose=2))
@@ -265,8 +268,7 @@ def typecodes_lengths_and_labels_are_checked():
 
 @test
 def memory_is_returned_after_del():
-    if not hasattr(gc, "mem_alloc"):
-        return  # CPython: nothing to measure
+    needs_mem_alloc()  # CPython: nothing to measure
     X, y = f([0, 0, 0, 1, 1, 0, 1, 1]), bytearray([0, 1, 2, 1])
 
     def use():
@@ -275,7 +277,7 @@ def memory_is_returned_after_del():
         model.predict(f([1, 2]))
         del model
 
-    before, after = memory_around(use, repeats=5)
+    before, after = memory_around(use, repeats=50)
     assert after <= before + 256, (before, after)
 
 

@@ -118,6 +118,11 @@ def wrong_data_lengths():
                contains="truncated")
     # an odd number of bytes for int16 data
     raises(ValueError, npyfile.load, Stream(npy_bytes(GOOD, b"\x00" * 5)), contains="truncated")
+    # a seekable file one byte short is refused when it is opened, before any read
+    short = npy_bytes(GOOD, b"\x00" * 5)
+    raises(ValueError, npyfile.Reader, io.BytesIO(short),
+           contains="shape (3,) needs 6 bytes, 5 present")
+    assert npyfile.Reader(io.BytesIO(npy_bytes(GOOD, b"\x00" * 6))).shape == (3,)
     # extra bytes after the data are ignored, as numpy does
     padded = npy_bytes(GOOD, b"\x00" * 9)
     assert same(npyfile.load(io.BytesIO(padded))[1], array.array("h", [0] * 3))

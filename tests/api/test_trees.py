@@ -1,13 +1,13 @@
 # emlearn_trees contract tests. MicroPython-style: runs unchanged on CPython (host module) and on a
 # MicroPython Unix port (the .mpy). Expected values are worked out by hand from the tiny models.
 import array
-import gc
 import io
 import struct
 import sys
 
 import emlearn_trees
-from harness import close, data_path, lcg, long_ints, memory_around, raises, run, test
+from harness import (close, data_path, lcg, long_ints, memory_around, needs_mem_alloc,
+                     raises, run, test)
 
 XOR_INPUTS = ([0, 0], [32767, 32767], [0, 32767], [32767, 0])
 
@@ -142,6 +142,30 @@ def thresholds_beyond_int16_send_everything_one_way():
     for v in (-32768, 0, 32767):
         assert argmax(predict(left, [v])) == 0
         assert argmax(predict(right, [v])) == 1
+
+
+@test
+def thresholds_at_the_ends_of_int16():
+    # Int16Scaler maps a training maximum to 32767, so scikit-learn can split at 32766.5:
+    # x < ceil(32766.5) sends 32766 left and 32767 right; at the low end likewise.
+    high = load_text("f,1\nc,2\nl,0\nl,1\nr,0\nn,0,32766.5,-1,-2\n")
+    low = load_text("f,1\nc,2\nl,0\nl,1\nr,0\nn,0,-32767.5,-1,-2\n")
+    assert argmax(predict(high, [32766])) == 0 and argmax(predict(high, [32767])) == 1
+    assert argmax(predict(low, [-32768])) == 0 and argmax(predict(low, [-32767])) == 1
+
+
+@test
+def soft_vote_leaf_fractions_round_to_nearest():
+    # addleaf takes probability x 255 and rounds a fraction to the nearest int (halves up)
+    for given, kept in (((127.6, 127.4), (128, 127)), ((127.5, 254.5), (128, 255)),
+                        ((0.49, 0.5), (0, 1))):
+        model = emlearn_trees.new(1, 1, 1)
+        model.setdata(1, 2, 8)
+        model.addleaf(given)
+        model.addroot(0)
+        model.addnode(-1, -1, 0, 0)
+        out = predict(model, [0])
+        assert all(close(o, k / 255, 1e-6) for o, k in zip(out, kept)), (given, list(out))
 
 
 @test
@@ -555,8 +579,7 @@ def corrupt_variants_raise_or_load_never_crash():
 
 @test
 def memory_is_returned_after_del():
-    if not hasattr(gc, "mem_alloc"):
-        return  # CPython: nothing to measure
+    needs_mem_alloc()  # CPython: nothing to measure
     def use_model():
         model = emlearn_trees.new(5, 30, 2)
         with open(data_path("xor_model.csv")) as f:
