@@ -46,8 +46,8 @@ _SIG_LOC64 = b"PK\x06\x07"
 _SIG_DD = b"PK\x07\x08"
 _DOS_DATE = 0x21  # 1980-01-01: fixed, so that archives are reproducible
 _MAX_RATIO = 1100  # deflate cannot expand more than 1032:1; beyond that the sizes are lies
-# A deflated member of a seekable file is read into RAM first when this many times its compressed
-# size is free (0: never): DeflateIO then reads bytes from RAM, not the file one byte per call
+# A deflated member of a seekable file is read into RAM at its first read when this many times
+# what inflating it takes is free (0: never): DeflateIO then reads bytes from RAM, not the file
 _RAM_SHARE = 4
 
 _crc_table = None
@@ -230,23 +230,17 @@ class _Member:
         self._crc = 0
         self._check = check_crc
         self._inner = None
+        self._fresh = False
         if entry.method == 8:
             if deflate is not None:
                 if self._srcpos is not None:
                     src.seek(self._srcpos)
-                    if (_RAM_SHARE and _IOBase is not None and type(src).__name__ != "BytesIO"
-                            and entry.csize * _RAM_SHARE <= gc.mem_free()):
-                        try:  # bytes, which BytesIO reads in place (a bytearray it would copy)
-                            data = bytes(_read_exact(src, entry.csize, entry.csize))
-                        except MemoryError:  # no block that large: read from the file
-                            src.seek(self._srcpos)
-                        else:
-                            src = self._src = _io.BytesIO(data)
-                            self._srcpos = None
+                    # the first read may move the compressed bytes into RAM (_to_ram)
+                    self._fresh = _IOBase is not None and type(src).__name__ != "BytesIO"
                 if not _is_native_stream(src):
                     src = _Adapter(src)
-                wbits = _member_wbits(wbits, entry.usize)
-                self._inner = deflate.DeflateIO(src, deflate.RAW, wbits)
+                self._wbits = _member_wbits(wbits, entry.usize)
+                self._inner = deflate.DeflateIO(src, deflate.RAW, self._wbits)
             elif zlib is not None:
                 self._inner = _Inflate(src, start, entry.csize, seekable)
             else:
@@ -262,6 +256,9 @@ class _Member:
             nb = len(mv) * size
         if nb == 0:
             return 0
+        if self._fresh:
+            self._fresh = False
+            self._to_ram()
         src = self._src
         if self._srcpos is not None and not isinstance(self._inner, _Inflate):
             src.seek(self._srcpos)
@@ -285,6 +282,22 @@ class _Member:
         if self.remaining == 0 and self._check and self._crc != self._e.crc:
             raise ValueError("CRC-32 mismatch in zip member %r" % self.name)
         return got
+
+    def _to_ram(self):
+        # DeflateIO reads its source a byte per call: from RAM, not the file, when the heap has
+        # _RAM_SHARE times what inflating takes (the compressed bytes, the window, the output),
+        # so that the extra block is small beside it
+        e = self._e
+        if not _RAM_SHARE or _RAM_SHARE * (e.csize + (1 << self._wbits) + e.usize) > gc.mem_free():
+            return
+        self._src.seek(self._srcpos)
+        try:  # bytes, which BytesIO reads in place (a bytearray it would copy)
+            data = bytes(_read_exact(self._src, e.csize, e.csize))
+        except MemoryError:  # no block that large: read from the file
+            return
+        self._src = _io.BytesIO(data)
+        self._srcpos = None
+        self._inner = deflate.DeflateIO(self._src, deflate.RAW, self._wbits)
 
     def _read_into(self, mv, nb):
         # A source with read() only: copy whole items in without converting them

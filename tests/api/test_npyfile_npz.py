@@ -127,9 +127,10 @@ class NoBlockFor(CountingFile):
 
 @test
 def deflated_members_read_alike_from_ram_and_from_the_file():
-    # MicroPython reads a deflated member of a seekable file into RAM when 4x its compressed size
-    # is free (npzfile._RAM_SHARE), else feeds DeflateIO from the file, which it reads one byte
-    # per call. Both give the same arrays; only the number of reads differs.
+    # MicroPython reads a deflated member of a seekable file into RAM at its first read when 4x
+    # what inflating it takes is free (npzfile._RAM_SHARE), else feeds DeflateIO from the file,
+    # which it reads one byte per call. Both give the same arrays; only the number of reads
+    # differs. A member opened and not read holds no copy.
     import npzfile
 
     saved = npzfile._RAM_SHARE
@@ -152,6 +153,13 @@ def deflated_members_read_alike_from_ram_and_from_the_file():
                 reads.append(src.reads)
                 raises(ValueError, npyfile.load_npz, CountingFile(bytes(damaged)))
             if npzfile.deflate is not None:
+                npzfile._RAM_SHARE = saved
+                src = CountingFile(data)
+                opened = npyfile.NpzReader(src)
+                members_opened = [opened.open(e.name) for e in entries]
+                assert all(m._srcpos is not None for m in members_opened)  # nothing in RAM yet
+                assert sum(m.readinto(bytearray(1)) for m in members_opened) == len(entries)
+                assert all(m._srcpos is None for m in members_opened)  # read: now in RAM
                 # in RAM a few reads a member; from the file one read per compressed byte
                 csize = sum(e.csize for e in entries)
                 assert reads[0] * 10 < reads[1] and reads[1] > csize, (name, reads, csize)
