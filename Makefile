@@ -150,4 +150,4 @@ format:
 	clang-format -i src/*/*.h src/*/*.cpp src/bindings/*/*.cpp src/bindings/*/*.h tests/core/*.cpp tests/fuzz/*.cpp
 
 clean:
-	rm -rf build dist
+	rm -rf build dist python/*.egg-info python/*.so

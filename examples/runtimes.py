@@ -23,6 +23,11 @@ def run_on_runtimes(script, workdir, collect=lambda stdout: stdout):
     runs = [("CPython", [sys.executable],
              {"PYTHONPATH": os.pathsep.join([os.path.join(ROOT, "build", "host"), DEVICE_PY])})]
     micropython, mpy_dir = os.environ.get("MICROPYTHON"), os.environ.get("MPY_DIR")
+    # Paths relative to where this was started: make runs in ROOT, MicroPython in workdir.
+    if micropython and os.path.exists(micropython):  # not a command found on PATH
+        micropython = os.path.abspath(micropython)
+    if mpy_dir:
+        mpy_dir = os.path.abspath(mpy_dir)
     if micropython and mpy_dir:
         subprocess.run(["make", "-s", "-C", ROOT, "dist", "ARCHS=x64", "MPY_DIR=" + mpy_dir],
                        check=True, stdout=subprocess.DEVNULL)

@@ -40,6 +40,14 @@ MAX_FEATURES = 65535  # emlearn_linreg and emlearn_logreg
 MAX_CLASSES = 256  # emlearn_logreg: labels are bytes
 
 
+def _check_limits(n_features, classes):
+    """ValueError for a model the device modules cannot hold."""
+    if not 1 <= n_features <= MAX_FEATURES:
+        raise ValueError("%d features: the device modules take 1..%d" % (n_features, MAX_FEATURES))
+    if classes is not None and len(classes) > MAX_CLASSES:
+        raise ValueError("%d classes: emlearn_logreg takes 2..%d" % (len(classes), MAX_CLASSES))
+
+
 def _float32_parameters(weights, bias):
     """weights and bias as float32 arrays; ValueError when that loses the model: a value beyond
     float32's range or NaN, or a model whose every value is below its normal range (each would
@@ -73,17 +81,12 @@ class LinearModel:
         self.bias = np.ascontiguousarray(bias.reshape(-1))
         if self.weights.ndim != 2 or self.weights.shape[0] != self.bias.shape[0]:
             raise ValueError("weights must be (n_vectors, n_features) and bias (n_vectors,)")
-        if not 1 <= self.weights.shape[1] <= MAX_FEATURES:
-            raise ValueError("%d features: the device modules take 1..%d"
-                             % (self.weights.shape[1], MAX_FEATURES))
         self.classes = None if classes is None else np.asarray(classes)
+        _check_limits(self.weights.shape[1], self.classes)
         if self.classes is not None:
             expected = 1 if len(self.classes) == 2 else len(self.classes)
             if len(self.classes) < 2 or self.weights.shape[0] != expected:
                 raise ValueError("classifier weights do not match its number of classes")
-            if len(self.classes) > MAX_CLASSES:
-                raise ValueError("%d classes: emlearn_logreg takes 2..%d"
-                                 % (len(self.classes), MAX_CLASSES))
         elif self.weights.shape[0] != 1:
             raise ValueError("a regression model has one weight vector")
 
@@ -270,17 +273,22 @@ def convert(estimator):
         coef = coef.toarray()
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
-    _float32_parameters(coef, intercept)  # before probing with points they would overflow
-    if is_classifier(estimator):
+    classifier = is_classifier(estimator)
+    classes = np.asarray(estimator.classes_) if classifier else None
+    if classifier:
         name = type(estimator).__name__
         if not name.startswith("LogisticRegression"):
             raise UnsupportedEstimatorError(
                 "%s: only LogisticRegression classifiers are supported" % name)
-        classes = np.asarray(estimator.classes_)
         if _is_ovr(estimator, len(classes)):
             raise UnsupportedEstimatorError(
                 "one-vs-rest LogisticRegression is not supported: fit with multi_class="
                 "'multinomial' (a solver other than liblinear)")
+    # before probing the model: its points take n_features values each, and overflow where the
+    # weights do not fit float32
+    _check_limits(coef.shape[-1], classes)
+    _float32_parameters(coef, intercept)
+    if classifier:
         coef = coef.reshape(-1, coef.shape[-1])
         intercept = np.broadcast_to(intercept, (coef.shape[0],))
         factor = _logit_factor(estimator, coef, intercept)

@@ -2,12 +2,11 @@
 # on a MicroPython Unix port (the .mpy). Expected values are worked out by hand or come from
 # scikit-learn through tests/data/learn_knn_*.txt (gen_learning_refs.py).
 import array
-import gc
 import io
 import sys
 
 import emlearn_neighbors
-from harness import data_path, lcg, long_ints, needs_mem_alloc, raises, run, test
+from harness import data_path, lcg, long_ints, memory_around, needs_mem_alloc, raises, run, test
 from refs import read_refs, rows
 
 
@@ -517,15 +516,9 @@ def memory_is_returned_after_del():
         model.load(io.BytesIO(f.getvalue()))
         del model
 
-    use_model()
-    gc.collect()
-    before = gc.mem_alloc()
-    for _ in range(5):
-        use_model()
-    gc.collect()
-    after = gc.mem_alloc()
     # One model holds about 5 KB; the conservative GC may keep a block or two alive through stale
     # stack words, so allow less than one model's worth of noise, but no growth per use.
+    before, after = memory_around(use_model, repeats=50)
     assert after <= before + 256, (before, after)
 
 

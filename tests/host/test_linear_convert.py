@@ -196,6 +196,13 @@ def test_models_beyond_the_device_modules_are_refused():
     assert convert(LogisticRegression(max_iter=20).fit(X, np.arange(600) % 256)).n_classes == 256
     with pytest.raises(ValueError, match="65536 features: the device modules take 1..65535"):
         LinearModel(np.zeros((1, 65536)), np.zeros(1))
+    # refused before the model is probed with points of that many features (2^20 features and
+    # 20 classes took 41 s and 1.5 GB before the refusal)
+    wide = LogisticRegression(max_iter=20).fit(X, np.arange(600) % 3)
+    wide.coef_ = np.zeros((3, 2**20))
+    wide.n_features_in_ = 2**20
+    with pytest.raises(ValueError, match="1048576 features"):
+        convert(wide)
 
 
 def test_linear_model_validates_shapes():
