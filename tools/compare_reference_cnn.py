@@ -98,6 +98,24 @@ def make_networks(folder, n, rng):
     return softmax
 
 
+def reference_bug(kind, model, data, softmax):
+    """The reference's bug (docs/compatibility.md) a network meets, or None."""
+    if model.header.buf_size > len(data):
+        return "reference's buffer overflows (buf_size > file size)"
+    if softmax:
+        return "with softmax (reference's exp)"
+    if kind == "fp32" and any(layer.act == cnn.ACT_RELU6 for layer in model.layers):
+        return "relu6 (reference's fp32 does not clamp at 6)"
+    return None
+
+
+def saturated_ends(model):
+    """The two float values of an int8 network's output at the ends of the int8 range, where
+    microlearn saturates and TinyMaix wraps around."""
+    out = model.layers[-1]
+    return np.float32([(127 - out.out_zp) * out.out_s, (-128 - out.out_zp) * out.out_s])
+
+
 def run(micropython, natmod_dir, folder, kind, n):
     """Each network in its own process: the reference's buffer overflow can crash the port."""
     outputs = []
@@ -143,14 +161,7 @@ def main():
                 if b is None:
                     groups.setdefault("reference crashed", []).append((a, a))
                     continue
-                if model.header.buf_size > len(data):
-                    group = "reference's buffer overflows (buf_size > file size)"
-                elif softmax[m]:
-                    group = "with softmax (reference's exp)"
-                elif kind == "fp32" and any(layer.act == cnn.ACT_RELU6 for layer in model.layers):
-                    group = "relu6 (reference's fp32 does not clamp at 6)"
-                else:
-                    group = "the rest"
+                group = reference_bug(kind, model, data, softmax[m]) or "the rest"
                 if any(layer.type == cnn.ADD for layer in model.layers):
                     group += ", residual add"
                 if any(layer.source != i - 1 for i, layer in enumerate(model.layers)):
@@ -158,9 +169,7 @@ def main():
                 if kind == "int8" and not softmax[m]:
                     # Outputs microlearn saturated at the int8 range, where TinyMaix wraps around
                     # (a documented difference): counted apart.
-                    out = model.layers[-1]
-                    ends = np.float32([(127 - out.out_zp) * out.out_s, (-128 - out.out_zp) * out.out_s])
-                    wrapped = (a != b) & np.isin(a, ends)
+                    wrapped = (a != b) & np.isin(a, saturated_ends(model))
                     if wrapped.any():
                         groups.setdefault("int8 saturation (TinyMaix wraps around)", []).append(
                             (a[wrapped], b[wrapped]))
