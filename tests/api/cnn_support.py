@@ -15,11 +15,24 @@ _files = {}
 def read(path):
     """The contents of a file (a bytearray), read once."""
     if path not in _files:
-        buf = bytearray(os.stat(path)[6])
-        with open(path, "rb") as f:
-            assert f.readinto(buf) == len(buf)
-        _files[path] = buf
+        _files[path] = read_uncached(path)
     return _files[path]
+
+
+def read_uncached(path):
+    """The contents of a file (a bytearray), not kept."""
+    buf = bytearray(os.stat(path)[6])
+    with open(path, "rb") as f:
+        assert f.readinto(buf) == len(buf)
+    return buf
+
+
+def read_floats(path):
+    """A file of little-endian float32 values as array('f')."""
+    values = array.array("f", [0.0] * (os.stat(path)[6] // 4))
+    with open(path, "rb") as f:
+        assert f.readinto(values) == 4 * len(values)
+    return values
 
 
 def keep(path, data):
@@ -193,6 +206,36 @@ def define_tests(module, kind):
             if kind == "int8":  # dequantised int8 softmax outputs: multiples of its scale 1/256
                 assert all(v * 256 == int(v * 256 + 0.5) for v in out), list(out)
         assert right >= 9, right  # the compat README's bar; measured: 10 of 10
+
+    @test
+    def stored_networks_give_tinymaix_outputs():
+        # What TinyMaix itself computed for random networks (tests/data/cnn_tinymaix, made by
+        # tools/gen_tinymaix_refs.py with the reference's modules): int8 equal; fp32 within
+        # 1e-5 of the largest output (a core with fused multiply-adds rounds differently).
+        folder = data_path("cnn_tinymaix")
+        names = sorted(n[:-5] for n in os.listdir(folder)
+                       if n.startswith(kind + "_") and n.endswith(".tmdl"))
+        assert len(names) >= 3, names
+        for name in names:
+            base = folder + "/" + name
+            net = module.new(read_uncached(base + ".tmdl"))
+            images = read_uncached(base + ".bin")
+            want = read_floats(base + ".out")
+            k = 1
+            for d in net.output_dimensions():
+                k *= d
+            n_images = len(want) // k
+            size = len(images) // n_images
+            out = array.array("f", [0.0] * k)
+            limit = 1e-5 * max(1.0, max(abs(v) for v in want))
+            for i in range(n_images):
+                net.run(array.array("B", images[i * size:(i + 1) * size]), out)
+                for j in range(k):
+                    got, w = out[j], want[i * k + j]
+                    assert got == w if kind == "int8" else abs(got - w) <= limit, (name, i, j,
+                                                                                  got, w)
+            del net, images, want
+            fresh()
 
     @test
     def model_from_bytes_bytearray_array_or_memoryview():
