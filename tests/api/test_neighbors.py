@@ -6,7 +6,7 @@ import io
 import sys
 
 import emlearn_neighbors
-from harness import data_path, lcg, long_ints, memory_around, needs_mem_alloc, raises, run, test
+from harness import data_path, lcg, long_ints, memory_around, raises, run, test
 from refs import read_refs, rows
 
 
@@ -503,7 +503,6 @@ def loads_a_file_written_on_the_host():
 
 @test
 def memory_is_returned_after_del():
-    needs_mem_alloc()  # CPython: nothing to measure
 
     def use_model():
         model = emlearn_neighbors.new(100, 8, 5)

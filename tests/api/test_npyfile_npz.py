@@ -164,7 +164,6 @@ def deflated_members_read_alike_from_ram_and_from_the_file():
                 csize = sum(e.csize for e in entries)
                 assert reads[0] * 10 < reads[1] and reads[1] > csize, (name, reads, csize)
                 # no free block for a member's bytes: it is read from the file instead
-                npzfile._RAM_SHARE = saved
                 src = NoBlockFor(data, [e.csize for e in entries])
                 check_members(npyfile.load_npz(src), members, name)
                 assert src.refused and src.reads > csize, (name, src.refused, src.reads)

@@ -23,9 +23,8 @@ def load(name):
     data = (DATA / (name + ".tmdl")).read_bytes()
     model = cnn.parse(data)
     _, h, w, c = model.header.in_dims
-    n_in = h * w * c
     images = np.frombuffer((DATA / (name + ".bin")).read_bytes(), dtype=np.uint8)
-    images = images.reshape(-1, n_in)
+    images = images.reshape(-1, h, w, c)
     want = np.frombuffer((DATA / (name + ".out")).read_bytes(), dtype="<f4")
     return data, model, images, want.reshape(len(images), -1)
 
@@ -49,8 +48,7 @@ def test_engine_equals_tinymaix(name):
 @pytest.mark.parametrize("name", NETWORKS)
 def test_interpreter_equals_tinymaix(name):
     data, model, images, want = load(name)
-    _, h, w, c = model.header.in_dims
-    got = cnn.run_batch(model, images.reshape(-1, h, w, c)).reshape(len(images), -1)
+    got = cnn.run_batch(model, images).reshape(len(images), -1)
     if name.startswith("int8"):
         np.testing.assert_array_equal(got, want)
     else:
