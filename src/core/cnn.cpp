@@ -1,5 +1,6 @@
 #include "cnn.h"
 
+#include "cnn_requant.h"
 #include "float_checks.h"
 #include "mathf.h"
 
@@ -14,6 +15,12 @@
 #endif
 #if !defined(MICROLEARN_CNN_FP32)
 #define MICROLEARN_CNN_FP32 1
+#endif
+// int8 convolutions requantise in integer arithmetic where float is a library call, with the
+// float results (cnn_requant.h). Defined beforehand (0 or 1), it chooses either: the tests run
+// the integer one on the host.
+#if !defined(MICROLEARN_CNN_FIXED_REQUANT)
+#define MICROLEARN_CNN_FIXED_REQUANT (!MICROLEARN_HARDWARE_FLOAT)
 #endif
 
 namespace microlearn {
@@ -39,7 +46,6 @@ enum LayerType : uint16_t {
     Add = 6,
     MaxPool = 128 // microlearn's own (docs/cnn_format.md); TinyMaix has no max pooling
 };
-enum Act : uint16_t { ActNone = 0, ActRelu = 1, ActRelu6 = 3 };
 
 // Little-endian fields at any alignment.
 // A model kind this build runs is int8: a constant where the build leaves a kind out, so that
@@ -89,6 +95,9 @@ struct Layer {
     const void* b;
     const float* ws;
     const float* scales; // int8 convolutions at run time: ws[c] * in_s for every channel c
+#if MICROLEARN_CNN_FIXED_REQUANT
+    const uint32_t* words; // instead: requant_word(ws[c] * in_s, 1 / out_s)
+#endif
 };
 
 inline bool fail(CnnModel* m, CnnFault fault, uint32_t value = 0) {
@@ -305,33 +314,6 @@ bool check_arrays(CnnModel* m, const Layer& L) {
     return true;
 }
 
-// float -> int8 as TinyMaix (truncation toward zero), saturating instead of wrapping. The range
-// test is on the bits (|v| >= 128, infinities and NaN saturate by their sign): on a core without
-// an FPU two float compares would be two library calls.
-inline int8_t saturate_int8(float v) {
-    const uint32_t bits = __builtin_bit_cast(uint32_t, v);
-    if ((bits & 0x7fffffffu) >= 0x43000000u) {
-        if ((bits & 0x7fffffffu) > 0x7f800000u) {
-            return 0; // NaN (0 * an overflowed scale), whatever its sign bit: as the host model
-        }
-        return (bits >> 31) != 0 ? int8_t(-128) : int8_t(127);
-    }
-    return int8_t(int32_t(v));
-}
-
-// relu and relu6, also on the bits: negative values (sign bit set) become 0; for a non-negative
-// float, v > 6 is bits > bits(6.0f).
-inline float activate(float v, uint32_t act) {
-    const uint32_t bits = __builtin_bit_cast(uint32_t, v);
-    if (act != ActNone && (bits >> 31) != 0) {
-        return 0.0f;
-    }
-    if (act == ActRelu6 && bits > 0x40c00000u) {
-        return 6.0f;
-    }
-    return v;
-}
-
 // The element type's arithmetic: int8 (int32 sums, float rescaling) or float.
 struct Int8Math {
     using T = int8_t;
@@ -344,18 +326,45 @@ struct Int8Math {
     // does (its conv layer; its dense and pooling layers divide, and so do fc_out and gap_out).
     struct Post {
         const int32_t* b;
-        const float* scales;
         float out_s_inv, out_zp;
         uint32_t act;
+#if MICROLEARN_CNN_FIXED_REQUANT
+        const uint32_t* words; // requant_word() of each channel
+        const float* ws;       // and what the float computation needs where it declines
+        float in_s;
+        RequantLayer fixed;
+#else
+        const float* scales;
+#endif
     };
     static Post post(const Layer& L) {
-        return {static_cast<const int32_t*>(L.b), L.scales, 1.0f / L.out_s, float(L.out_zp), L.act};
+        const float inv = 1.0f / L.out_s;
+#if MICROLEARN_CNN_FIXED_REQUANT
+        return {
+            static_cast<const int32_t*>(L.b),   inv, float(L.out_zp), L.act, L.words, L.ws, L.in_s,
+            requant_layer(inv, L.out_zp, L.act)};
+#else
+        return {static_cast<const int32_t*>(L.b), inv, float(L.out_zp), L.act, L.scales};
+#endif
     }
     __attribute__((always_inline)) static T conv_out(const Post& p, uint32_t c, Acc acc) {
         acc += p.b[c];
-        const float v = activate(float(acc) * p.scales[c], p.act);
-        return saturate_int8(v * p.out_s_inv + p.out_zp);
+#if MICROLEARN_CNN_FIXED_REQUANT
+        return conv_out_fixed(p, c, acc);
+#else
+        return requant_float(acc, p.scales[c], p.out_s_inv, p.out_zp, p.act);
+#endif
     }
+#if MICROLEARN_CNN_FIXED_REQUANT
+    MICROLEARN_NOINLINE static T conv_out_fixed(const Post& p, uint32_t c, Acc acc) {
+        T q;
+        if (requant_fixed(p.fixed, p.words[c], acc, &q)) {
+            return q;
+        }
+        // what requant_fixed() leaves (about 1 value in 1000)
+        return requant_float(acc, p.ws[c] * p.in_s, p.out_s_inv, p.out_zp, p.act);
+    }
+#endif
     static T fc_out(const Layer& L, uint32_t c, Acc acc) {
         acc += static_cast<const int32_t*>(L.b)[c];
         return saturate_int8(float(acc) * L.in_s * L.ws[0] / L.out_s + float(L.out_zp));
@@ -364,12 +373,18 @@ struct Int8Math {
         const int32_t mean = sum / int32_t(n); // C division: toward zero, as TinyMaix
         return saturate_int8(float(mean - L.in_zp) * L.in_s / L.out_s + float(L.out_zp));
     }
-    static float real(const Layer& L, T q) { return float(int32_t(q) - L.in_zp) * L.in_s; }
+    static float real(const Layer& L, T q) {
+        return float(int32_t(q) - L.in_zp) * L.in_s;
+    }
     static T from_probability(const Layer& L, float p) {
         return saturate_int8(p / L.out_s + float(L.out_zp));
     }
-    static float output(const Layer& L, T q) { return float(int32_t(q) - L.out_zp) * L.out_s; }
-    static T input(uint8_t u) { return T(int32_t(u) - 128); }
+    static float output(const Layer& L, T q) {
+        return float(int32_t(q) - L.out_zp) * L.out_s;
+    }
+    static T input(uint8_t u) {
+        return T(int32_t(u) - 128);
+    }
     // As TinyMaix's add: both inputs dequantised, summed in float, requantised by dividing.
     struct AddParams {
         float s0, s1, out_s, out_zp;
@@ -670,10 +685,19 @@ void run_layers(const CnnModel* m, const uint8_t* input, float* output, void* wo
         case Conv:
         case DwConv:
             if (L.ws != nullptr) {
+#if MICROLEARN_CNN_FIXED_REQUANT
+                uint32_t* words = reinterpret_cast<uint32_t*>(scales);
+                const float inv = 1.0f / L.out_s;
+                for (uint32_t c = 0; c < L.out.c; ++c) {
+                    words[c] = requant_word(L.ws[c] * L.in_s, inv);
+                }
+                L.words = words;
+#else
                 for (uint32_t c = 0; c < L.out.c; ++c) {
                     scales[c] = L.ws[c] * L.in_s;
                 }
                 L.scales = scales;
+#endif
             }
             conv<M>(L, a, b, patch);
             break;

@@ -18,6 +18,28 @@ template <typename T> inline T subtract_by_adding(T a, T b) {
     return a + nb;
 }
 
+// a * b for a, b < 2^32, all 64 bits. Cortex-M0 and the ESP8266 have no 32 x 32 -> 64 multiply:
+// four 16-bit products there instead of libgcc's 64 x 64 __aeabi_lmul or __muldi3
+// (MICROLEARN_SOFTFLOAT_MUL16 selects them on any core, for tests).
+#if defined(__ARM_ARCH_6M__) || defined(__XTENSA__) || defined(MICROLEARN_SOFTFLOAT_MUL16)
+inline uint64_t wide_product(uint32_t a, uint32_t b) {
+    const uint32_t al = a & 0xffff;
+    const uint32_t ah = a >> 16;
+    const uint32_t bl = b & 0xffff;
+    const uint32_t bh = b >> 16;
+    const uint32_t ll = al * bl;
+    const uint32_t lh = al * bh;
+    const uint32_t hl = ah * bl;
+    const uint32_t mid = (ll >> 16) + (lh & 0xffff) + (hl & 0xffff); // below 3 * 2^16
+    const uint32_t high = ah * bh + (lh >> 16) + (hl >> 16) + (mid >> 16);
+    return uint64_t(high) << 32 | (mid << 16) | (ll & 0xffff);
+}
+#else
+inline uint64_t wide_product(uint32_t a, uint32_t b) {
+    return uint64_t(a) * b;
+}
+#endif
+
 // n / d and its remainder by shifting and subtracting, for cores without a divide instruction:
 // natmod_softfloat.cpp makes it the armv6m modules' __aeabi_uidiv and __aeabi_idiv (libgcc's are
 // 276 and 468 bytes). As many steps as the quotient has bits, twice. n / 0 gives 0xffffffff

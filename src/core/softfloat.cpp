@@ -1,5 +1,7 @@
 #include "softfloat.h"
 
+#include "soft_float.h"
+
 namespace microlearn {
 namespace softfloat {
 namespace {
@@ -121,29 +123,10 @@ template <typename U> U unpack(U x, int32_t* e) {
     return m;
 }
 
-// a * b for a, b < 2^32. Cortex-M0 has no 32 x 32 -> 64 multiply: four 16-bit products there
-// instead of libgcc's 64 x 64 __aeabi_lmul (MICROLEARN_SOFTFLOAT_MUL16 selects them on any core,
-// for tests).
+// Cortex-M0 has no 32 x 32 -> 64 multiply: product() below takes four 16-bit products there
+// (MICROLEARN_SOFTFLOAT_MUL16 selects them on any core, for tests), as wide_product() does.
 #if defined(__ARM_ARCH_6M__) || defined(MICROLEARN_SOFTFLOAT_MUL16)
 #define MICROLEARN_SOFTFLOAT_PARTIALS 1
-#endif
-#if defined(MICROLEARN_SOFTFLOAT_PARTIALS)
-uint64_t wide_multiply(uint32_t a, uint32_t b) {
-    const uint32_t al = a & 0xffff;
-    const uint32_t ah = a >> 16;
-    const uint32_t bl = b & 0xffff;
-    const uint32_t bh = b >> 16;
-    const uint32_t ll = al * bl;
-    const uint32_t lh = al * bh;
-    const uint32_t hl = ah * bl;
-    const uint32_t mid = (ll >> 16) + (lh & 0xffff) + (hl & 0xffff); // below 3 * 2^16
-    const uint32_t high = ah * bh + (lh >> 16) + (hl >> 16) + (mid >> 16);
-    return uint64_t(high) << 32 | (mid << 16) | (ll & 0xffff);
-}
-#else
-inline uint64_t wide_multiply(uint32_t a, uint32_t b) {
-    return uint64_t(a) * b;
-}
 #endif
 
 // The product of two significands with their leading ones at bit kFractionBits: its top bits,
@@ -177,12 +160,12 @@ uint64_t product(uint64_t a, uint64_t b, uint64_t* low) {
     const uint32_t a1 = uint32_t(a >> 32);
     const uint32_t b0 = uint32_t(b);
     const uint32_t b1 = uint32_t(b >> 32);
-    const uint64_t p00 = wide_multiply(a0, b0);
-    const uint64_t p01 = wide_multiply(a0, b1);
-    const uint64_t p10 = wide_multiply(a1, b0);
+    const uint64_t p00 = wide_product(a0, b0);
+    const uint64_t p01 = wide_product(a0, b1);
+    const uint64_t p10 = wide_product(a1, b0);
     const uint64_t mid = (p00 >> 32) + uint32_t(p01) + uint32_t(p10); // below 3 * 2^32
     *low = (mid << 32) | uint32_t(p00);
-    return wide_multiply(a1, b1) + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    return wide_product(a1, b1) + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
 // m != 0: the float sign * m, rounded.
