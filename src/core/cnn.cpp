@@ -831,12 +831,21 @@ template <class M> void softmax(const Layer& L, const typename M::T* in, typenam
         const float v = M::real(L, in[i]);
         top = float_greater(v, top) ? v : top;
     }
+    // The first 32 exponentials are kept for the second pass (an exp is a few thousand
+    // instructions without an FPU); beyond them, computed again (the same values).
+    constexpr uint32_t kKept = 32;
+    float kept[kKept];
     float sum = 0.0f;
     for (uint32_t i = 0; i < n; ++i) {
-        sum += approx_expf(M::real(L, in[i]) - top);
+        const float e = approx_expf(M::real(L, in[i]) - top);
+        if (i < kKept) {
+            kept[i] = e;
+        }
+        sum += e;
     }
     for (uint32_t i = 0; i < n; ++i) {
-        out[i] = M::from_probability(L, approx_expf(M::real(L, in[i]) - top) / sum);
+        const float e = i < kKept ? kept[i] : approx_expf(M::real(L, in[i]) - top);
+        out[i] = M::from_probability(L, e / sum);
     }
 }
 

@@ -1082,3 +1082,29 @@ TEST(Cnn, Int8NanFromAnOverflowedScaleIsZero) {
     EXPECT_EQ(out[0], 0.0f);
     EXPECT_EQ(out[1], 0.0f);
 }
+
+// A softmax keeps its first 32 exponentials for its second pass and computes the others again:
+// both give the softmax, around that bound and far beyond it.
+TEST(Cnn, Fp32SoftmaxOfManyClasses) {
+    std::mt19937 rng(23);
+    for (const uint16_t n : {1, 31, 32, 33, 40, 300}) {
+        Builder b(false, Dims{1, 1, n});
+        b.softmax({});
+        Loaded l(b.finish());
+        ASSERT_EQ(l.status, Status::Ok) << int(l.m.fault);
+        const std::vector<uint8_t> img = random_image(n, rng);
+        double top = -1e300, sum = 0.0;
+        for (const uint8_t v : img) {
+            top = std::max(top, double(float(v) / 255.0f));
+        }
+        for (const uint8_t v : img) {
+            sum += std::exp(double(float(v) / 255.0f) - top);
+        }
+        const std::vector<float> got = l.run(img);
+        ASSERT_EQ(got.size(), size_t(n));
+        for (uint16_t c = 0; c < n; ++c) {
+            EXPECT_NEAR(got[c], std::exp(double(float(img[c]) / 255.0f) - top) / sum, 1e-6)
+                << n << " " << c;
+        }
+    }
+}
