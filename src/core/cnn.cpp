@@ -408,17 +408,42 @@ struct Int8Math {
         return T(int32_t(u) - 128);
     }
     // As TinyMaix's add: both inputs dequantised, summed in float, requantised by dividing.
+    // Without an FPU in integer arithmetic where that gives the float result (cnn_requant.h).
     struct AddParams {
         float s0, s1, out_s, out_zp;
         int32_t zp0, zp1;
+#if MICROLEARN_CNN_FIXED_REQUANT
+        AddFixed fixed;
+#endif
     };
     static AddParams add_params(const Layer& L) {
+#if MICROLEARN_CNN_FIXED_REQUANT
+        return {L.in_s,
+                L.in1_s,
+                L.out_s,
+                float(L.out_zp),
+                L.in_zp,
+                L.in1_zp,
+                add_fixed_layer(L.in_s, L.in1_s, L.out_s, L.out_zp)};
+#else
         return {L.in_s, L.in1_s, L.out_s, float(L.out_zp), L.in_zp, L.in1_zp};
+#endif
     }
     static T add(const AddParams& p, T a, T b) {
-        const float v = float(int32_t(a) - p.zp0) * p.s0 + float(int32_t(b) - p.zp1) * p.s1;
-        return saturate_int8(v / p.out_s + p.out_zp);
+        const int32_t da = int32_t(a) - p.zp0, db = int32_t(b) - p.zp1;
+#if MICROLEARN_CNN_FIXED_REQUANT
+        T q;
+        return add_fixed(p.fixed, da, db, &q) ? q : add_in_float(p, da, db);
+#else
+        return add_float(da, db, p.s0, p.s1, p.out_s, p.out_zp);
+#endif
     }
+#if MICROLEARN_CNN_FIXED_REQUANT
+    // What add_fixed() leaves, out of the loop.
+    MICROLEARN_NOINLINE static T add_in_float(const AddParams& p, int32_t da, int32_t db) {
+        return add_float(da, db, p.s0, p.s1, p.out_s, p.out_zp);
+    }
+#endif
 };
 
 struct Fp32Math {

@@ -173,4 +173,72 @@ inline bool requant_fixed(const RequantLayer& r, uint32_t word, int32_t acc, int
     return true;
 }
 
+// The add layer's output step, as TinyMaix's add: both inputs dequantised (a and b less their
+// zero points: da, db), summed in float, requantised by dividing.
+inline int8_t add_float(int32_t da, int32_t db, float s0, float s1, float out_s, float zp) {
+    return saturate_int8((float(da) * s0 + float(db) * s1) / out_s + zp);
+}
+
+// The same in integer arithmetic, as requant_fixed() for convolutions: R - zp = da * s0 / out_s +
+// db * s1 / out_s computed as (da * m0 + db * m1) >> shift in units of 2^-16, m0 and m1 the
+// float quotients s0 / out_s and s1 / out_s scaled by one power of two to below 2^22 (each
+// product below 2^30). Where the exact R is more than `margin` units from every integer, the
+// float computation truncates to the same q. The margin holds, in those units, the float
+// computation's error (at most (T + 644) 2^-24 wherever q is not saturated, T = 255 (s0 + s1) /
+// out_s: three roundings of terms up to T and of a sum below 257, and the last addition's), the
+// quotients' rounding (T 2^-24) and truncation (255 2^-k each), and the shift's. margin 0: the
+// layer is left to float (a quotient not a positive normal float, one of 2^5 or more, or so
+// small that the shift would pass 30 bits; a margin above 2^11).
+struct AddFixed {
+    int32_t m0, m1;
+    uint32_t shift, margin;
+    int32_t zp;
+};
+
+inline AddFixed add_fixed_layer(float s0, float s1, float out_s, int32_t zp) {
+    AddFixed f{0, 0, 0, 0, zp};
+    const uint32_t b0 = float_bits(s0 / out_s), b1 = float_bits(s1 / out_s);
+    const uint32_t e0 = b0 >> 23, e1 = b1 >> 23; // a sign bit makes these 256 or more
+    if (e0 == 0 || e0 >= 255 || e1 == 0 || e1 >= 255) {
+        return f;
+    }
+    const uint32_t top = e0 > e1 ? e0 : e1;
+    const int32_t k = 148 - int32_t(top); // the larger quotient * 2^k is in [2^21, 2^22)
+    if (k < 16 || k > 46) {
+        return f;
+    }
+    const uint32_t d0 = top - e0 + 2, d1 = top - e1 + 2;
+    f.m0 = d0 >= 32 ? 0 : int32_t(((b0 & 0x7fffffu) | 0x800000u) >> d0);
+    f.m1 = d1 >= 32 ? 0 : int32_t(((b1 & 0x7fffffu) | 0x800000u) >> d1);
+    f.shift = uint32_t(k) - 16;
+    // 2 T 2^-8 (T below 255 (m0 + m1 + 2) 2^-k), 644 2^-8, 2 * 255 * 2^(16 - k), 1 for the shift
+    // and 2 to spare
+    const uint32_t scaled = 255u * uint32_t(f.m0 + f.m1 + 2), truncated = 510u << 16;
+    const uint32_t margin =
+        (k + 7 < 32 ? scaled >> (k + 7) : 0u) + 1 + 3 + (k < 32 ? truncated >> k : 0u) + 1 + 1 + 2;
+    f.margin = margin <= 2048 ? margin : 0;
+    return f;
+}
+
+inline bool add_fixed(const AddFixed& f, int32_t da, int32_t db, int8_t* q) {
+    if (f.margin == 0) {
+        return false;
+    }
+    if ((da | db) == 0) { // 0 * s0 + 0 * s1 is 0: zp exactly
+        *q = int8_t(f.zp);
+        return true;
+    }
+    const int32_t v = ((da * f.m0 + db * f.m1) >> f.shift) + f.zp * 65536;
+    const uint32_t frac = uint32_t(v) & 0xffffu;
+    if (frac < f.margin || frac > 0x10000u - f.margin) {
+        return false;
+    }
+    int32_t k = v >> 16; // R rounded down (an arithmetic shift), then toward zero
+    if (k < 0) {
+        ++k;
+    }
+    *q = int8_t(k < -128 ? -128 : k > 127 ? 127 : k);
+    return true;
+}
+
 } // namespace microlearn

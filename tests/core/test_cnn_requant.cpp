@@ -174,8 +174,9 @@ TEST(CnnRequant, EverySumOfSomeLayers) {
 // The extremes of the sum and of the scales; channels the integer path must leave to float.
 TEST(CnnRequant, ExtremesAndDeclinedChannels) {
     Counts counts;
-    const int32_t sums[] = {0,          1,          -1,        (1 << 24) + 1, -(1 << 24) - 3,
-                            2147483647, -2147483647 - 1, 123456789, -987654321};
+    const int32_t sums[] = {
+        0,         1,         -1, (1 << 24) + 1, -(1 << 24) - 3, 2147483647, -2147483647 - 1,
+        123456789, -987654321};
     const float scales[] = {1e-30f, 1e-10f, 3e-5f, 0.01f, 1.0f, 100.0f, 1e20f};
     const float invs[] = {1e-30f, 1e-5f, 1.0f, 77.0f, 1e10f, 1e30f};
     for (const int32_t acc : sums) {
@@ -197,12 +198,105 @@ TEST(CnnRequant, ExtremesAndDeclinedChannels) {
     const float inf = std::numeric_limits<float>::infinity();
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const float denormal = std::numeric_limits<float>::denorm_min();
-    for (const auto& [s, inv] : {std::pair{-0.01f, 1.0f}, {0.01f, -1.0f}, {0.0f, 1.0f},
-                                 {denormal, 1.0f}, {inf, 1.0f}, {nan, 1.0f}, {0.01f, inf},
-                                 {0.01f, nan}, {0.01f, 0.0f}, {1e30f, 1e-30f}, // s too large
-                                 {1.0f, 1024.0f}, // s * inv of 512 or more
+    for (const auto& [s, inv] : {std::pair{-0.01f, 1.0f},
+                                 {0.01f, -1.0f},
+                                 {0.0f, 1.0f},
+                                 {denormal, 1.0f},
+                                 {inf, 1.0f},
+                                 {nan, 1.0f},
+                                 {0.01f, inf},
+                                 {0.01f, nan},
+                                 {0.01f, 0.0f},
+                                 {1e30f, 1e-30f},     // s too large
+                                 {1.0f, 1024.0f},     // s * inv of 512 or more
                                  {1e-10f, 1e-10f}}) { // below 2^-53
         EXPECT_EQ(requant_word(s, inv), 0u) << s << " " << inv;
     }
     EXPECT_NE(requant_word(0.01f, 511.0f), 0u);
+}
+
+namespace {
+
+// TinyMaix's add (tml_add, int8): both inputs dequantised, summed, divided by the output scale.
+int8_t float_add(int32_t da, int32_t db, float s0, float s1, float out_s, int32_t zp) {
+    const float r = (float(da) * s0 + float(db) * s1) / out_s + float(zp);
+    if (std::isnan(r)) {
+        return 0;
+    }
+    if (r >= 128.0f) {
+        return 127;
+    }
+    if (r <= -128.0f) {
+        return -128;
+    }
+    return int8_t(int32_t(r));
+}
+
+struct AddCase {
+    float s0, s1, out_s;
+    int32_t zp;
+};
+
+// Every pair of inputs (da and db in -255..255) of one layer; returns the values declined.
+uint64_t check_every_pair(const AddCase& c, uint64_t* taken) {
+    const AddFixed f = add_fixed_layer(c.s0, c.s1, c.out_s, c.zp);
+    uint64_t declined = 0;
+    for (int32_t da = -255; da <= 255; ++da) {
+        for (int32_t db = -255; db <= 255; ++db) {
+            int8_t q = 0;
+            if (!add_fixed(f, da, db, &q)) {
+                ++declined;
+                continue;
+            }
+            ++*taken;
+            if (q != float_add(da, db, c.s0, c.s1, c.out_s, c.zp)) {
+                ADD_FAILURE() << "da " << da << " db " << db << " s0 " << c.s0 << " s1 " << c.s1
+                              << " out_s " << c.out_s << " zp " << c.zp << ": " << int(q)
+                              << " instead of "
+                              << int(float_add(da, db, c.s0, c.s1, c.out_s, c.zp));
+                return declined;
+            }
+        }
+    }
+    return declined;
+}
+
+} // namespace
+
+// The add layer's integer step against TinyMaix's float one for every input pair of layers with
+// scales as residual networks have them (the two inputs' within a factor of 2^6 of the output's),
+// and of ones far apart.
+TEST(CnnRequant, AddGivesTheFloatResultForEveryPair) {
+    std::mt19937 rng(4);
+    uint64_t taken = 0, declined = 0;
+    for (int layer = 0; layer < 60; ++layer) {
+        const float out_s = log_uniform(rng, -10, 0);
+        const AddCase c{out_s * log_uniform(rng, -6, 3), out_s * log_uniform(rng, -6, 3), out_s,
+                        int32_t(rng() % 256) - 128};
+        declined += check_every_pair(c, &taken);
+        if (::testing::Test::HasFailure()) {
+            return;
+        }
+    }
+    EXPECT_LT(declined * 500, taken) << declined << " of " << taken;
+    // Quotients that are exact powers of two or 1 (every sum, or every fourth, lands on an
+    // integer: all declined) and scales 2^-20 apart.
+    for (const AddCase& c : {AddCase{1.0f / 256, 1.0f / 128, 1.0f / 64, 0},
+                             AddCase{0.1f, 0.1f, 0.1f, -128}, AddCase{1e-6f, 0.05f, 0.05f, 5},
+                             AddCase{0.5f, 0.5f, 0.0625f, 127}}) {
+        check_every_pair(c, &taken);
+    }
+}
+
+TEST(CnnRequant, AddLayersLeftToFloat) {
+    const float inf = std::numeric_limits<float>::infinity();
+    for (const AddCase& c : {AddCase{1.0f, 1.0f, 1e-3f, 0},  // quotients of 2^6 or more
+                             AddCase{1e-9f, 1e-9f, 1.0f, 0}, // shift past 30 bits
+                             AddCase{-0.1f, 0.1f, 0.1f, 0},  // negative
+                             AddCase{0.1f, 0.0f, 0.1f, 0},   // zero
+                             AddCase{0.1f, 0.1f, inf, 0},    // zero quotients
+                             AddCase{std::numeric_limits<float>::quiet_NaN(), 0.1f, 0.1f, 0}}) {
+        EXPECT_EQ(add_fixed_layer(c.s0, c.s1, c.out_s, c.zp).margin, 0u) << c.s0 << " " << c.out_s;
+    }
+    EXPECT_NE(add_fixed_layer(0.1f, 0.2f, 0.05f, 3).margin, 0u);
 }
