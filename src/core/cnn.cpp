@@ -532,7 +532,9 @@ MICROLEARN_HOT MICROLEARN_NOINLINE void dot2(const int8_t* a, const int8_t* b, u
     *s0 = sum0;
     *s1 = sum1;
 }
-#elif defined(__ARM_ARCH_6M__)
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+// (Unoptimised builds keep r7 for the frame pointer, which dot2's loop needs: they take the plain
+// C loops below, as would a build with -fno-omit-frame-pointer, which GCC refuses here.)
 // Thumb-1 loads a signed byte only at a register offset, and GCC's loop spends an instruction
 // on a compare and, inlined into the convolution, reloads spilled pointers: here one index,
 // counting up to zero, serves both arrays and the loop's test, two products a pass (5.5
