@@ -14,17 +14,8 @@ using namespace microlearn;
 
 namespace {
 
-// TinyMaix's output step (tm_layers.c, conv2d, int8): float(sum) * scale, relu or relu6, times
-// 1 / out_s plus the zero point, truncated; saturated here where TinyMaix wraps.
-int8_t float_requant(int32_t acc, float s, float inv, int32_t zp, uint32_t act) {
-    float v = float(acc) * s;
-    if (act != 0 && v < 0.0f) {
-        v = 0.0f;
-    }
-    if (act == 3 && v > 6.0f) {
-        v = 6.0f;
-    }
-    const float r = v * inv + float(zp);
+// float -> int8 toward zero, saturating (TinyMaix wraps), NaN to 0.
+int8_t truncate_saturating(float r) {
     if (std::isnan(r)) {
         return 0;
     }
@@ -35,6 +26,19 @@ int8_t float_requant(int32_t acc, float s, float inv, int32_t zp, uint32_t act) 
         return -128;
     }
     return int8_t(int32_t(r));
+}
+
+// TinyMaix's output step (tm_layers.c, conv2d, int8): float(sum) * scale, relu or relu6, times
+// 1 / out_s plus the zero point, truncated; saturated here where TinyMaix wraps.
+int8_t float_requant(int32_t acc, float s, float inv, int32_t zp, uint32_t act) {
+    float v = float(acc) * s;
+    if (act != 0 && v < 0.0f) {
+        v = 0.0f;
+    }
+    if (act == 3 && v > 6.0f) {
+        v = 6.0f;
+    }
+    return truncate_saturating(v * inv + float(zp));
 }
 
 // Sums requant_fixed() gave a value for, and declined: for being near an integer or the relu6
@@ -55,6 +59,17 @@ void check(int32_t acc, float s, float inv, int32_t zp, uint32_t act, Counts* co
     ++counts->taken;
     ASSERT_EQ(int(q), int(float_requant(acc, s, inv, zp, act)))
         << "acc " << acc << " s " << s << " inv " << inv << " zp " << zp << " act " << act;
+}
+
+// The sums within `spread` of `at`, where they fit in int32.
+void check_around(double at, int spread, float s, float inv, int32_t zp, uint32_t act,
+                  Counts* counts) {
+    if (std::fabs(at) > 2e9) {
+        return;
+    }
+    for (int d = -spread; d <= spread; ++d) {
+        check(int32_t(std::llround(at)) + d, s, inv, zp, act, counts);
+    }
 }
 
 const uint32_t kActs[] = {ActNone, ActRelu, ActRelu6};
@@ -111,13 +126,7 @@ TEST(CnnRequant, SumsNextToEveryOutputValue) {
         const int32_t zp = int32_t(rng() % 256) - 128;
         const uint32_t act = kActs[rng() % 3];
         for (int k = -131; k <= 131; ++k) {
-            const double at = double(k - zp) / m;
-            if (std::fabs(at) > 2e9) {
-                continue;
-            }
-            for (int d = -3; d <= 3; ++d) {
-                check(int32_t(std::llround(at)) + d, s, inv, zp, act, &counts);
-            }
+            check_around(double(k - zp) / m, 3, s, inv, zp, act, &counts);
         }
         if (::testing::Test::HasFatalFailure()) {
             return;
@@ -134,13 +143,7 @@ TEST(CnnRequant, Relu6NextToTheClamp) {
         const float s = log_uniform(rng, -20, 2);
         const float inv = log_uniform(rng, -6, 8);
         const int32_t zp = int32_t(rng() % 256) - 128;
-        const double at = 6.0 / double(s);
-        if (at > 2e9) {
-            continue;
-        }
-        for (int d = -40; d <= 40; ++d) {
-            check(int32_t(std::llround(at)) + d, s, inv, zp, ActRelu6, &counts);
-        }
+        check_around(6.0 / double(s), 40, s, inv, zp, ActRelu6, &counts);
         if (::testing::Test::HasFatalFailure()) {
             return;
         }
@@ -219,17 +222,7 @@ namespace {
 
 // TinyMaix's add (tml_add, int8): both inputs dequantised, summed, divided by the output scale.
 int8_t float_add(int32_t da, int32_t db, float s0, float s1, float out_s, int32_t zp) {
-    const float r = (float(da) * s0 + float(db) * s1) / out_s + float(zp);
-    if (std::isnan(r)) {
-        return 0;
-    }
-    if (r >= 128.0f) {
-        return 127;
-    }
-    if (r <= -128.0f) {
-        return -128;
-    }
-    return int8_t(int32_t(r));
+    return truncate_saturating((float(da) * s0 + float(db) * s1) / out_s + float(zp));
 }
 
 struct AddCase {
@@ -281,9 +274,9 @@ TEST(CnnRequant, AddGivesTheFloatResultForEveryPair) {
     EXPECT_LT(declined * 500, taken) << declined << " of " << taken;
     // Quotients that are exact powers of two or 1 (every sum, or every fourth, lands on an
     // integer: all declined) and scales 2^-20 apart.
-    for (const AddCase& c : {AddCase{1.0f / 256, 1.0f / 128, 1.0f / 64, 0},
-                             AddCase{0.1f, 0.1f, 0.1f, -128}, AddCase{1e-6f, 0.05f, 0.05f, 5},
-                             AddCase{0.5f, 0.5f, 0.0625f, 127}}) {
+    for (const AddCase& c :
+         {AddCase{1.0f / 256, 1.0f / 128, 1.0f / 64, 0}, AddCase{0.1f, 0.1f, 0.1f, -128},
+          AddCase{1e-6f, 0.05f, 0.05f, 5}, AddCase{0.5f, 0.5f, 0.0625f, 127}}) {
         check_every_pair(c, &taken);
     }
 }
