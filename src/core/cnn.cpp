@@ -474,7 +474,9 @@ struct Fp32Math {
 
 // A contiguous dot product: the hot loop of convolutions and dense layers. Integer sums are
 // exact in any order: with the DSP extension (Cortex-M4/M7: armv7emsp, armv7emdp) four int8
-// products per two SMLAD instructions; elsewhere a plain loop, which GCC vectorises on x64. Float
+// products per two SMLAD instructions; on the Cortex-M0 a loop in Thumb-1 assembly; on other
+// microcontrollers four products a pass; on x64 a plain loop, which GCC vectorises. On
+// microcontrollers dot2() takes two output channels at once (MICROLEARN_CNN_INT8_PAIRS). Float
 // sums: one sum, in order, eight products per pass, as TinyMaix's plain-C kernel (the
 // reference's build): the same results as the reference, and as the CPython module on a PC,
 // except where an FPU's fused multiply-add rounds once instead of twice (GCC uses it where the

@@ -1,5 +1,6 @@
-// The int8 convolution's output step: an int32 sum of products back to int8, as TinyMaix computes
-// it in float, and the same result in integer arithmetic for cores without an FPU.
+// The int8 convolution's and add layer's output steps: an int32 sum of products (or two inputs)
+// back to int8, as TinyMaix computes it in float, and the same result in integer arithmetic for
+// cores without an FPU.
 //
 // TinyMaix (and the reference) requantise each output value of an int8 convolution as
 //   q = int8(act(float(acc) * s) * inv + zp)
@@ -17,7 +18,8 @@
 // than kRequantMargin units (2^-11) from every integer, the float result lies between the same two
 // integers and truncates to the same q. Otherwise (about 1 value in 1000, and every R that is an
 // integer) the caller computes it in float. The relu6 clamp is decided the same way, on
-// acc * s * inv against 6 * inv. tests/core/test_cnn.cpp compares the two over millions of values.
+// acc * s * inv against 6 * inv. add_fixed() below does the same for the add layer.
+// tests/core/test_cnn_requant.cpp compares them with the float forms over millions of values.
 #pragma once
 #include <stdint.h>
 
@@ -69,6 +71,22 @@ __attribute__((always_inline)) inline int8_t requant_float(int32_t acc, float s,
 
 constexpr uint32_t kRequantMargin = 32;      // in units of 2^-16
 constexpr uint32_t kRequantLarge = 1u << 25; // |R - zp| >= 512: saturated whatever zp is
+
+// v, a value R in units of 2^-16, truncated toward zero and saturated to int8 into *q, unless v
+// lies within margin units of an integer (then false: the float computation may truncate it the
+// other way).
+inline bool truncate_if_clear(int32_t v, uint32_t margin, int8_t* q) {
+    const uint32_t frac = uint32_t(v) & 0xffffu;
+    if (frac < margin || frac > 0x10000u - margin) {
+        return false;
+    }
+    int32_t k = v >> 16; // R rounded down (an arithmetic shift), then toward zero
+    if (k < 0) {
+        ++k;
+    }
+    *q = int8_t(k < -128 ? -128 : k > 127 ? 127 : k);
+    return true;
+}
 
 // What requant_fixed() needs of the layer: its zero point, activation, and for relu6 the clamp
 // 6 * inv in units of 2^-16 (capped at 2^26: beyond 512 it saturates either way) and the value a
@@ -160,17 +178,9 @@ inline bool requant_fixed(const RequantLayer& r, uint32_t word, int32_t acc, int
         *q = acc < 0 ? int8_t(-128) : int8_t(127);
         return true;
     }
-    const int32_t v = (acc < 0 ? -int32_t(x) : int32_t(x)) + r.zp * 65536; // R in 2^-16 units
-    const uint32_t frac = uint32_t(v) & 0xffffu;
-    if (frac < kRequantMargin || frac > 0x10000u - kRequantMargin) {
-        return false;
-    }
-    int32_t k = v >> 16; // R rounded down (an arithmetic shift), then toward zero
-    if (k < 0) {
-        ++k;
-    }
-    *q = int8_t(k < -128 ? -128 : k > 127 ? 127 : k);
-    return true;
+    // R in 2^-16 units
+    return truncate_if_clear(((acc < 0 ? -int32_t(x) : int32_t(x)) + r.zp * 65536), kRequantMargin,
+                             q);
 }
 
 // The add layer's output step, as TinyMaix's add: both inputs dequantised (a and b less their
@@ -228,17 +238,7 @@ inline bool add_fixed(const AddFixed& f, int32_t da, int32_t db, int8_t* q) {
         *q = int8_t(f.zp);
         return true;
     }
-    const int32_t v = ((da * f.m0 + db * f.m1) >> f.shift) + f.zp * 65536;
-    const uint32_t frac = uint32_t(v) & 0xffffu;
-    if (frac < f.margin || frac > 0x10000u - f.margin) {
-        return false;
-    }
-    int32_t k = v >> 16; // R rounded down (an arithmetic shift), then toward zero
-    if (k < 0) {
-        ++k;
-    }
-    *q = int8_t(k < -128 ? -128 : k > 127 ? 127 : k);
-    return true;
+    return truncate_if_clear(((da * f.m0 + db * f.m1) >> f.shift) + f.zp * 65536, f.margin, q);
 }
 
 } // namespace microlearn
