@@ -196,9 +196,10 @@ inline int8_t add_float(int32_t da, int32_t db, float s0, float s1, float out_s,
 // float computation truncates to the same q. The margin holds, in those units, the float
 // computation's error (at most (T + 644) 2^-24 wherever q is not saturated, T = 255 (s0 + s1) /
 // out_s: three roundings of terms up to T and of a sum below 257, and the last addition's), the
-// quotients' rounding (T 2^-24) and truncation (255 2^-k each), and the shift's. margin 0: the
-// layer is left to float (a quotient not a positive normal float, one of 2^5 or more, or so
-// small that the shift would pass 30 bits; a margin above 2^11).
+// quotients' rounding (T 2^-24) and truncation (255 2^-k each), and the shift's: at most 773.
+// margin 0: the layer is left to float (a quotient not a positive normal float, one of 2^6 or
+// more, or so small that the shift would pass 30 bits; s0 or s1 of 2^119 or more, where
+// 255 s0 + 255 s1 could overflow float and the float result be inf or NaN).
 struct AddFixed {
     int32_t m0, m1;
     uint32_t shift, margin;
@@ -207,6 +208,9 @@ struct AddFixed {
 
 inline AddFixed add_fixed_layer(float s0, float s1, float out_s, int32_t zp) {
     AddFixed f{0, 0, 0, 0, zp};
+    if ((float_bits(s0) >> 23) >= 127 + 119 || (float_bits(s1) >> 23) >= 127 + 119) {
+        return f;
+    }
     const uint32_t b0 = float_bits(s0 / out_s), b1 = float_bits(s1 / out_s);
     const uint32_t e0 = b0 >> 23, e1 = b1 >> 23; // a sign bit makes these 256 or more
     if (e0 == 0 || e0 >= 255 || e1 == 0 || e1 >= 255) {
@@ -224,9 +228,8 @@ inline AddFixed add_fixed_layer(float s0, float s1, float out_s, int32_t zp) {
     // 2 T 2^-8 (T below 255 (m0 + m1 + 2) 2^-k), 644 2^-8, 2 * 255 * 2^(16 - k), 1 for the shift
     // and 2 to spare
     const uint32_t scaled = 255u * uint32_t(f.m0 + f.m1 + 2), truncated = 510u << 16;
-    const uint32_t margin =
+    f.margin =
         (k + 7 < 32 ? scaled >> (k + 7) : 0u) + 1 + 3 + (k < 32 ? truncated >> k : 0u) + 1 + 1 + 2;
-    f.margin = margin <= 2048 ? margin : 0;
     return f;
 }
 

@@ -273,12 +273,15 @@ TEST(CnnRequant, AddGivesTheFloatResultForEveryPair) {
     }
     EXPECT_LT(declined * 500, taken) << declined << " of " << taken;
     // Quotients that are exact powers of two or 1 (every sum, or every fourth, lands on an
-    // integer: all declined) and scales 2^-20 apart.
+    // integer: all declined), scales 2^-20 apart, and the largest scales taken (510 s stays
+    // below float's 2^128).
     for (const AddCase& c :
          {AddCase{1.0f / 256, 1.0f / 128, 1.0f / 64, 0}, AddCase{0.1f, 0.1f, 0.1f, -128},
-          AddCase{1e-6f, 0.05f, 0.05f, 5}, AddCase{0.5f, 0.5f, 0.0625f, 127}}) {
+          AddCase{1e-6f, 0.05f, 0.05f, 5}, AddCase{0.5f, 0.5f, 0.0625f, 127},
+          AddCase{0x1.fffffep118f, 0x1.3p118f, 0x1.1p117f, -3}}) {
         check_every_pair(c, &taken);
     }
+    EXPECT_NE(add_fixed_layer(0x1.fffffep118f, 0x1.3p118f, 0x1.1p117f, -3).margin, 0u);
 }
 
 TEST(CnnRequant, AddLayersLeftToFloat) {
@@ -288,7 +291,10 @@ TEST(CnnRequant, AddLayersLeftToFloat) {
                              AddCase{-0.1f, 0.1f, 0.1f, 0},  // negative
                              AddCase{0.1f, 0.0f, 0.1f, 0},   // zero
                              AddCase{0.1f, 0.1f, inf, 0},    // zero quotients
-                             AddCase{std::numeric_limits<float>::quiet_NaN(), 0.1f, 0.1f, 0}}) {
+                             AddCase{std::numeric_limits<float>::quiet_NaN(), 0.1f, 0.1f, 0},
+                             // 4 * s0 alone overflows float (a review's case: 127 in float)
+                             AddCase{0x1.4cccccp126f, 0x1.4cccccp126f, 0x1p126f, 0},
+                             AddCase{0x1p119f, 0.5f, 0x1p119f, 0}}) {
         EXPECT_EQ(add_fixed_layer(c.s0, c.s1, c.out_s, c.zp).margin, 0u) << c.s0 << " " << c.out_s;
     }
     EXPECT_NE(add_fixed_layer(0.1f, 0.2f, 0.05f, 3).margin, 0u);
