@@ -11,7 +11,7 @@
 #   make test-wasm      pure-Python device modules on MicroPython's WebAssembly build (Node.js, npm)
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench [REFERENCE=...]      benchmarks on the Unix port (x64, callgrind)
-#   make bench-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... [QEMU_FIRMWARE_RV32=...]
+#   make bench-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... [QEMU_FIRMWARE_RV32=...] [QEMU_FIRMWARE_XTENSA=...]
 #                       [REFERENCE=...]
 #                       instructions per call of the same scripts on ARM and RISC-V under QEMU
 PYTHON ?= /usr/bin/python3
@@ -138,12 +138,12 @@ bench:
 	$(PYTHON) benchmarks/npyfile/bench_npyfile.py $(if $(NPYFILE_REFERENCE),--reference-npyfile $(NPYFILE_REFERENCE)) \
 	  $(if $(MICROPYTHON32),--also-micropython $(MICROPYTHON32))
 
-# The same device scripts on the ARM and RISC-V .mpy files under QEMU (instructions per call by
-# -icount); takes MPY_DIR, QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7 and/or QEMU_FIRMWARE_RV32 as
-# check-qemu does.
+# The same device scripts on the ARM, RISC-V and xtensa .mpy files under QEMU (instructions per
+# call by -icount); takes MPY_DIR, QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32 and/or
+# QEMU_FIRMWARE_XTENSA as check-qemu does.
 bench-qemu:
 	QEMU_FIRMWARE_M3=$(QEMU_FIRMWARE_M3) QEMU_FIRMWARE_M7=$(QEMU_FIRMWARE_M7) \
-	  QEMU_FIRMWARE_RV32=$(QEMU_FIRMWARE_RV32) \
+	  QEMU_FIRMWARE_RV32=$(QEMU_FIRMWARE_RV32) QEMU_FIRMWARE_XTENSA=$(QEMU_FIRMWARE_XTENSA) \
 	  $(PYTHON) benchmarks/qemu/bench_qemu.py $(if $(REFERENCE),--reference $(REFERENCE))
 
 format:

@@ -1,10 +1,12 @@
 """Instructions per call on emulated microcontrollers: the device scripts of the other benchmarks,
-run on MicroPython's own ports/qemu firmware with the ARM and RISC-V .mpy files, for microlearn
-and (with --reference DIR) the reference side by side.
+run on MicroPython's own ports/qemu firmware with the ARM and RISC-V .mpy files (and on an lx106
+firmware with the xtensa ones), for microlearn and (with --reference DIR) the reference side by
+side.
 
     /usr/bin/python3 benchmarks/qemu/bench_qemu.py --mpy-dir MPY_DIR \
         --firmware-m3 .../build-MPS2_AN385/firmware.elf --firmware-m7 .../build-MPS2_AN500/firmware.elf \
-        [--firmware-rv32 .../build-VIRT_RV32/firmware.elf] [--reference DIR]
+        [--firmware-rv32 .../build-VIRT_RV32/firmware.elf] \
+        [--firmware-xtensa .../build-SIM_LX106/firmware.elf] [--reference DIR]
 
 QEMU runs with `-icount shift=0,sleep=off`: the emulated clock advances exactly 1 ns per guest
 instruction, so the scripts' own time.ticks_us() counts thousands of instructions, and counts
@@ -12,8 +14,10 @@ only the loop they time (no start-up). The numbers are instructions, not cycles:
 most instructions take one cycle, loads and taken branches two, a soft-float call is its
 instructions. The firmware for MPS2_AN385 (Cortex-M3) runs the armv6m and armv7m files,
 MPS2_AN500 (Cortex-M7 with a double-precision FPU) runs armv7emsp (single-precision FPU code, as
-on a Cortex-M4F) and armv7emdp, VIRT_RV32 the rv32imc files (as on an ESP32-C3). All are built
-outside this repository (README, "Testing on ARM and RISC-V under QEMU").
+on a Cortex-M4F) and armv7emdp, VIRT_RV32 the rv32imc files (as on an ESP32-C3), the lx106
+firmware the xtensa files (the ESP8266's core; its console is semihosting). All are built
+outside this repository (README, "Testing on ARM and RISC-V under QEMU" and "Testing the
+ESP8266 (xtensa) modules under QEMU").
 """
 import argparse
 import os
@@ -79,10 +83,10 @@ REFERENCE_LACKS = {"rfft, n=1024": "no rfft", "IIR q15, 4 stages x 1000 samples"
 
 def run_script(board, natmod_dir, script, argv, timeout=600):
     """Runs a device script on the board; -> the key=value pairs of its last output line."""
-    _, qemu, machine, qemu_args, firmware = board
+    _, qemu, machine, qemu_args, firmware, serial = board
     roots = {"N": os.path.realpath(natmod_dir), "R": os.path.realpath(ROOT)}
     target = run_api_tests.Target(qemu, machine, os.path.abspath(firmware), roots,
-                                  qemu_args + ["-icount", "shift=0,sleep=off"])
+                                  qemu_args + ["-icount", "shift=0,sleep=off"], serial)
     try:
         target.enter_raw_repl(30)
         out, err = target.exec_raw(run_api_tests.PREAMBLE, 60)
@@ -110,24 +114,30 @@ def main():
                     help="ports/qemu BOARD=MPS2_AN500 firmware.elf (default: $QEMU_FIRMWARE_M7)")
     ap.add_argument("--firmware-rv32", default=os.environ.get("QEMU_FIRMWARE_RV32"),
                     help="ports/qemu BOARD=VIRT_RV32 firmware.elf (default: $QEMU_FIRMWARE_RV32)")
+    ap.add_argument("--firmware-xtensa", default=os.environ.get("QEMU_FIRMWARE_XTENSA"),
+                    help="firmware.elf for QEMU's lx106 sim machine (README; default: "
+                    "$QEMU_FIRMWARE_XTENSA)")
     ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy files")
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
     ap.add_argument("--only", help="run only the calls whose label contains this text, and "
                     "print them without writing the table")
     args = ap.parse_args()
-    # (arch, QEMU, machine, QEMU arguments, firmware)
+    # (arch, QEMU, machine, QEMU arguments, firmware, console: the UART or semihosting)
     boards = []
     if args.firmware_m3:
-        boards.append(("armv6m", "qemu-system-arm", "mps2-an385", [], args.firmware_m3))
+        boards.append(("armv6m", "qemu-system-arm", "mps2-an385", [], args.firmware_m3, "stdio"))
     if args.firmware_m7:
-        boards += [("armv7emsp", "qemu-system-arm", "mps2-an500", [], args.firmware_m7),
-                   ("armv7emdp", "qemu-system-arm", "mps2-an500", [], args.firmware_m7)]
+        boards += [("armv7emsp", "qemu-system-arm", "mps2-an500", [], args.firmware_m7, "stdio"),
+                   ("armv7emdp", "qemu-system-arm", "mps2-an500", [], args.firmware_m7, "stdio")]
     if args.firmware_rv32:
         boards.append(("rv32imc", "qemu-system-riscv32", "virt", ["-bios", "none"],
-                       args.firmware_rv32))
+                       args.firmware_rv32, "stdio"))
+    if args.firmware_xtensa:
+        boards.append(("xtensa", "qemu-system-xtensa", "sim", ["-cpu", "lx106"],
+                       args.firmware_xtensa, "none"))
     if not (args.mpy_dir and boards):
-        sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7 and/or "
-                 "QEMU_FIRMWARE_RV32")
+        sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32 "
+                 "and/or QEMU_FIRMWARE_XTENSA")
     common.build_dist(args.mpy_dir, [board[0] for board in boards])
 
     import bench_trees  # sklearn: the same digits model as benchmarks/trees
@@ -171,13 +181,14 @@ def main():
     common.write_table(args.output, [
         "Instructions per call on MicroPython's ports/qemu firmware (%s), QEMU `-icount shift=0`: "
         "time.ticks_us() of the timed loop x 1000. armv6m on MPS2_AN385 (Cortex-M3), armv7emsp "
-        "and armv7emdp on MPS2_AN500 (Cortex-M7), rv32imc on VIRT_RV32." % run_version(boards[0])],
+        "and armv7emdp on MPS2_AN500 (Cortex-M7), rv32imc on VIRT_RV32, xtensa on QEMU's lx106 "
+        "sim machine (the ESP8266's core)." % run_version(boards[0])],
         columns, rows)
 
 
 def run_version(board):
-    _, qemu, machine, qemu_args, firmware = board
-    target = run_api_tests.Target(qemu, machine, os.path.abspath(firmware), {}, qemu_args)
+    _, qemu, machine, qemu_args, firmware, serial = board
+    target = run_api_tests.Target(qemu, machine, os.path.abspath(firmware), {}, qemu_args, serial)
     try:
         target.enter_raw_repl(30)
         out, _ = target.exec_raw("import sys; print(sys.version, sys.implementation._machine)", 30)
