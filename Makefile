@@ -13,7 +13,7 @@
 #   make bench [REFERENCE=...]      benchmarks on the Unix port (x64, callgrind)
 #   make bench-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... [QEMU_FIRMWARE_RV32=...] [QEMU_FIRMWARE_XTENSA=...]
 #                       [REFERENCE=...]
-#                       instructions per call of the same scripts on ARM and RISC-V under QEMU
+#                       instructions per call of the same scripts on ARM, RISC-V and xtensa under QEMU
 PYTHON ?= /usr/bin/python3
 JOBS ?= 2
 ARCH ?= x64
