@@ -399,22 +399,35 @@ uint64_t div_double(uint64_t a, uint64_t b) {
     return div_any(a, b);
 }
 
-int32_t int_from_double(uint64_t x) {
-    const uint32_t high = uint32_t(x >> 32);
-    const int32_t e = exponent_of(x) - 1023; // |x| in [2^e, 2^(e+1))
+namespace {
+
+// Either format truncated toward zero, saturating (int_from_double in softfloat.h).
+template <typename U> int32_t int_from_bits(U x) {
+    using F = Format<U>;
+    const int32_t e = exponent_of(x) - F::kBias; // |x| in [2^e, 2^(e+1))
     if (e < 0) {
         return 0; // |x| < 1, and subnormals
     }
     if (e >= 31) { // beyond the range, or exactly INT32_MIN; a NaN
-        if (uint32_t(e) == 1024 && (x << 12) != 0) {
+        if (uint32_t(exponent_of(x)) == F::kExponentMax && (x & F::kFraction) != 0) {
             return 0;
         }
-        return (high & kSign) ? -0x7fffffff - 1 : 0x7fffffff;
+        return (x & F::kSign) ? -0x7fffffff - 1 : 0x7fffffff;
     }
     // The significand's top 32 bits, leading one at bit 31.
-    const uint32_t m = kSign | (high << 11) | (uint32_t(x) >> 21);
+    const uint32_t m = kSign | uint32_t((x << (F::kBits - F::kFractionBits)) >> (F::kBits - 31));
     const uint32_t v = m >> (31 - uint32_t(e));
-    return (high & kSign) ? -int32_t(v) : int32_t(v);
+    return (x & F::kSign) ? -int32_t(v) : int32_t(v);
+}
+
+} // namespace
+
+int32_t int_from_double(uint64_t x) {
+    return int_from_bits(x);
+}
+
+int32_t int_from_float(uint32_t x) {
+    return int_from_bits(x);
 }
 
 int32_t compare(uint32_t a, uint32_t b, int32_t unordered) {

@@ -57,6 +57,8 @@ uint64_t div_double(uint64_t a, uint64_t b);
 // The double x truncated toward zero. C leaves values outside int32's range undefined; here they
 // saturate to INT32_MIN or INT32_MAX (infinities too), and a NaN gives 0.
 int32_t int_from_double(uint64_t x);
+// The same for a float.
+int32_t int_from_float(uint32_t x);
 
 // The double (its bits) equal to the float x, or to the integer x: exact. A NaN stays a NaN,
 // quietened, with its payload, as an IEEE 754 unit converts it.

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <random>
 #include <vector>
 
 namespace {
@@ -65,6 +66,32 @@ TEST(NatmodSoftFloat, RiscvDoubleToFloat) {
     EXPECT_EQ(__muldf3(0x4008000000000000u, 0x4008000000000000u), 0x4022000000000000u);
     EXPECT_EQ(__divdf3(0x3ff0000000000000u, 0x4008000000000000u), 0x3fd5555555555555u);
     EXPECT_EQ(__fixdfsi(0xc00c000000000000u), -3);
+}
+
+// xtensawin modules link no libgcc: float to int, the 64-bit product and shifts are ours there too.
+TEST(NatmodSoftFloat, XtensaWindowed) {
+    EXPECT_EQ(__fixsfsi(to_bits(-3.75f)), -3);
+    EXPECT_EQ(__fixsfsi(to_bits(2147483520.0f)), 2147483520);
+    EXPECT_EQ(__fixsfsi(to_bits(3e9f)), INT_MAX);
+    std::mt19937_64 rng(5);
+    std::vector<uint64_t> values = {
+        0, 1, 0xffffffffu, 0x100000000u, ~uint64_t(0), uint64_t(1) << 63};
+    for (int i = 0; i < 1000; i++) {
+        values.push_back(rng() >> (rng() % 64));
+    }
+    for (uint64_t a : values) {
+        for (int32_t n = 0; n < 64; n++) {
+            EXPECT_EQ(__ashldi3(a, n), a << n) << std::hex << a << " " << n;
+            EXPECT_EQ(__lshrdi3(a, n), a >> n) << std::hex << a << " " << n;
+            EXPECT_EQ(__ashrdi3(int64_t(a), n), int64_t(a) >> n) << std::hex << a << " " << n;
+        }
+        for (uint64_t b : values) {
+            if (__muldi3(a, b) != a * b) {
+                ADD_FAILURE() << std::hex << a << " * " << b;
+                return;
+            }
+        }
+    }
 }
 
 TEST(NatmodSoftFloat, RiscvArithmetic) {
@@ -141,6 +168,7 @@ TEST(NatmodSoftFloat, ArmDivision) {
             EXPECT_EQ(uint32_t(qr >> 32), n % d);
             EXPECT_EQ(__aeabi_uidiv(n, d), n / d);
             EXPECT_EQ(__udivsi3(n, d), n / d);
+            EXPECT_EQ(__umodsi3(n, d), n % d);
         }
     }
     for (int32_t n : {0, 7, -7, 100, -100, INT_MAX, INT_MIN}) {
@@ -153,6 +181,7 @@ TEST(NatmodSoftFloat, ArmDivision) {
             EXPECT_EQ(int32_t(uint32_t(qr >> 32)), n % d) << n << " % " << d;
             EXPECT_EQ(__aeabi_idiv(n, d), n / d);
             EXPECT_EQ(__divsi3(n, d), n / d);
+            EXPECT_EQ(__modsi3(n, d), n % d) << n << " % " << d;
         }
     }
 }

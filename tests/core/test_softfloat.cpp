@@ -346,6 +346,39 @@ TEST(SoftFloat, IntFromDouble) {
     EXPECT_EQ(sf::int_from_double(0xfff0000000000001u), 0);
 }
 
+// The float form: every exponent that leaves an integer part, both signs, the saturation and NaN.
+TEST(SoftFloat, IntFromFloat) {
+    using B = Bits<uint32_t>;
+    std::vector<float> values = {0.0f,           -0.0f,  0.5f,    -0.5f,       0.99999994f,
+                                 1.0f,           -1.0f,  1.5f,    -1.5f,       2147483520.0f,
+                                 -2147483648.0f, 1e-40f, -1e-40f, 16777217.0f, -8388607.5f};
+    std::mt19937_64 rng(13);
+    for (int i = 0; i < 1000000; i++) {
+        const float f = B::value(B::with_exponent(rng, 127 - 3 + uint32_t(rng() % 34)));
+        if (std::fabs(f) < 2147483648.0f) {
+            values.push_back(f);
+        }
+    }
+    int failures = 0;
+    for (float f : values) {
+        volatile float vf = f;
+        const int32_t want = int32_t(vf);
+        const int32_t got = sf::int_from_float(B::bits(f));
+        if (got != want && ++failures <= 10) {
+            ADD_FAILURE() << "int_from_float(" << f << ") = " << got << ", want " << want;
+        }
+    }
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(sf::int_from_float(B::bits(2147483648.0f)), INT32_MAX);
+    EXPECT_EQ(sf::int_from_float(B::bits(-2147483904.0f)), INT32_MIN);
+    EXPECT_EQ(sf::int_from_float(B::bits(1e30f)), INT32_MAX);
+    EXPECT_EQ(sf::int_from_float(B::bits(-1e30f)), INT32_MIN);
+    EXPECT_EQ(sf::int_from_float(B::bits(INFINITY)), INT32_MAX);
+    EXPECT_EQ(sf::int_from_float(B::bits(-INFINITY)), INT32_MIN);
+    EXPECT_EQ(sf::int_from_float(0x7fc00000u), 0);
+    EXPECT_EQ(sf::int_from_float(0xff800001u), 0);
+}
+
 TEST(SoftFloat, Compare) {
     std::vector<uint32_t> values = edge_values<uint32_t>();
     std::mt19937 rng(6);

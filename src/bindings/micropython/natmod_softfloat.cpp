@@ -1,5 +1,7 @@
 // Float and double routines for the native modules of cores without a floating-point unit
-// (armv6m, rv32imc), and integer division for those without a divide instruction (armv6m). GCC
+// (armv6m, rv32imc, xtensawin), and integer division for those without a divide instruction
+// (armv6m; xtensawin, compiled for the lx106's instruction set). On xtensawin, whose modules link
+// no libgcc (Debian's is built for the call0 ABI), also the 64-bit product and shifts. GCC
 // turns each such operation into a call to a libgcc routine, and mpy_ld copies the routines
 // called into every module: on rv32imc __addsf3, __subsf3 (a second full copy), __mulsf3,
 // __divsf3 and the comparisons are 4.8 kB, often more than the module's own code. This file
@@ -27,10 +29,12 @@ namespace sf = microlearn::softfloat;
     defined(NEED___aeabi_fcmple) || defined(NEED___aeabi_fcmpge) || defined(NEED___aeabi_fcmpgt)
 #define NEED_ARM_COMPARISONS 1
 #endif
-#if defined(NEED___aeabi_uidiv) || defined(NEED___aeabi_uidivmod) || defined(NEED___udivsi3)
+#if defined(NEED___aeabi_uidiv) || defined(NEED___aeabi_uidivmod) || defined(NEED___udivsi3) ||    \
+    defined(NEED___umodsi3)
 #define NEED_UNSIGNED_DIVISION 1
 #endif
-#if defined(NEED___aeabi_idiv) || defined(NEED___aeabi_idivmod) || defined(NEED___divsi3)
+#if defined(NEED___aeabi_idiv) || defined(NEED___aeabi_idivmod) || defined(NEED___divsi3) ||       \
+    defined(NEED___modsi3)
 #define NEED_SIGNED_DIVISION 1
 #endif
 #if defined(NEED___eqsf2) || defined(NEED___nesf2)
@@ -184,6 +188,11 @@ ENTRY uint32_t __aeabi_uidiv(uint32_t n, uint32_t d) {
 ENTRY uint32_t __udivsi3(uint32_t n, uint32_t d) {
     return uint32_t(__aeabi_uidivmod(n, d));
 }
+#if defined(NEED___umodsi3)
+ENTRY uint32_t __umodsi3(uint32_t n, uint32_t d) {
+    return uint32_t(__aeabi_uidivmod(n, d) >> 32);
+}
+#endif
 #endif
 #if defined(NEED_SIGNED_DIVISION)
 ENTRY uint64_t __aeabi_idivmod(int32_t n, int32_t d) {
@@ -196,6 +205,60 @@ ENTRY int32_t __aeabi_idiv(int32_t n, int32_t d) {
 }
 ENTRY int32_t __divsi3(int32_t n, int32_t d) {
     return int32_t(uint32_t(__aeabi_idivmod(n, d)));
+}
+#if defined(NEED___modsi3)
+ENTRY int32_t __modsi3(int32_t n, int32_t d) {
+    return int32_t(uint32_t(__aeabi_idivmod(n, d) >> 32));
+}
+#endif
+#endif
+
+// The 64-bit product (xtensawin: no libgcc at all, and the ESP8266 core's instruction set has no
+// high half of a 32-bit product). Modulo 2^64, as C's unsigned multiplication.
+#if defined(NEED___muldi3)
+ENTRY uint64_t __muldi3(uint64_t a, uint64_t b) {
+    const uint32_t a0 = uint32_t(a), b0 = uint32_t(b);
+    const uint32_t cross = a0 * uint32_t(b >> 32) + uint32_t(a >> 32) * b0;
+    return microlearn::wide_product(a0, b0) + (uint64_t(cross) << 32);
+}
+#endif
+
+// 64-bit shifts by a variable count n in [0, 63] (xtensawin), on the two 32-bit halves.
+#if defined(NEED___ashldi3)
+ENTRY uint64_t __ashldi3(uint64_t a, int32_t n) {
+    uint32_t low = uint32_t(a), high = uint32_t(a >> 32);
+    if (n & 32) {
+        high = low << (n & 31);
+        low = 0;
+    } else if (n != 0) {
+        high = (high << n) | (low >> (32 - n));
+        low <<= n;
+    }
+    return uint64_t(high) << 32 | low;
+}
+#endif
+#if defined(NEED___lshrdi3) || defined(NEED___ashrdi3)
+// The arithmetic form copies the sign bit into the vacated bits (fill: 0 or all ones).
+inline uint64_t shift_right(uint64_t a, int32_t n, uint32_t fill) {
+    uint32_t low = uint32_t(a), high = uint32_t(a >> 32);
+    if (n & 32) {
+        low = n & 31 ? (high >> (n & 31)) | (fill << (32 - (n & 31))) : high;
+        high = fill;
+    } else if (n != 0) {
+        low = (low >> n) | (high << (32 - n));
+        high = (high >> n) | (fill << (32 - n));
+    }
+    return uint64_t(high) << 32 | low;
+}
+#endif
+#if defined(NEED___lshrdi3)
+ENTRY uint64_t __lshrdi3(uint64_t a, int32_t n) {
+    return shift_right(a, n, 0);
+}
+#endif
+#if defined(NEED___ashrdi3)
+ENTRY int64_t __ashrdi3(int64_t a, int32_t n) {
+    return int64_t(shift_right(uint64_t(a), n, a < 0 ? 0xffffffffu : 0));
 }
 #endif
 
@@ -269,6 +332,11 @@ ENTRY uint64_t __muldf3(uint64_t a, uint64_t b) {
 #if defined(NEED___divdf3)
 ENTRY uint64_t __divdf3(uint64_t a, uint64_t b) {
     return sf::div_double(a, b);
+}
+#endif
+#if defined(NEED___fixsfsi)
+ENTRY int32_t __fixsfsi(uint32_t x) {
+    return sf::int_from_float(x);
 }
 #endif
 #if defined(NEED___fixdfsi)
