@@ -6,12 +6,16 @@
 #   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy
 #   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
 #   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... QEMU_FIRMWARE_RV32=...
-#                       tests/api on ARM and RISC-V firmware under QEMU
+#                       [QEMU_FIRMWARE_XTENSA=...] [QEMU_FIRMWARE_XTENSAWIN=...]
+#                       tests/api on ARM, RISC-V and xtensa firmware under QEMU
+#   make xtensa-esp32-config XTENSA_DYNCONFIG_SRC=... XTENSA_OVERLAYS=...
+#                       the assembler plugin that ARCH=xtensawin (ESP32) builds need
 #   make test-package   the host package's wheel (pip wheel .), checked from its files alone
 #   make test-wasm      pure-Python device modules on MicroPython's WebAssembly build (Node.js, npm)
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench [REFERENCE=...]      benchmarks on the Unix port (x64, callgrind)
 #   make bench-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... [QEMU_FIRMWARE_RV32=...] [QEMU_FIRMWARE_XTENSA=...]
+#                       [QEMU_FIRMWARE_XTENSAWIN=...]
 #                       [REFERENCE=...]
 #                       instructions per call of the same scripts on ARM, RISC-V and xtensa under QEMU
 PYTHON ?= /usr/bin/python3
@@ -28,7 +32,7 @@ DEVICE_PY = src/device/npyfile.py src/device/npyextra.py src/device/npzfile.py
 # The demo, benchmarks and natmod checks read these from the environment too.
 export MICROPYTHON MPY_DIR
 
-.PHONY: all host core-tests test-core test-api test-host test-package test-wasm check check-natmod check-qemu dist fuzz demo bench bench-qemu clean format
+.PHONY: all host core-tests test-core test-api test-host test-package test-wasm check check-natmod check-qemu xtensa-esp32-config dist fuzz demo bench bench-qemu clean format
 
 all: host
 
@@ -80,6 +84,22 @@ endif
 	done; done
 	@ls -l dist/*_$(MPY_ABI)/*.mpy
 
+# xtensawin (ESP32, ESP32-S2, ESP32-S3) is built with Debian's gcc-xtensa-lx106 (natmod.mk), whose
+# assembler learns the ESP32 core's instructions from a binutils configuration plugin, built here
+# from two public repositories cloned outside this one: jcmvbkbc/xtensa-dynconfig (the plugin) and
+# espressif/xtensa-overlays (the ESP32 core's configuration).
+XTENSA_ESP32_CONFIG = build/xtensa/xtensa_esp32.so
+xtensa-esp32-config:
+ifeq ($(and $(XTENSA_DYNCONFIG_SRC),$(XTENSA_OVERLAYS)),)
+	$(error set XTENSA_DYNCONFIG_SRC=<clone of jcmvbkbc/xtensa-dynconfig> XTENSA_OVERLAYS=<clone of espressif/xtensa-overlays>)
+endif
+	@mkdir -p $(dir $(XTENSA_ESP32_CONFIG))
+	$(CC) -shared -fPIC -O2 -I$(XTENSA_DYNCONFIG_SRC)/include \
+	  -I$(XTENSA_OVERLAYS)/xtensa_esp32/binutils/include -o $(XTENSA_ESP32_CONFIG) \
+	  $(XTENSA_DYNCONFIG_SRC)/xtensa-config.c $(XTENSA_OVERLAYS)/xtensa_esp32/binutils/bfd/xtensa-modules.c \
+	  $(XTENSA_OVERLAYS)/xtensa_esp32/gdb/gdb/xtensa-config.c $(XTENSA_OVERLAYS)/xtensa_esp32/gdb/gdb/xtensa-xtregs.c
+	@echo "built $(XTENSA_ESP32_CONFIG): make dist ARCHS=xtensawin finds it there"
+
 check-natmod:
 ifdef MICROPYTHON
 	$(MAKE) --no-print-directory dist ARCHS=x64
@@ -93,16 +113,19 @@ endif
 # QEMU_FIRMWARE_M7 = BOARD=MPS2_AN500 (Cortex-M7 with FPU, double-precision MicroPython) runs
 # armv7emsp and armv7emdp, QEMU_FIRMWARE_RV32 = BOARD=VIRT_RV32 (qemu-system-riscv32) runs rv32imc,
 # QEMU_FIRMWARE_XTENSA (a firmware for QEMU's lx106 "sim" machine, README) runs xtensa with the
-# l32check plugin (the ESP8266 reads its iRAM and flash only as aligned words).
+# l32check plugin (the ESP8266 reads its iRAM and flash only as aligned words), and
+# QEMU_FIRMWARE_XTENSAWIN (a windowed-ABI firmware for the "sim" machine's de212 core, README)
+# runs xtensawin.
 QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp) \
-	$(if $(QEMU_FIRMWARE_RV32),rv32imc) $(if $(QEMU_FIRMWARE_XTENSA),xtensa)
+	$(if $(QEMU_FIRMWARE_RV32),rv32imc) $(if $(QEMU_FIRMWARE_XTENSA),xtensa) \
+	$(if $(QEMU_FIRMWARE_XTENSAWIN),xtensawin)
 L32CHECK = build/qemu/libl32check.so
 $(L32CHECK): tools/qemu/l32check.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -shared -fPIC -o $@ $<
 check-qemu:
 ifeq ($(strip $(QEMU_ARCHS)),)
-	@echo "SKIPPED: tests/api on ARM, RISC-V and xtensa under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf> QEMU_FIRMWARE_XTENSA=<lx106 sim firmware.elf>)"
+	@echo "SKIPPED: tests/api on ARM, RISC-V and xtensa under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf> QEMU_FIRMWARE_XTENSA=<lx106 sim firmware.elf> QEMU_FIRMWARE_XTENSAWIN=<de212 sim firmware.elf>)"
 else
 	$(MAKE) --no-print-directory dist ARCHS="$(strip $(QEMU_ARCHS))" $(if $(QEMU_FIRMWARE_XTENSA),$(L32CHECK))
 	@status=0; \
@@ -114,10 +137,12 @@ else
 	done; \
 	$(if $(QEMU_FIRMWARE_RV32),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-riscv32 --machine virt --qemu-args="-bios none" --firmware $(QEMU_FIRMWARE_RV32) --natmod-dir dist/rv32imc_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_XTENSA),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu lx106" --serial none --l32-check $(L32CHECK) --firmware $(QEMU_FIRMWARE_XTENSA) --natmod-dir dist/xtensa_$(MPY_ABI) || status=1;) \
+	$(if $(QEMU_FIRMWARE_XTENSAWIN),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu de212" --serial none --firmware $(QEMU_FIRMWARE_XTENSAWIN) --natmod-dir dist/xtensawin_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_M3),,echo "SKIPPED: armv6m, armv7m (set QEMU_FIRMWARE_M3)";) \
 	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp, armv7emdp (set QEMU_FIRMWARE_M7)";) \
 	$(if $(QEMU_FIRMWARE_RV32),,echo "SKIPPED: rv32imc (set QEMU_FIRMWARE_RV32)";) \
 	$(if $(QEMU_FIRMWARE_XTENSA),,echo "SKIPPED: xtensa (set QEMU_FIRMWARE_XTENSA)";) \
+	$(if $(QEMU_FIRMWARE_XTENSAWIN),,echo "SKIPPED: xtensawin (set QEMU_FIRMWARE_XTENSAWIN)";) \
 	exit $$status
 endif
 
@@ -139,11 +164,12 @@ bench:
 	  $(if $(MICROPYTHON32),--also-micropython $(MICROPYTHON32))
 
 # The same device scripts on the ARM, RISC-V and xtensa .mpy files under QEMU (instructions per
-# call by -icount); takes MPY_DIR, QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32 and/or
-# QEMU_FIRMWARE_XTENSA as check-qemu does.
+# call by -icount); takes MPY_DIR, QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32,
+# QEMU_FIRMWARE_XTENSA and/or QEMU_FIRMWARE_XTENSAWIN as check-qemu does.
 bench-qemu:
 	QEMU_FIRMWARE_M3=$(QEMU_FIRMWARE_M3) QEMU_FIRMWARE_M7=$(QEMU_FIRMWARE_M7) \
 	  QEMU_FIRMWARE_RV32=$(QEMU_FIRMWARE_RV32) QEMU_FIRMWARE_XTENSA=$(QEMU_FIRMWARE_XTENSA) \
+	  QEMU_FIRMWARE_XTENSAWIN=$(QEMU_FIRMWARE_XTENSAWIN) \
 	  $(PYTHON) benchmarks/qemu/bench_qemu.py $(if $(REFERENCE),--reference $(REFERENCE))
 
 format:

@@ -1,12 +1,13 @@
 """Instructions per call on emulated microcontrollers: the device scripts of the other benchmarks,
 run on MicroPython's own ports/qemu firmware with the ARM and RISC-V .mpy files (and on an lx106
-firmware with the xtensa ones), for microlearn and (with --reference DIR) the reference side by
+firmware with the xtensa ones, a de212 one with the xtensawin ones), for microlearn and (with --reference DIR) the reference side by
 side.
 
     /usr/bin/python3 benchmarks/qemu/bench_qemu.py --mpy-dir MPY_DIR \
         --firmware-m3 .../build-MPS2_AN385/firmware.elf --firmware-m7 .../build-MPS2_AN500/firmware.elf \
         [--firmware-rv32 .../build-VIRT_RV32/firmware.elf] \
-        [--firmware-xtensa .../build-SIM_LX106/firmware.elf] [--reference DIR]
+        [--firmware-xtensa .../build-SIM_LX106/firmware.elf] \
+        [--firmware-xtensawin .../build-SIM_DE212/firmware.elf] [--reference DIR]
 
 QEMU runs with `-icount shift=0,sleep=off`: the emulated clock advances exactly 1 ns per guest
 instruction, so the scripts' own time.ticks_us() counts thousands of instructions, and counts
@@ -15,9 +16,10 @@ most instructions take one cycle, loads and taken branches two, a soft-float cal
 instructions. The firmware for MPS2_AN385 (Cortex-M3) runs the armv6m and armv7m files,
 MPS2_AN500 (Cortex-M7 with a double-precision FPU) runs armv7emsp (single-precision FPU code, as
 on a Cortex-M4F) and armv7emdp, VIRT_RV32 the rv32imc files (as on an ESP32-C3), the lx106
-firmware the xtensa files (the ESP8266's core; its console is semihosting). All are built
-outside this repository (README, "Testing on ARM and RISC-V under QEMU" and "Testing the
-ESP8266 (xtensa) modules under QEMU").
+firmware the xtensa files (the ESP8266's core; its console is semihosting), the de212
+firmware the xtensawin files (the ESP32's ABI; no FPU code in them, as on the chip). All are built
+outside this repository (README, "Testing on ARM and RISC-V under QEMU", "Testing the ESP8266
+(xtensa) modules under QEMU" and "Testing the ESP32 (xtensawin) modules under QEMU").
 """
 import argparse
 import os
@@ -117,6 +119,9 @@ def main():
     ap.add_argument("--firmware-xtensa", default=os.environ.get("QEMU_FIRMWARE_XTENSA"),
                     help="firmware.elf for QEMU's lx106 sim machine (README; default: "
                     "$QEMU_FIRMWARE_XTENSA)")
+    ap.add_argument("--firmware-xtensawin", default=os.environ.get("QEMU_FIRMWARE_XTENSAWIN"),
+                    help="firmware.elf for QEMU's de212 sim machine (README; default: "
+                    "$QEMU_FIRMWARE_XTENSAWIN)")
     ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy files")
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
     ap.add_argument("--only", help="run only the calls whose label contains this text, and "
@@ -135,9 +140,12 @@ def main():
     if args.firmware_xtensa:
         boards.append(("xtensa", "qemu-system-xtensa", "sim", ["-cpu", "lx106"],
                        args.firmware_xtensa, "none"))
+    if args.firmware_xtensawin:
+        boards.append(("xtensawin", "qemu-system-xtensa", "sim", ["-cpu", "de212"],
+                       args.firmware_xtensawin, "none"))
     if not (args.mpy_dir and boards):
         sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32 "
-                 "and/or QEMU_FIRMWARE_XTENSA")
+                 "QEMU_FIRMWARE_XTENSA and/or QEMU_FIRMWARE_XTENSAWIN")
     common.build_dist(args.mpy_dir, [board[0] for board in boards])
 
     import bench_trees  # sklearn: the same digits model as benchmarks/trees
@@ -182,7 +190,7 @@ def main():
         "Instructions per call on MicroPython's ports/qemu firmware (%s), QEMU `-icount shift=0`: "
         "time.ticks_us() of the timed loop x 1000. armv6m on MPS2_AN385 (Cortex-M3), armv7emsp "
         "and armv7emdp on MPS2_AN500 (Cortex-M7), rv32imc on VIRT_RV32, xtensa on QEMU's lx106 "
-        "sim machine (the ESP8266's core)." % run_version(boards[0])],
+        "sim machine (the ESP8266's core), xtensawin on its de212 core (the ESP32's windowed ABI)." % run_version(boards[0])],
         columns, rows)
 
 

@@ -4,7 +4,8 @@
 It proves that an ARM, RISC-V or xtensa .mpy loads and behaves on a real MicroPython, not just that it
 links. The firmware is MicroPython's own ports/qemu build (built outside this repository, see the
 README, "Testing on ARM and RISC-V under QEMU"; for xtensa a copy of that port with an lx106 board,
-"Testing the ESP8266 (xtensa) modules under QEMU"); this script only runs it:
+"Testing the ESP8266 (xtensa) modules under QEMU", for xtensawin one with a windowed-ABI de212
+board, "Testing the ESP32 (xtensawin) modules under QEMU"); this script only runs it:
 
     tools/qemu/run_api_tests.py --firmware .../build-MPS2_AN385/firmware.elf \
         --machine mps2-an385 --natmod-dir dist/armv7m_6.3 [tests/api/test_trees.py ...]
@@ -13,6 +14,8 @@ README, "Testing on ARM and RISC-V under QEMU"; for xtensa a copy of that port w
     tools/qemu/run_api_tests.py --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu lx106" \
         --serial none --l32-check build/qemu/libl32check.so \
         --firmware .../build-SIM_LX106/firmware.elf --natmod-dir dist/xtensa_6.3
+    tools/qemu/run_api_tests.py --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu de212" \
+        --serial none --firmware .../build-SIM_DE212/firmware.elf --natmod-dir dist/xtensawin_6.3
 
 The board has no filesystem and a heap of about 140 KB, so nothing is copied onto it. A preamble
 sent through the raw REPL mounts a small VFS whose files stay on the host:

@@ -192,10 +192,10 @@ inline void check_type(mp_obj_t obj, const mp_obj_full_type_t* type, const char*
 } // namespace natmod
 
 // The compiler may emit calls to these for struct copies and zeroing loops; MicroPython exports
-// its own through the function table. On xtensa (ESP8266) mpy_ld links them to the ROM's, at the
-// fixed addresses of the ROM symbol list natmod.mk passes, and a definition here would be dead
-// code.
-#if !defined(__XTENSA__)
+// its own through the function table. On xtensa (ESP8266, call0 ABI) mpy_ld links them to the
+// ROM's, at the fixed addresses of the ROM symbol list natmod.mk passes, and a definition here
+// would be dead code; xtensawin (ESP32, windowed ABI) has no such list and uses these.
+#if !defined(__XTENSA__) || defined(__XTENSA_WINDOWED_ABI__)
 extern "C" {
 NATMOD_VISIBLE void* memset(void* s, int c, size_t n) {
     return mp_fun_table.memset_(s, c, n);

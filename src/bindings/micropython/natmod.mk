@@ -21,6 +21,22 @@ ifeq ($(ARCH),xtensa)
 MPY_EXTERN_SYM_FILE = $(MPY_DIR)/ports/esp8266/boards/eagle.rom.addr.v6.ld
 endif
 
+# xtensawin (ESP32, ESP32-S2, ESP32-S3): dynruntime.mk expects Espressif's xtensa-esp32-elf-
+# toolchain, which Debian does not ship. Debian's gcc-xtensa-lx106 compiles for the windowed ABI
+# with -mabi=windowed, in the ESP8266 core's instruction set, which the ESP32 cores contain (no
+# FPU, no divide instruction: the float and division routines are ours, as on armv6m). Its
+# assembler knows the ESP32's windowed instructions (entry, call8, retw) only through binutils'
+# dynamic configuration: XTENSA_GNU_CONFIG names the ESP32 core's plugin (`make
+# xtensa-esp32-config` builds it there). libgcc is never linked: Debian's is built for the call0
+# ABI.
+ifeq ($(ARCH),xtensawin)
+XTENSA_GNU_CONFIG ?= $(CURDIR)/build/xtensa/xtensa_esp32.so
+ifeq ($(wildcard $(XTENSA_GNU_CONFIG)),)
+$(error ARCH=xtensawin needs binutils' configuration plugin for the ESP32 core: make xtensa-esp32-config (README), or XTENSA_GNU_CONFIG=<its path>)
+endif
+export XTENSA_GNU_CONFIG := $(abspath $(XTENSA_GNU_CONFIG))
+endif
+
 # The module is compiled as one translation unit: a generated $(MOD).unity.cpp includes every
 # .cpp of SRC but the HOT_ ones, and is compiled with -fwhole-program, so that GCC sees the whole
 # module: functions called once are inlined, unused ones dropped, constants propagated across the
@@ -49,13 +65,18 @@ SOFTFLOAT_SYMBOLS = /^__/
 ifneq ($(filter $(ARCH),armv7m armv7emsp),)
 SOFTFLOAT_SYMBOLS = /^__aeabi_(dadd|dsub|drsub|i2d|ui2d|f2d)$$/
 endif
-ifneq ($(filter $(ARCH),armv6m rv32imc armv7m armv7emsp),)
+ifneq ($(filter $(ARCH),armv6m rv32imc armv7m armv7emsp xtensawin),)
 SOFTFLOAT_A = $(BUILD)/libnatmod_softfloat.a
 SOFTFLOAT_SRC = src/bindings/micropython/natmod_softfloat.cpp src/core/softfloat.cpp
 MPY_LD_FLAGS += -l$(SOFTFLOAT_A)
 endif
 # Must precede the include: the link rule's prerequisites are expanded where it is read.
 SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o))
+
+ifeq ($(ARCH),xtensawin)
+override CROSS := xtensa-lx106-elf-
+CFLAGS_ARCH += -mabi=windowed
+endif
 
 include $(MPY_DIR)/py/dynruntime.mk
 
@@ -123,13 +144,21 @@ $(SOFTFLOAT_A): $(SRC_O)
 	  $$(awk '$$2 ~ $(SOFTFLOAT_SYMBOLS) { print "-DNEED_" $$2 }' \
 	    $(@:.a=.undefined) | sort -u) \
 	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
+ifeq ($(ARCH),xtensawin)
+	$(Q)# No libgcc here: the routines ours call (__muldi3) are ours too, in a second pass.
+	$(Q)$(CROSS)nm -u $(@:.a=.o) >>$(@:.a=.undefined)
+	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program \
+	  $$(awk '$$2 ~ $(SOFTFLOAT_SYMBOLS) { print "-DNEED_" $$2 }' \
+	    $(@:.a=.undefined) | sort -u) \
+	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
+endif
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(@:.a=.o)
 endif
 
 # Only libgcc (soft-float and division helpers): the toolchains' libm does not link in a natmod.
 # $(CROSS)gcc, not $(CC): MicroPython 1.27's dynruntime.mk does not set CC, and make's default cc
 # would hand the host's libgcc to an armv6m or xtensa link.
-LIBGCC_FILE := $(realpath $(shell $(CROSS)gcc $(CFLAGS_ARCH) --print-libgcc-file-name 2>/dev/null))
+LIBGCC_FILE := $(if $(filter xtensawin,$(ARCH)),,$(realpath $(shell $(CROSS)gcc $(CFLAGS_ARCH) --print-libgcc-file-name 2>/dev/null)))
 ifneq ($(LIBGCC_FILE),)
 MPY_LD_FLAGS += -l$(LIBGCC_FILE)
 endif
