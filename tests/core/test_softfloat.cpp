@@ -311,72 +311,55 @@ TEST(SoftFloat, DoubleNanChoice) {
     EXPECT_EQ(sf::div_double(0x7ff4000000000000u, 0), 0x7ffc000000000000u);
 }
 
-// double -> int32 truncation against the host's (cvttsd2si) inside int32's range, and the
-// saturation and NaN rule outside it.
-TEST(SoftFloat, IntFromDouble) {
-    using B = Bits<uint64_t>;
-    std::vector<double> values = {
-        0.0, -0.0, 0.5,          -0.5,          0.999999,      -0.999999,      1.0,    -1.0,
-        1.5, -1.5, 2147483647.0, 2147483647.75, -2147483648.0, -2147483648.75, 4e-320, -4e-320};
-    std::mt19937_64 rng(12);
+// Truncation to int32 against the host's (cvttss2si/cvttsd2si) inside int32's range: the listed
+// values and a million with every exponent that leaves an integer part (every shift of the
+// significand), both signs; then the saturation and NaN rule outside the range.
+template <typename U>
+void check_int_from(int32_t (*convert)(U), std::vector<typename Bits<U>::Float> values,
+                    uint32_t seed) {
+    using B = Bits<U>;
+    using Float = typename B::Float;
+    std::mt19937_64 rng(seed);
     for (int i = 0; i < 1000000; i++) {
-        // Exponents up to 2^31, signs both, fractions random: every shift of the significand.
-        const double d = B::value(B::with_exponent(rng, 1023 - 3 + uint32_t(rng() % 34)));
-        if (std::fabs(d) < 2147483648.0) {
-            values.push_back(d);
-        }
-    }
-    int failures = 0;
-    for (double d : values) {
-        volatile double vd = d;
-        const int32_t want = int32_t(vd);
-        const int32_t got = sf::int_from_double(B::bits(d));
-        if (got != want && ++failures <= 10) {
-            ADD_FAILURE() << "int_from_double(" << d << ") = " << got << ", want " << want;
-        }
-    }
-    EXPECT_EQ(failures, 0);
-    EXPECT_EQ(sf::int_from_double(B::bits(2147483648.0)), INT32_MAX);
-    EXPECT_EQ(sf::int_from_double(B::bits(-2147483649.0)), INT32_MIN);
-    EXPECT_EQ(sf::int_from_double(B::bits(1e300)), INT32_MAX);
-    EXPECT_EQ(sf::int_from_double(B::bits(-1e300)), INT32_MIN);
-    EXPECT_EQ(sf::int_from_double(B::bits(INFINITY)), INT32_MAX);
-    EXPECT_EQ(sf::int_from_double(B::bits(-INFINITY)), INT32_MIN);
-    EXPECT_EQ(sf::int_from_double(0x7ff8000000000000u), 0);
-    EXPECT_EQ(sf::int_from_double(0xfff0000000000001u), 0);
-}
-
-// The float form: every exponent that leaves an integer part, both signs, the saturation and NaN.
-TEST(SoftFloat, IntFromFloat) {
-    using B = Bits<uint32_t>;
-    std::vector<float> values = {0.0f,           -0.0f,  0.5f,    -0.5f,       0.99999994f,
-                                 1.0f,           -1.0f,  1.5f,    -1.5f,       2147483520.0f,
-                                 -2147483648.0f, 1e-40f, -1e-40f, 16777217.0f, -8388607.5f};
-    std::mt19937_64 rng(13);
-    for (int i = 0; i < 1000000; i++) {
-        const float f = B::value(B::with_exponent(rng, 127 - 3 + uint32_t(rng() % 34)));
-        if (std::fabs(f) < 2147483648.0f) {
+        const Float f = B::value(B::with_exponent(rng, B::kBias - 3 + uint32_t(rng() % 34)));
+        if (std::fabs(f) < Float(2147483648.0)) {
             values.push_back(f);
         }
     }
     int failures = 0;
-    for (float f : values) {
-        volatile float vf = f;
+    for (Float f : values) {
+        volatile Float vf = f;
         const int32_t want = int32_t(vf);
-        const int32_t got = sf::int_from_float(B::bits(f));
+        const int32_t got = convert(B::bits(f));
         if (got != want && ++failures <= 10) {
-            ADD_FAILURE() << "int_from_float(" << f << ") = " << got << ", want " << want;
+            ADD_FAILURE() << "int of " << f << " = " << got << ", want " << want;
         }
     }
     EXPECT_EQ(failures, 0);
-    EXPECT_EQ(sf::int_from_float(B::bits(2147483648.0f)), INT32_MAX);
-    EXPECT_EQ(sf::int_from_float(B::bits(-2147483904.0f)), INT32_MIN);
-    EXPECT_EQ(sf::int_from_float(B::bits(1e30f)), INT32_MAX);
-    EXPECT_EQ(sf::int_from_float(B::bits(-1e30f)), INT32_MIN);
-    EXPECT_EQ(sf::int_from_float(B::bits(INFINITY)), INT32_MAX);
-    EXPECT_EQ(sf::int_from_float(B::bits(-INFINITY)), INT32_MIN);
-    EXPECT_EQ(sf::int_from_float(0x7fc00000u), 0);
-    EXPECT_EQ(sf::int_from_float(0xff800001u), 0);
+    EXPECT_EQ(convert(B::bits(Float(2147483648.0))), INT32_MAX);
+    EXPECT_EQ(convert(B::bits(Float(sizeof(U) == 4 ? -2147483904.0 : -2147483649.0))), INT32_MIN);
+    EXPECT_EQ(convert(B::bits(Float(1e30))), INT32_MAX);
+    EXPECT_EQ(convert(B::bits(Float(-1e30))), INT32_MIN);
+    EXPECT_EQ(convert(B::bits(Float(INFINITY))), INT32_MAX);
+    EXPECT_EQ(convert(B::bits(Float(-INFINITY))), INT32_MIN);
+    EXPECT_EQ(convert(B::kInf | B::kQuiet), 0);
+    EXPECT_EQ(convert(B::kSign | B::kInf | 1), 0);
+}
+
+TEST(SoftFloat, IntFromDouble) {
+    check_int_from<uint64_t>(sf::int_from_double,
+                             {0.0, -0.0, 0.5, -0.5, 0.999999, -0.999999, 1.0, -1.0, 1.5, -1.5,
+                              2147483647.0, 2147483647.75, -2147483648.0, -2147483648.75, 4e-320,
+                              -4e-320},
+                             12);
+}
+
+TEST(SoftFloat, IntFromFloat) {
+    check_int_from<uint32_t>(sf::int_from_float,
+                             {0.0f, -0.0f, 0.5f, -0.5f, 0.99999994f, 1.0f, -1.0f, 1.5f, -1.5f,
+                              2147483520.0f, -2147483648.0f, 1e-40f, -1e-40f, 16777217.0f,
+                              -8388607.5f},
+                             13);
 }
 
 TEST(SoftFloat, Compare) {
