@@ -42,7 +42,8 @@ template <typename U> U shift_right_sticky(U x, uint32_t n) {
 
 // The number of zero bits above the highest one of m != 0. Not inlined where it is a dozen
 // instructions: add() stays short on its usual path.
-#if defined(__ARM_FEATURE_CLZ)
+// xtensa: the ESP8266 and ESP32 cores have the NSA option, and GCC emits nsau for __builtin_clz.
+#if defined(__ARM_FEATURE_CLZ) || defined(__XTENSA__)
 inline uint32_t leading_zeros(uint32_t m) {
     return uint32_t(__builtin_clz(m));
 }
