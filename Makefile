@@ -89,15 +89,29 @@ endif
 # from two public repositories cloned outside this one: jcmvbkbc/xtensa-dynconfig (the plugin) and
 # espressif/xtensa-overlays (the ESP32 core's configuration).
 XTENSA_ESP32_CONFIG = build/xtensa/xtensa_esp32.so
+# The overlay's sources are copied and patched as xtensa-dynconfig's scripts/fix-known-overlay-
+# issues.sh patches them: tables made static, the bypass functions no plugin exports dropped, and
+# slot decoders answering XTENSA_UNDEFINED, not 0, for an instruction of another slot (with 0,
+# objdump printed jump tables in the modules' code as ret, ufloat.s or lsi instructions; the
+# assembler's output is the same either way).
+XTENSA_ESP32_OVERLAY = $(XTENSA_OVERLAYS)/xtensa_esp32
 xtensa-esp32-config:
 ifeq ($(and $(XTENSA_DYNCONFIG_SRC),$(XTENSA_OVERLAYS)),)
 	$(error set XTENSA_DYNCONFIG_SRC=<clone of jcmvbkbc/xtensa-dynconfig> XTENSA_OVERLAYS=<clone of espressif/xtensa-overlays>)
 endif
-	@mkdir -p $(dir $(XTENSA_ESP32_CONFIG))
+	@mkdir -p build/xtensa/src
+	sed -e 's/^\(xtensa_opcode_encode_fn.*\[\] =\)/static \1/' \
+	  -e '/^int num_bypass_groups()/,/}/d' -e '/^int num_bypass_group_chunks()/,/}/d' \
+	  -e '/^uint32 \*bypass_entry(int i)/,/}/d' \
+	  -e '/^Slot_[a-zA-Z0-9_]\+_decode (const xtensa_insnbuf insn)/,/^}/s/^  return 0;$$/  return XTENSA_UNDEFINED;/' \
+	  $(XTENSA_ESP32_OVERLAY)/binutils/bfd/xtensa-modules.c >build/xtensa/src/xtensa-modules.c
+	sed -e 's/^\(xtensa_reg_mask_t xtensa_submask.*\[\] =\)/static \1/' \
+	  -e 's/^\(const xtensa_mask_t xtensa_mask.* =\)/static \1/' \
+	  $(XTENSA_ESP32_OVERLAY)/gdb/gdb/xtensa-config.c >build/xtensa/src/xtensa-gdb-config.c
 	$(CC) -shared -fPIC -O2 -I$(XTENSA_DYNCONFIG_SRC)/include \
-	  -I$(XTENSA_OVERLAYS)/xtensa_esp32/binutils/include -o $(XTENSA_ESP32_CONFIG) \
-	  $(XTENSA_DYNCONFIG_SRC)/xtensa-config.c $(XTENSA_OVERLAYS)/xtensa_esp32/binutils/bfd/xtensa-modules.c \
-	  $(XTENSA_OVERLAYS)/xtensa_esp32/gdb/gdb/xtensa-config.c $(XTENSA_OVERLAYS)/xtensa_esp32/gdb/gdb/xtensa-xtregs.c
+	  -I$(XTENSA_ESP32_OVERLAY)/binutils/include -o $(XTENSA_ESP32_CONFIG) \
+	  $(XTENSA_DYNCONFIG_SRC)/xtensa-config.c build/xtensa/src/xtensa-modules.c \
+	  build/xtensa/src/xtensa-gdb-config.c $(XTENSA_ESP32_OVERLAY)/gdb/gdb/xtensa-xtregs.c
 	@echo "built $(XTENSA_ESP32_CONFIG): make dist ARCHS=xtensawin finds it there"
 
 check-natmod:

@@ -144,7 +144,7 @@ def main():
         boards.append(("xtensawin", "qemu-system-xtensa", "sim", ["-cpu", "de212"],
                        args.firmware_xtensawin, "none"))
     if not (args.mpy_dir and boards):
-        sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32 "
+        sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32, "
                  "QEMU_FIRMWARE_XTENSA and/or QEMU_FIRMWARE_XTENSAWIN")
     common.build_dist(args.mpy_dir, [board[0] for board in boards])
 

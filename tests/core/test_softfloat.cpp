@@ -357,7 +357,7 @@ TEST(SoftFloat, IntFromDouble) {
 TEST(SoftFloat, IntFromFloat) {
     check_int_from<uint32_t>(sf::int_from_float,
                              {0.0f, -0.0f, 0.5f, -0.5f, 0.99999994f, 1.0f, -1.0f, 1.5f, -1.5f,
-                              2147483520.0f, -2147483648.0f, 1e-40f, -1e-40f, 16777217.0f,
+                              2147483520.0f, -2147483648.0f, 1e-40f, -1e-40f, 16777215.0f,
                               -8388607.5f},
                              13);
 }

@@ -76,6 +76,9 @@ SRC_O += $(UNITY:.cpp=.o) $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o))
 ifeq ($(ARCH),xtensawin)
 override CROSS := xtensa-lx106-elf-
 CFLAGS_ARCH += -mabi=windowed
+# dynruntime.mk's LINK_RUNTIME=1 would hand mpy_ld Debian's libgcc and libm, built for call0:
+# their routines would link and crash on the chip.
+override LINK_RUNTIME :=
 endif
 
 include $(MPY_DIR)/py/dynruntime.mk

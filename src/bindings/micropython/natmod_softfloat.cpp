@@ -176,18 +176,31 @@ ENTRY int32_t __aeabi_fcmpun(uint32_t a, uint32_t b) {
 // divmod forms return the quotient in r0 and the remainder in r1, which is how AAPCS returns a
 // 64-bit value. A division by zero returns what divide_by_shifting() gives; C leaves it undefined
 // and nothing here calls __aeabi_idiv0.
+// xtensawin links no libgcc, so nothing ties the names together there: the divmod forms are
+// internal and only the generic names a module calls are defined.
+#if defined(__XTENSA__)
+#define DIVMOD static inline
+#define ARM_DIVISION 0
+#else
+#define DIVMOD ENTRY
+#define ARM_DIVISION 1
+#endif
 #if defined(NEED_UNSIGNED_DIVISION)
-ENTRY uint64_t __aeabi_uidivmod(uint32_t n, uint32_t d) {
+DIVMOD uint64_t __aeabi_uidivmod(uint32_t n, uint32_t d) {
     uint32_t r;
     const uint32_t q = microlearn::divide_by_shifting(n, d, &r);
     return q | (uint64_t(r) << 32);
 }
+#if ARM_DIVISION
 ENTRY uint32_t __aeabi_uidiv(uint32_t n, uint32_t d) {
     return uint32_t(__aeabi_uidivmod(n, d));
 }
+#endif
+#if ARM_DIVISION || defined(NEED___udivsi3)
 ENTRY uint32_t __udivsi3(uint32_t n, uint32_t d) {
     return uint32_t(__aeabi_uidivmod(n, d));
 }
+#endif
 #if defined(NEED___umodsi3)
 ENTRY uint32_t __umodsi3(uint32_t n, uint32_t d) {
     return uint32_t(__aeabi_uidivmod(n, d) >> 32);
@@ -195,17 +208,21 @@ ENTRY uint32_t __umodsi3(uint32_t n, uint32_t d) {
 #endif
 #endif
 #if defined(NEED_SIGNED_DIVISION)
-ENTRY uint64_t __aeabi_idivmod(int32_t n, int32_t d) {
+DIVMOD uint64_t __aeabi_idivmod(int32_t n, int32_t d) {
     int32_t r;
     const int32_t q = microlearn::divide_signed_by_shifting(n, d, &r);
     return uint32_t(q) | (uint64_t(uint32_t(r)) << 32);
 }
+#if ARM_DIVISION
 ENTRY int32_t __aeabi_idiv(int32_t n, int32_t d) {
     return int32_t(uint32_t(__aeabi_idivmod(n, d)));
 }
+#endif
+#if ARM_DIVISION || defined(NEED___divsi3)
 ENTRY int32_t __divsi3(int32_t n, int32_t d) {
     return int32_t(uint32_t(__aeabi_idivmod(n, d)));
 }
+#endif
 #if defined(NEED___modsi3)
 ENTRY int32_t __modsi3(int32_t n, int32_t d) {
     return int32_t(uint32_t(__aeabi_idivmod(n, d) >> 32));
