@@ -3,10 +3,11 @@
 #   make check          the whole test suite (core under ASan+UBSan, api on CPython, host, fuzz smoke,
 #                       and api on real MicroPython when MPY_DIR and MICROPYTHON are given)
 #   make host           CPython modules into build/host
-#   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy
+#   make dist ARCH=x64 MPY_DIR=...   native modules into dist/<ARCH>_6.3/<module>.mpy (ARCH=xtensawin-fpu:
+#                       xtensawin with its float routines on the ESP32's FPU)
 #   make check-natmod MPY_DIR=... MICROPYTHON=...   tests/api on a MicroPython Unix port
 #   make check-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... QEMU_FIRMWARE_RV32=...
-#                       [QEMU_FIRMWARE_XTENSA=...] [QEMU_FIRMWARE_XTENSAWIN=...]
+#                       [QEMU_FIRMWARE_XTENSA=...] [QEMU_FIRMWARE_XTENSAWIN=...] [QEMU_FIRMWARE_XTENSAWIN_FPU=...]
 #                       tests/api on ARM, RISC-V and xtensa firmware under QEMU
 #   make xtensa-esp32-config XTENSA_DYNCONFIG_SRC=... XTENSA_OVERLAYS=...
 #                       the assembler plugin that ARCH=xtensawin (ESP32) builds need
@@ -15,7 +16,7 @@
 #   make fuzz           libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench [REFERENCE=...]      benchmarks on the Unix port (x64, callgrind)
 #   make bench-qemu MPY_DIR=... QEMU_FIRMWARE_M3=... QEMU_FIRMWARE_M7=... [QEMU_FIRMWARE_RV32=...] [QEMU_FIRMWARE_XTENSA=...]
-#                       [QEMU_FIRMWARE_XTENSAWIN=...]
+#                       [QEMU_FIRMWARE_XTENSAWIN=...] [QEMU_FIRMWARE_XTENSAWIN_FPU=...]
 #                       [REFERENCE=...]
 #                       instructions per call of the same scripts on ARM, RISC-V and xtensa under QEMU
 PYTHON ?= /usr/bin/python3
@@ -76,7 +77,7 @@ ifndef MPY_DIR
 	$(error MPY_DIR is not set: point it at a MicroPython source tree with mpy-cross built)
 endif
 	@for arch in $(ARCHS); do for mod in $(NATMODS); do \
-	  $(MAKE) --no-print-directory -f src/bindings/micropython/natmod.mk MOD=$$mod ARCH=$$arch MPY_DIR=$(MPY_DIR) PYTHON=$(PYTHON) $$mod.mpy || exit 1; \
+	  $(MAKE) --no-print-directory -f src/bindings/micropython/natmod.mk MOD=$$mod ARCH=$${arch%-fpu} VARIANT=$$arch MPY_DIR=$(MPY_DIR) PYTHON=$(PYTHON) $$mod.mpy || exit 1; \
 	  mkdir -p dist/$${arch}_$(MPY_ABI); mv $$mod.mpy dist/$${arch}_$(MPY_ABI)/$$mod.mpy; \
 	done; \
 	for py in $(DEVICE_PY); do \
@@ -129,17 +130,17 @@ endif
 # QEMU_FIRMWARE_XTENSA (a firmware for QEMU's lx106 "sim" machine, README) runs xtensa with the
 # l32check plugin (the ESP8266 reads its iRAM and flash only as aligned words), and
 # QEMU_FIRMWARE_XTENSAWIN (a windowed-ABI firmware for the "sim" machine's de212 core, README)
-# runs xtensawin.
+# runs xtensawin, QEMU_FIRMWARE_XTENSAWIN_FPU (one for its de233_fpu core) xtensawin-fpu.
 QEMU_ARCHS = $(if $(QEMU_FIRMWARE_M3),armv6m armv7m) $(if $(QEMU_FIRMWARE_M7),armv7emsp armv7emdp) \
 	$(if $(QEMU_FIRMWARE_RV32),rv32imc) $(if $(QEMU_FIRMWARE_XTENSA),xtensa) \
-	$(if $(QEMU_FIRMWARE_XTENSAWIN),xtensawin)
+	$(if $(QEMU_FIRMWARE_XTENSAWIN),xtensawin) $(if $(QEMU_FIRMWARE_XTENSAWIN_FPU),xtensawin-fpu)
 L32CHECK = build/qemu/libl32check.so
 $(L32CHECK): tools/qemu/l32check.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -shared -fPIC -o $@ $<
 check-qemu:
 ifeq ($(strip $(QEMU_ARCHS)),)
-	@echo "SKIPPED: tests/api on ARM, RISC-V and xtensa under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf> QEMU_FIRMWARE_XTENSA=<lx106 sim firmware.elf> QEMU_FIRMWARE_XTENSAWIN=<de212 sim firmware.elf>)"
+	@echo "SKIPPED: tests/api on ARM, RISC-V and xtensa under QEMU (set MPY_DIR=<micropython tree> QEMU_FIRMWARE_M3=<MPS2_AN385 firmware.elf> QEMU_FIRMWARE_M7=<MPS2_AN500 firmware.elf> QEMU_FIRMWARE_RV32=<VIRT_RV32 firmware.elf> QEMU_FIRMWARE_XTENSA=<lx106 sim firmware.elf> QEMU_FIRMWARE_XTENSAWIN=<de212 sim firmware.elf> QEMU_FIRMWARE_XTENSAWIN_FPU=<de233_fpu sim firmware.elf>)"
 else
 	$(MAKE) --no-print-directory dist ARCHS="$(strip $(QEMU_ARCHS))" $(if $(QEMU_FIRMWARE_XTENSA),$(L32CHECK))
 	@status=0; \
@@ -152,11 +153,13 @@ else
 	$(if $(QEMU_FIRMWARE_RV32),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-riscv32 --machine virt --qemu-args="-bios none" --firmware $(QEMU_FIRMWARE_RV32) --natmod-dir dist/rv32imc_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_XTENSA),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu lx106" --serial none --l32-check $(L32CHECK) --firmware $(QEMU_FIRMWARE_XTENSA) --natmod-dir dist/xtensa_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_XTENSAWIN),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu de212" --serial none --firmware $(QEMU_FIRMWARE_XTENSAWIN) --natmod-dir dist/xtensawin_$(MPY_ABI) || status=1;) \
+	$(if $(QEMU_FIRMWARE_XTENSAWIN_FPU),$(PYTHON) tools/qemu/run_api_tests.py --quiet --qemu qemu-system-xtensa --machine sim --qemu-args="-cpu de233_fpu" --serial none --firmware $(QEMU_FIRMWARE_XTENSAWIN_FPU) --natmod-dir dist/xtensawin-fpu_$(MPY_ABI) || status=1;) \
 	$(if $(QEMU_FIRMWARE_M3),,echo "SKIPPED: armv6m, armv7m (set QEMU_FIRMWARE_M3)";) \
 	$(if $(QEMU_FIRMWARE_M7),,echo "SKIPPED: armv7emsp, armv7emdp (set QEMU_FIRMWARE_M7)";) \
 	$(if $(QEMU_FIRMWARE_RV32),,echo "SKIPPED: rv32imc (set QEMU_FIRMWARE_RV32)";) \
 	$(if $(QEMU_FIRMWARE_XTENSA),,echo "SKIPPED: xtensa (set QEMU_FIRMWARE_XTENSA)";) \
 	$(if $(QEMU_FIRMWARE_XTENSAWIN),,echo "SKIPPED: xtensawin (set QEMU_FIRMWARE_XTENSAWIN)";) \
+	$(if $(QEMU_FIRMWARE_XTENSAWIN_FPU),,echo "SKIPPED: xtensawin-fpu (set QEMU_FIRMWARE_XTENSAWIN_FPU)";) \
 	exit $$status
 endif
 
@@ -179,11 +182,11 @@ bench:
 
 # The same device scripts on the ARM, RISC-V and xtensa .mpy files under QEMU (instructions per
 # call by -icount); takes MPY_DIR, QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32,
-# QEMU_FIRMWARE_XTENSA and/or QEMU_FIRMWARE_XTENSAWIN as check-qemu does.
+# QEMU_FIRMWARE_XTENSA, QEMU_FIRMWARE_XTENSAWIN and/or QEMU_FIRMWARE_XTENSAWIN_FPU as check-qemu does.
 bench-qemu:
 	QEMU_FIRMWARE_M3=$(QEMU_FIRMWARE_M3) QEMU_FIRMWARE_M7=$(QEMU_FIRMWARE_M7) \
 	  QEMU_FIRMWARE_RV32=$(QEMU_FIRMWARE_RV32) QEMU_FIRMWARE_XTENSA=$(QEMU_FIRMWARE_XTENSA) \
-	  QEMU_FIRMWARE_XTENSAWIN=$(QEMU_FIRMWARE_XTENSAWIN) \
+	  QEMU_FIRMWARE_XTENSAWIN=$(QEMU_FIRMWARE_XTENSAWIN) QEMU_FIRMWARE_XTENSAWIN_FPU=$(QEMU_FIRMWARE_XTENSAWIN_FPU) \
 	  $(PYTHON) benchmarks/qemu/bench_qemu.py $(if $(REFERENCE),--reference $(REFERENCE))
 
 format:

@@ -7,7 +7,8 @@ side.
         --firmware-m3 .../build-MPS2_AN385/firmware.elf --firmware-m7 .../build-MPS2_AN500/firmware.elf \
         [--firmware-rv32 .../build-VIRT_RV32/firmware.elf] \
         [--firmware-xtensa .../build-SIM_LX106/firmware.elf] \
-        [--firmware-xtensawin .../build-SIM_DE212/firmware.elf] [--reference DIR]
+        [--firmware-xtensawin .../build-SIM_DE212/firmware.elf] \
+        [--firmware-xtensawin-fpu .../build-SIM_DE233/firmware.elf] [--reference DIR]
 
 QEMU runs with `-icount shift=0,sleep=off`: the emulated clock advances exactly 1 ns per guest
 instruction, so the scripts' own time.ticks_us() counts thousands of instructions, and counts
@@ -17,7 +18,8 @@ instructions. The firmware for MPS2_AN385 (Cortex-M3) runs the armv6m and armv7m
 MPS2_AN500 (Cortex-M7 with a double-precision FPU) runs armv7emsp (single-precision FPU code, as
 on a Cortex-M4F) and armv7emdp, VIRT_RV32 the rv32imc files (as on an ESP32-C3), the lx106
 firmware the xtensa files (the ESP8266's core; its console is semihosting), the de212
-firmware the xtensawin files (the ESP32's ABI; no FPU code in them, as on the chip). All are built
+firmware the xtensawin files (the ESP32's ABI; no FPU code in them), the de233_fpu firmware the
+xtensawin-fpu files (their float add, subtract, multiply and int-to-float on the FPU). All are built
 outside this repository (README, "Testing on ARM and RISC-V under QEMU", "Testing the ESP8266
 (xtensa) modules under QEMU" and "Testing the ESP32 (xtensawin) modules under QEMU").
 """
@@ -122,6 +124,10 @@ def main():
     ap.add_argument("--firmware-xtensawin", default=os.environ.get("QEMU_FIRMWARE_XTENSAWIN"),
                     help="firmware.elf for QEMU's de212 sim machine (README; default: "
                     "$QEMU_FIRMWARE_XTENSAWIN)")
+    ap.add_argument("--firmware-xtensawin-fpu",
+                    default=os.environ.get("QEMU_FIRMWARE_XTENSAWIN_FPU"),
+                    help="firmware.elf for QEMU's de233_fpu sim machine (README; default: "
+                    "$QEMU_FIRMWARE_XTENSAWIN_FPU)")
     ap.add_argument("--reference", help="folder with the reference's <arch>_6.3/*.mpy files")
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
     ap.add_argument("--only", help="run only the calls whose label contains this text, and "
@@ -143,9 +149,12 @@ def main():
     if args.firmware_xtensawin:
         boards.append(("xtensawin", "qemu-system-xtensa", "sim", ["-cpu", "de212"],
                        args.firmware_xtensawin, "none"))
+    if args.firmware_xtensawin_fpu:
+        boards.append(("xtensawin-fpu", "qemu-system-xtensa", "sim", ["-cpu", "de233_fpu"],
+                       args.firmware_xtensawin_fpu, "none"))
     if not (args.mpy_dir and boards):
         sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32, "
-                 "QEMU_FIRMWARE_XTENSA and/or QEMU_FIRMWARE_XTENSAWIN")
+                 "QEMU_FIRMWARE_XTENSA, QEMU_FIRMWARE_XTENSAWIN and/or QEMU_FIRMWARE_XTENSAWIN_FPU")
     common.build_dist(args.mpy_dir, [board[0] for board in boards])
 
     import bench_trees  # sklearn: the same digits model as benchmarks/trees
@@ -190,7 +199,8 @@ def main():
         "Instructions per call on MicroPython's ports/qemu firmware (%s), QEMU `-icount shift=0`: "
         "time.ticks_us() of the timed loop x 1000. armv6m on MPS2_AN385 (Cortex-M3), armv7emsp "
         "and armv7emdp on MPS2_AN500 (Cortex-M7), rv32imc on VIRT_RV32, xtensa on QEMU's lx106 "
-        "sim machine (the ESP8266's core), xtensawin on its de212 core (the ESP32's windowed ABI)." % run_version(boards[0])],
+        "sim machine (the ESP8266's core), xtensawin on its de212 core (the ESP32's windowed ABI), "
+        "xtensawin-fpu on its de233_fpu core." % run_version(boards[0])],
         columns, rows)
 
 

@@ -5,7 +5,9 @@ include src/bindings/micropython/modules.mk
 
 # natmod.h is listed for its qstrs; only .cpp files are compiled.
 SRC = src/bindings/micropython/$(MOD).cpp src/bindings/micropython/natmod.h $(SRC_$(MOD))
-BUILD = build/natmod/$(notdir $(abspath $(MPY_DIR)))/$(ARCH)/$(MOD)
+# VARIANT: xtensawin-fpu is ARCH=xtensawin with the float routines on the FPU (natmod_softfloat.cpp).
+VARIANT ?= $(ARCH)
+BUILD = build/natmod/$(notdir $(abspath $(MPY_DIR)))/$(VARIANT)/$(MOD)
 
 # mpy_ld.py reads libgcc.a through a PyPI module `ar`; ours stands in for it.
 export PYTHONPATH := $(CURDIR)/tools/natmod:$(PYTHONPATH)
@@ -107,6 +109,10 @@ $(addprefix $(BUILD)/,$(HOT_$(MOD):.cpp=.o)): CXXFLAGS += -O2
 # Needs SSE2 (every x86 CPU since 2001).
 ifeq ($(ARCH),x86)
 CXXFLAGS += -msse2 -mfpmath=sse
+endif
+
+ifeq ($(VARIANT),xtensawin-fpu)
+CXXFLAGS += -DMICROLEARN_XTENSA_FPU=1
 endif
 
 # MicroPython's headers include <climits> under C++. Debian's bare-metal toolchains ship no C++

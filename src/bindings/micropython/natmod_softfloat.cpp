@@ -281,19 +281,45 @@ ENTRY int64_t __ashrdi3(int64_t a, int32_t n) {
 
 // libgcc's generic names (RISC-V). The comparisons return an int whose sign, or whether it is
 // zero, answers; for a NaN operand, one that makes the tested relation false.
+#if defined(MICROLEARN_XTENSA_FPU)
+// xtensawin-fpu (ESP32, ESP32-S3): GCC here has no FPU code for them, but the assembler knows the
+// FPU's instructions (natmod.mk), so the most frequent routines run on it: the operands moved
+// into f0 and f1, one instruction, the result moved back. IEEE 754 single precision, rounded to
+// nearest even (the FPU's default mode, which MicroPython leaves alone): the results of the
+// software routines. f0 and f1 are caller-saved in the ABI and unknown to this GCC, which never
+// uses them; no clobber is listed (it would not know the names).
+#define XTENSA_FPU_BINARY(insn, a, b)                                                              \
+    uint32_t r;                                                                                    \
+    __asm__("wfr f0, %1\n\twfr f1, %2\n\t" insn " f0, f0, f1\n\trfr %0, f0"                        \
+            : "=r"(r)                                                                              \
+            : "r"(a), "r"(b));                                                                     \
+    return r
+#endif
 #if defined(NEED___addsf3) || defined(NEED___subsf3)
 ENTRY uint32_t __addsf3(uint32_t a, uint32_t b) {
+#if defined(MICROLEARN_XTENSA_FPU)
+    XTENSA_FPU_BINARY("add.s", a, b);
+#else
     return sf::add(a, b);
+#endif
 }
 #endif
 #if defined(NEED___subsf3)
 ENTRY uint32_t __subsf3(uint32_t a, uint32_t b) {
+#if defined(MICROLEARN_XTENSA_FPU)
+    XTENSA_FPU_BINARY("sub.s", a, b);
+#else
     return __addsf3(a, b ^ 0x80000000u);
+#endif
 }
 #endif
 #if defined(NEED___mulsf3)
 ENTRY uint32_t __mulsf3(uint32_t a, uint32_t b) {
+#if defined(MICROLEARN_XTENSA_FPU)
+    XTENSA_FPU_BINARY("mul.s", a, b);
+#else
     return sf::mul(a, b);
+#endif
 }
 #endif
 #if defined(NEED___divsf3)
@@ -303,12 +329,24 @@ ENTRY uint32_t __divsf3(uint32_t a, uint32_t b) {
 #endif
 #if defined(NEED___floatsisf)
 ENTRY uint32_t __floatsisf(int32_t x) {
+#if defined(MICROLEARN_XTENSA_FPU)
+    uint32_t r;
+    __asm__("float.s f0, %1, 0\n\trfr %0, f0" : "=r"(r) : "r"(x));
+    return r;
+#else
     return sf::from_int(x);
+#endif
 }
 #endif
 #if defined(NEED___floatunsisf)
 ENTRY uint32_t __floatunsisf(uint32_t x) {
+#if defined(MICROLEARN_XTENSA_FPU)
+    uint32_t r;
+    __asm__("ufloat.s f0, %1, 0\n\trfr %0, f0" : "=r"(r) : "r"(x));
+    return r;
+#else
     return sf::from_uint(x);
+#endif
 }
 #endif
 #if defined(NEED___truncdfsf2)
