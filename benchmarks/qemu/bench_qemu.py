@@ -143,15 +143,12 @@ def main():
     if args.firmware_rv32:
         boards.append(("rv32imc", "qemu-system-riscv32", "virt", ["-bios", "none"],
                        args.firmware_rv32, "stdio"))
-    if args.firmware_xtensa:
-        boards.append(("xtensa", "qemu-system-xtensa", "sim", ["-cpu", "lx106"],
-                       args.firmware_xtensa, "none"))
-    if args.firmware_xtensawin:
-        boards.append(("xtensawin", "qemu-system-xtensa", "sim", ["-cpu", "de212"],
-                       args.firmware_xtensawin, "none"))
-    if args.firmware_xtensawin_fpu:
-        boards.append(("xtensawin-fpu", "qemu-system-xtensa", "sim", ["-cpu", "de233_fpu"],
-                       args.firmware_xtensawin_fpu, "none"))
+    # The xtensa cores of QEMU's sim machine; their console is semihosting.
+    for arch, cpu, firmware in (("xtensa", "lx106", args.firmware_xtensa),
+                                ("xtensawin", "de212", args.firmware_xtensawin),
+                                ("xtensawin-fpu", "de233_fpu", args.firmware_xtensawin_fpu)):
+        if firmware:
+            boards.append((arch, "qemu-system-xtensa", "sim", ["-cpu", cpu], firmware, "none"))
     if not (args.mpy_dir and boards):
         sys.exit("SKIPPED: set MPY_DIR and QEMU_FIRMWARE_M3, QEMU_FIRMWARE_M7, QEMU_FIRMWARE_RV32, "
                  "QEMU_FIRMWARE_XTENSA, QEMU_FIRMWARE_XTENSAWIN and/or QEMU_FIRMWARE_XTENSAWIN_FPU")
