@@ -645,6 +645,33 @@ MICROLEARN_VECTORIZE int32_t dot(const int8_t* a, const int8_t* b, uint32_t n) {
 }
 #endif
 
+#if defined(MICROLEARN_XTENSA_FPU)
+// xtensawin-fpu (ESP32, ESP32-S3): the compiler here has no FPU code, the assembler does
+// (docs/natmod.md): the sum in f0 by fused multiply-adds (as an ARM core with an FPU sums, one
+// rounding per step), the operands loaded straight into f1 and f2.
+MICROLEARN_NOINLINE float dot(const float* a, const float* b, uint32_t n) {
+    uint32_t bits;
+    __asm__ volatile("movi.n %0, 0\n\t"
+                     "wfr f0, %0\n\t"
+                     "beqz %3, 2f\n"
+                     "1:\n\t"
+                     "lsi f1, %1, 0\n\t"
+                     "lsi f2, %2, 0\n\t"
+                     "addi %1, %1, 4\n\t"
+                     "addi %2, %2, 4\n\t"
+                     "addi %3, %3, -1\n\t"
+                     "madd.s f0, f1, f2\n\t"
+                     "bnez %3, 1b\n"
+                     "2:\n\t"
+                     "rfr %0, f0"
+                     : "=&r"(bits), "+r"(a), "+r"(b), "+r"(n)
+                     :
+                     : "memory");
+    float sum;
+    __builtin_memcpy(&sum, &bits, sizeof sum);
+    return sum;
+}
+#else
 __attribute__((always_inline)) inline float dot(const float* a, const float* b, uint32_t n) {
     float sum = 0.0f;
     const float* const end8 = a + (n & ~7u);
@@ -664,6 +691,7 @@ __attribute__((always_inline)) inline float dot(const float* a, const float* b, 
     }
     return sum;
 }
+#endif
 
 #if MICROLEARN_CNN_FLOAT_PAIRS
 // Two output channels at once (weights b and b + n), each summed in order as dot() sums it (the

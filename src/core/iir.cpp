@@ -22,6 +22,42 @@ inline bool aligned_for_state(const void* p) {
 // sample through every stage) keeps the coefficients and state in registers for the whole inner
 // loop; each sample still sees exactly the same operations in the same order, so chunked calls
 // stay bit-identical to one call. Arithmetic in IirState; the output is rounded to float.
+#if defined(MICROLEARN_XTENSA_FPU)
+// xtensawin-fpu (ESP32, ESP32-S3): the same section on the FPU by inline assembly (the compiler
+// here has no FPU code; docs/natmod.md), coefficients and state in f3-f9, with fused multiply-adds
+// (one rounding per step, as on an ARM core with an FPU): y = s1 + b0 x, s1 = s2 + b1 x - a1 y,
+// s2 = b2 x - a2 y.
+static_assert(sizeof(IirState) == sizeof(float), "xtensawin keeps a float state");
+MICROLEARN_NOINLINE void section_run(const float* c, IirState* st, float* v, uint32_t len) {
+    __asm__ volatile("lsi f3, %3, 0\n\t"
+                     "lsi f4, %3, 4\n\t"
+                     "lsi f5, %3, 8\n\t"
+                     "lsi f6, %3, 12\n\t"
+                     "lsi f7, %3, 16\n\t"
+                     "lsi f8, %2, 0\n\t"
+                     "lsi f9, %2, 4\n\t"
+                     "beqz %1, 2f\n"
+                     "1:\n\t"
+                     "lsi f0, %0, 0\n\t"
+                     "mov.s f1, f8\n\t"
+                     "madd.s f1, f3, f0\n\t"
+                     "mov.s f8, f9\n\t"
+                     "madd.s f8, f4, f0\n\t"
+                     "msub.s f8, f6, f1\n\t"
+                     "mul.s f9, f5, f0\n\t"
+                     "msub.s f9, f7, f1\n\t"
+                     "ssi f1, %0, 0\n\t"
+                     "addi %0, %0, 4\n\t"
+                     "addi %1, %1, -1\n\t"
+                     "bnez %1, 1b\n"
+                     "2:\n\t"
+                     "ssi f8, %2, 0\n\t"
+                     "ssi f9, %2, 4"
+                     : "+r"(v), "+r"(len)
+                     : "r"(st), "r"(c)
+                     : "memory");
+}
+#else
 MICROLEARN_HOT void section_run(const float* c, IirState* st, float* v, uint32_t len) {
     const IirState b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
     IirState s1 = st[0], s2 = st[1];
@@ -35,6 +71,7 @@ MICROLEARN_HOT void section_run(const float* c, IirState* st, float* v, uint32_t
     st[0] = s1;
     st[1] = s2;
 }
+#endif
 
 // Two consecutive sections in one sweep: the same arithmetic as two section_run() calls (so the
 // same bits), but each sample is loaded and stored once instead of twice, and the second
