@@ -143,23 +143,22 @@ $(UNITY:.cpp=.o): $(UNITY) $(UNITY_SRC) $(CONFIG_H) $(HEADERS) $(SOFTFLOAT_SRC)
 	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program -o $@ -c $<
 
 ifneq ($(SOFTFLOAT_A),)
+# The archive's object, with -DNEED_<routine> for each routine listed in its .undefined file.
+SOFTFLOAT_COMPILE = $(CXX) $(CXXFLAGS) -fwhole-program \
+	  $$(awk '$$2 ~ $(SOFTFLOAT_SYMBOLS) { print "-DNEED_" $$2 }' \
+	    $(@:.a=.undefined) | sort -u) \
+	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
 # Both link targets: MicroPython 1.29's, and 1.27's (which links into .native.mpy).
 $(BUILD)/$(MOD).mpy $(BUILD)/$(MOD).native.mpy: | $(SOFTFLOAT_A)
 
 $(SOFTFLOAT_A): $(SRC_O)
 	$(ECHO) "CXX $(firstword $(SOFTFLOAT_SRC)) (float and division routines)"
 	$(Q)$(CROSS)nm -u $(SRC_O) >$(@:.a=.undefined)
-	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program \
-	  $$(awk '$$2 ~ $(SOFTFLOAT_SYMBOLS) { print "-DNEED_" $$2 }' \
-	    $(@:.a=.undefined) | sort -u) \
-	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
+	$(Q)$(SOFTFLOAT_COMPILE)
 ifeq ($(ARCH),xtensawin)
 	$(Q)# No libgcc here: the routines ours call (__muldi3) are ours too, in a second pass.
 	$(Q)$(CROSS)nm -u $(@:.a=.o) >>$(@:.a=.undefined)
-	$(Q)$(CXX) $(CXXFLAGS) -fwhole-program \
-	  $$(awk '$$2 ~ $(SOFTFLOAT_SYMBOLS) { print "-DNEED_" $$2 }' \
-	    $(@:.a=.undefined) | sort -u) \
-	  -o $(@:.a=.o) -c $(firstword $(SOFTFLOAT_SRC))
+	$(Q)$(SOFTFLOAT_COMPILE)
 endif
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(@:.a=.o)
 endif

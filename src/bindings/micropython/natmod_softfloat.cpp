@@ -279,8 +279,6 @@ ENTRY int64_t __ashrdi3(int64_t a, int32_t n) {
 }
 #endif
 
-// libgcc's generic names (RISC-V). The comparisons return an int whose sign, or whether it is
-// zero, answers; for a NaN operand, one that makes the tested relation false.
 #if defined(MICROLEARN_XTENSA_FPU)
 // xtensawin-fpu (ESP32, ESP32-S3): GCC here has no FPU code for them, but the assembler knows the
 // FPU's instructions (natmod.mk), so the most frequent routines run on it: the operands moved
@@ -294,7 +292,15 @@ ENTRY int64_t __ashrdi3(int64_t a, int32_t n) {
             : "=r"(r)                                                                              \
             : "r"(a), "r"(b));                                                                     \
     return r
+// float.s or ufloat.s: an int32 or uint32 to float, rounded to nearest even.
+#define XTENSA_FPU_FROM_INT(insn, x)                                                               \
+    uint32_t r;                                                                                    \
+    __asm__(insn " f0, %1, 0\n\trfr %0, f0" : "=r"(r) : "r"(x));                                   \
+    return r
 #endif
+
+// libgcc's generic names (RISC-V). The comparisons return an int whose sign, or whether it is
+// zero, answers; for a NaN operand, one that makes the tested relation false.
 #if defined(NEED___addsf3) || defined(NEED___subsf3)
 ENTRY uint32_t __addsf3(uint32_t a, uint32_t b) {
 #if defined(MICROLEARN_XTENSA_FPU)
@@ -330,9 +336,7 @@ ENTRY uint32_t __divsf3(uint32_t a, uint32_t b) {
 #if defined(NEED___floatsisf)
 ENTRY uint32_t __floatsisf(int32_t x) {
 #if defined(MICROLEARN_XTENSA_FPU)
-    uint32_t r;
-    __asm__("float.s f0, %1, 0\n\trfr %0, f0" : "=r"(r) : "r"(x));
-    return r;
+    XTENSA_FPU_FROM_INT("float.s", x);
 #else
     return sf::from_int(x);
 #endif
@@ -341,9 +345,7 @@ ENTRY uint32_t __floatsisf(int32_t x) {
 #if defined(NEED___floatunsisf)
 ENTRY uint32_t __floatunsisf(uint32_t x) {
 #if defined(MICROLEARN_XTENSA_FPU)
-    uint32_t r;
-    __asm__("ufloat.s f0, %1, 0\n\trfr %0, f0" : "=r"(r) : "r"(x));
-    return r;
+    XTENSA_FPU_FROM_INT("ufloat.s", x);
 #else
     return sf::from_uint(x);
 #endif
